@@ -103,10 +103,10 @@ class RuleCompiler:
     def __init__(self, nlp: Language) -> None:
         self.nlp = nlp
 
-    def _lemmas(self, word: str) -> List[List[str]]:
-        """The lemma sequence(s) `word` becomes after normalization and tokenization."""
+    def _forms(self, word: str, exact: bool) -> List[List[str]]:
+        """The token sequence `word` becomes after normalization: lemmas, or lowercase forms if exact."""
         doc = self.nlp(normalize(word))
-        return [[t.lemma_ for t in doc]] if len(doc) else []
+        return [[t.lower_ if exact else t.lemma_ for t in doc]] if len(doc) else []
 
     def compile(self, rule: str) -> List[List[dict]]:
         if not rule or not rule.strip():
@@ -117,21 +117,24 @@ class RuleCompiler:
                 choices.append([[{"OP": "?"}] * WILDCARD_WIDTH])
                 continue
             optional = element.startswith("?")
-            words = [w for w in element.lstrip("?").split("|") if w]
+            element = element.lstrip("?")
+            exact = element.startswith("=")  # match the word as written, not its dictionary form
+            words = [w for w in element.lstrip("=").split("|") if w]
             if not words:
                 raise PatternError(f"rule {rule!r} has an empty alternative")
             single: Set[str] = set()
-            multi: List[List[dict]] = []
+            multi: List[List[str]] = []
             for word in words:
-                for seq in self._lemmas(word):
+                for seq in self._forms(word, exact):
                     if len(seq) == 1:
                         single.add(seq[0])
                     else:
-                        multi.append([{"LEMMA": lemma} for lemma in seq])
+                        multi.append(seq)
             options: List[List[dict]] = []
+            attr = "LOWER" if exact else "LEMMA"
             if single:
-                options.append([{"LEMMA": {"IN": sorted(single)}}])
-            options.extend(multi)
+                options.append([{attr: {"IN": sorted(single)}}])
+            options.extend([[{attr: form} for form in seq] for seq in multi])
             if optional:
                 options = [[dict(tok, OP="?") for tok in opt] if len(opt) == 1 else opt for opt in options]
                 if any(len(opt) > 1 for opt in options):

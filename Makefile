@@ -1,0 +1,70 @@
+# Ketamine infusion therapy FAQ assistant (Rasa Open Source 3.6).
+# The two commands: `make run` (chat with it) and `make test` (the whole suite).
+
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+RASA := $(VENV)/bin/rasa
+
+export RASA_TELEMETRY_ENABLED := false
+export PYTHONPATH := $(CURDIR)
+export TF_CPP_MIN_LOG_LEVEL := 2
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+export PYTHONWARNINGS := ignore::DeprecationWarning
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+CASES ?= tests/evaluation/dev_set.yml
+OUT ?= reports/evaluation.jsonl
+
+.PHONY: help install train run shell test unit evaluate red-team validate lint audit-export compare-pipelines clean
+
+help:  ## Show the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
+
+install: $(VENV)/.installed  ## Create .venv with Python 3.10 and the pinned packages
+
+$(VENV)/.installed: requirements.txt scripts/find-python.sh
+	@python=$$(scripts/find-python.sh) || exit 1; \
+	  if [ ! -x $(PY) ] || ! $(PY) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 10))'; then \
+	    rm -rf $(VENV) && echo "Creating $(VENV) with $$python" && $$python -m venv $(VENV); fi
+	$(PY) -m pip install --quiet --upgrade "pip==24.0" "setuptools==70.3.0" "wheel==0.45.1"
+	$(PY) -m pip install --quiet -r requirements.txt
+	@touch $@
+
+train: install  ## Train the model if the training data changed (otherwise reuse it)
+	@scripts/train.sh >/dev/null
+
+run: train  ## Start the action server and the Rasa server (REST and socket.io on :5005); Ctrl-C stops both
+	@scripts/run.sh
+
+shell: train  ## Start both servers and chat with the assistant in this terminal
+	@scripts/run.sh --shell
+
+validate: install  ## Check the training data and the answer content
+	$(RASA) data validate --fail-on-warnings
+
+unit: install  ## Fast tests only (no model, no servers)
+	$(PY) -m pytest -q -m "not integration"
+
+test: train  ## The whole suite: data validation, unit tests, the real servers, evaluation thresholds
+	$(RASA) data validate --fail-on-warnings >/dev/null 2>reports.validate.log || { cat reports.validate.log; exit 1; }
+	@rm -f reports.validate.log
+	$(PY) -m pytest -q
+
+evaluate: train  ## Run CASES through the real servers, write OUT (JSON lines) and print the metrics
+	$(PY) -m evaluation.run --cases $(CASES) --out $(OUT)
+
+red-team: train  ## Evaluate the red-team set
+	$(PY) -m evaluation.run --cases tests/evaluation/red_team.yml --out reports/red_team.jsonl
+
+audit-export: install  ## Export the safety audit trail from the tracker store (FORMAT=csv|json, OUT=file)
+	$(PY) -m guardrails.audit --format $${FORMAT:-csv} --out $${OUT:-reports/audit.$${FORMAT:-csv}}
+
+compare-pipelines: install  ## Retrain and compare the NLU pipelines in configs/ on the development set
+	$(PY) -m evaluation.compare_pipelines
+
+lint: install  ## ruff
+	$(VENV)/bin/ruff check .
+
+clean:  ## Remove trained models, reports and the local conversation store
+	rm -rf models reports var

@@ -1,0 +1,66 @@
+"""`action_safety_notes`: what follows a reply, decided from the reply's metadata and the safety screen.
+
+Rules (data/rules/) utter the reply itself, so every answer is visible in the dialogue data and in
+test stories. This action runs right after it and adds, in this order:
+
+1. the care-team referral, when the safety screen found a personal medical question and the reply was
+   a general answer (the general answer is still shown);
+2. the disclaimer, when the reply's metadata says its content is medical;
+3. crisis resources, gently, when the message mentioned a crisis in an informational way;
+4. the privacy warning, when the message carried personal details (they were already redacted).
+
+It also remembers the topic answered, for "tell me more". Emergency guidance is never added here: a
+message in danger is routed to `utter_emergency` by the rules, as the first message of the turn.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.base import DomainDict, response_metadata, responses_this_turn, safety_of
+
+logger = logging.getLogger(__name__)
+
+TOPIC_SLOT = "topic"
+
+
+class ActionSafetyNotes(Action):
+    def name(self) -> Text:
+        return "action_safety_notes"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        said = list(responses_this_turn(tracker))
+        reply = said[0] if said else None
+        meta = response_metadata(domain, reply)
+        safety = safety_of(tracker)
+        route = meta.get("route")
+        notes = []
+        if safety.get("referral") and route == "answer" and "utter_refer_to_care_team" not in said:
+            notes.append("utter_refer_to_care_team")
+        if meta.get("medical"):
+            notes.append("utter_disclaimer")
+        if safety.get("crisis") == "informational" and route != "emergency":
+            notes.append("utter_crisis_resources_gentle")
+        if (safety.get("phi") or _metadata_phi(tracker)) and "utter_phi_warning" not in said:
+            notes.append("utter_phi_warning")
+        for response in notes:
+            dispatcher.utter_message(response=response)
+        return self._topic_events(tracker, meta)
+
+    @staticmethod
+    def _topic_events(tracker: Tracker, meta: dict) -> List[EventType]:
+        """Remember an answered topic; after its "more" part, forget it (there is no third part)."""
+        if meta.get("route") != "answer" or not meta.get("topic"):
+            return []
+        if meta.get("part") == "more":
+            return [SlotSet(TOPIC_SLOT, None)]
+        return [SlotSet(TOPIC_SLOT, meta["topic"])]
+
+
+def _metadata_phi(tracker: Tracker) -> bool:
+    return bool(((tracker.latest_message or {}).get("metadata") or {}).get("phi_redacted"))

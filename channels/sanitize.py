@@ -1,0 +1,73 @@
+"""What every channel does to a user message before Rasa sees it.
+
+- Bad input is refused with a clear 4xx (wrong types, a missing or oversized sender id, a message over
+  the size limit) instead of reaching the processor.
+- Control characters are stripped, and a text that only looks like an intent payload ("/greet") is
+  accepted only when it is exactly one: "/ i need help" is treated as text and screened.
+- PHI is replaced by typed placeholders, and the kinds found are added to the message metadata.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Awaitable, Callable, Dict, Optional
+
+from rasa.core.channels.channel import UserMessage
+from sanic.exceptions import InvalidUsage, PayloadTooLarge
+
+from guardrails.log_redaction import install_log_redaction
+from guardrails.phi import redact
+
+DEFAULT_MAX_MESSAGE_CHARS = 4000
+MAX_SENDER_ID_CHARS = 128
+SENDER_ID_RE = re.compile(r"^[A-Za-z0-9_.:@+=-]{1,128}$")
+PAYLOAD_RE = re.compile(r"^/[a-z_]{1,64}$")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+
+
+class BadInput(InvalidUsage):
+    """A request the channel refuses with 400 and a reason."""
+
+
+def clean_text(text: Any, max_chars: int = DEFAULT_MAX_MESSAGE_CHARS) -> str:
+    """The message text as the assistant should see it, or a 4xx for what cannot be a message."""
+    if text is None:
+        return ""
+    if not isinstance(text, str):
+        raise BadInput("'message' must be a string")
+    text = _CONTROL.sub("", text).strip()
+    if len(text) > max_chars:
+        raise PayloadTooLarge(f"The message is too long: at most {max_chars} characters, please.")
+    if text.startswith("/") and not PAYLOAD_RE.match(text):
+        text = text.lstrip("/").strip()
+    return text
+
+
+def clean_sender(sender: Any) -> str:
+    if not isinstance(sender, str) or not SENDER_ID_RE.match(sender):
+        raise BadInput(
+            f"'sender' is required: 1 to {MAX_SENDER_ID_CHARS} letters, digits or . _ : @ + = -"
+        )
+    return sender
+
+
+def clean_metadata(metadata: Any) -> Optional[Dict[str, Any]]:
+    if metadata is None:
+        return None
+    if not isinstance(metadata, dict):
+        raise BadInput("'metadata' must be an object")
+    return metadata
+
+
+def redacting(on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Callable[[UserMessage], Awaitable[Any]]:
+    """Wrap Rasa's message handler so user text is redacted before it is processed or stored."""
+    install_log_redaction()
+
+    async def handler(message: UserMessage) -> Any:
+        result = redact(message.text or "")
+        if result.changed:
+            message.text = result.text
+            message.metadata = {**(message.metadata or {}), "phi_redacted": list(result.found)}
+        return await on_new_message(message)
+
+    return handler

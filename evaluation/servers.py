@@ -1,0 +1,188 @@
+"""Start the real action server and Rasa server for evaluation and tests.
+
+`RunningAssistant` starts both as subprocesses on free loopback ports, with their own SQLite tracker
+store and log files in a working directory, waits until both answer, and stops them on exit. It reads
+the conversation events back from the SQLite file, so a test checks what was really stored.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Dict, List, Optional
+
+import requests
+import yaml
+
+PROJECT = Path(__file__).resolve().parent.parent
+RASA = str(Path(sys.executable).with_name("rasa"))
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def default_model() -> Path:
+    current = PROJECT / "models" / "current.tar.gz"
+    if not current.exists():
+        raise FileNotFoundError("no trained model: run `make train` first")
+    return current.resolve()
+
+
+class ServerError(RuntimeError):
+    pass
+
+
+class RunningAssistant:
+    """Both servers, started with the project's configuration and a private tracker store."""
+
+    def __init__(
+        self,
+        workdir: Path,
+        model: Optional[Path] = None,
+        debug_logs: bool = False,
+        extra_env: Optional[Dict[str, str]] = None,
+    ) -> None:
+        self.workdir = Path(workdir)
+        self.model = Path(model) if model else default_model()
+        self.debug_logs = debug_logs
+        self.extra_env = extra_env or {}
+        self.rasa_port = free_port()
+        self.action_port = free_port()
+        self.db_path = self.workdir / "tracker.db"
+        self.rasa_log = self.workdir / "rasa.log"
+        self.action_log = self.workdir / "actions.log"
+        self._procs: Dict[str, subprocess.Popen] = {}
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.rasa_port}"
+
+    @property
+    def webhook(self) -> str:
+        return f"{self.url}/webhooks/rest/webhook"
+
+    def _endpoints(self) -> Path:
+        with open(PROJECT / "endpoints.yml", encoding="utf-8") as f:
+            endpoints = yaml.safe_load(f)
+        endpoints["action_endpoint"]["url"] = f"http://127.0.0.1:{self.action_port}/webhook"
+        endpoints["tracker_store"]["db"] = str(self.db_path)
+        path = self.workdir / "endpoints.yml"
+        path.write_text(yaml.safe_dump(endpoints))
+        return path
+
+    def _env(self) -> Dict[str, str]:
+        env = dict(os.environ)
+        env.update(
+            RASA_TELEMETRY_ENABLED="false",
+            PYTHONPATH=str(PROJECT),
+            TF_CPP_MIN_LOG_LEVEL="2",
+            SQLALCHEMY_SILENCE_UBER_WARNING="1",
+            PYTHONWARNINGS="ignore::DeprecationWarning",
+        )
+        env.update(self.extra_env)
+        return env
+
+    def start_actions(self) -> None:
+        cmd = [RASA, "run", "actions", "--actions", "actions", "--port", str(self.action_port)]
+        if self.debug_logs:
+            cmd.append("--debug")
+        self._spawn("actions", cmd, self.action_log)
+
+    def start_rasa(self) -> None:
+        cmd = [
+            RASA, "run", "--model", str(self.model), "--port", str(self.rasa_port),
+            "--credentials", str(PROJECT / "credentials.yml"), "--endpoints", str(self._endpoints()),
+            "--interface", "127.0.0.1",
+        ]
+        if self.debug_logs:
+            cmd.append("--debug")
+        self._spawn("rasa", cmd, self.rasa_log)
+
+    def _spawn(self, name: str, cmd: List[str], log: Path) -> None:
+        handle = open(log, "ab")
+        self._procs[name] = subprocess.Popen(
+            cmd, cwd=PROJECT, env=self._env(), stdout=handle, stderr=subprocess.STDOUT, start_new_session=True
+        )
+
+    def wait_ready(self, timeout: float = 180.0) -> None:
+        deadline = time.monotonic() + timeout
+        checks = {
+            "actions": f"http://127.0.0.1:{self.action_port}/health",
+            "rasa": f"{self.url}/webhooks/rest/",
+        }
+        pending = {k: v for k, v in checks.items() if k in self._procs}
+        while pending and time.monotonic() < deadline:
+            for name, url in list(pending.items()):
+                if self._procs[name].poll() is not None:
+                    raise ServerError(f"the {name} server exited; see {self.log_of(name)}")
+                try:
+                    if requests.get(url, timeout=2).status_code == 200:
+                        pending.pop(name)
+                except requests.RequestException:
+                    pass
+            time.sleep(0.5)
+        if pending:
+            raise ServerError(f"not ready after {timeout:.0f} s: {', '.join(pending)}")
+
+    def log_of(self, name: str) -> Path:
+        return self.rasa_log if name == "rasa" else self.action_log
+
+    def stop(self, name: Optional[str] = None) -> None:
+        for key in [name] if name else list(self._procs):
+            proc = self._procs.pop(key, None)
+            if proc is None or proc.poll() is not None:
+                continue
+            os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+
+    def __enter__(self) -> "RunningAssistant":
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        try:
+            self.start_actions()
+            self.start_rasa()
+            self.wait_ready()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    # --- talking to it -------------------------------------------------------------------------
+
+    def send(self, sender: str, text: str, timeout: float = 30.0) -> List[dict]:
+        response = requests.post(self.webhook, json={"sender": sender, "message": text}, timeout=timeout)
+        response.raise_for_status()
+        return response.json()
+
+    def events(self, sender: str) -> List[dict]:
+        """The sender's events as stored in the SQLite tracker store, oldest first."""
+        with sqlite3.connect(self.db_path) as db:
+            rows = db.execute("SELECT data FROM events WHERE sender_id = ? ORDER BY id", (sender,)).fetchall()
+        return [json.loads(row[0]) for row in rows]
+
+    def stored_bytes(self) -> bytes:
+        """Everything the tracker store holds (the SQLite file, and its journal if any)."""
+        data = b""
+        for path in (self.db_path, self.db_path.with_name(self.db_path.name + "-journal")):
+            if path.exists():
+                data += path.read_bytes()
+        return data
+
+    def log_bytes(self) -> bytes:
+        return b"".join(p.read_bytes() for p in (self.rasa_log, self.action_log) if p.exists())

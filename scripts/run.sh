@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Starts the action server (:5055) and the Rasa server (:5005) with the embedded SQLite tracker store.
+# Ctrl-C stops both. With --shell, chats with them in this terminal and stops them when you quit.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+model=${MODEL:-models/current.tar.gz}
+mkdir -p var
+
+.venv/bin/rasa run actions --actions actions --port "${ACTION_PORT:-5055}" &
+actions_pid=$!
+.venv/bin/rasa run --model "$model" --port "${RASA_PORT:-5005}" \
+  --credentials credentials.yml --endpoints endpoints.yml &
+rasa_pid=$!
+
+stop() {
+  trap - INT TERM EXIT
+  kill "$actions_pid" "$rasa_pid" 2>/dev/null
+  wait "$actions_pid" "$rasa_pid" 2>/dev/null
+}
+trap stop INT TERM EXIT
+
+url="http://localhost:${RASA_PORT:-5005}"
+for _ in $(seq 1 120); do
+  if curl -sf "$url/webhooks/rest/" >/dev/null 2>&1 && curl -sf "http://localhost:${ACTION_PORT:-5055}/health" >/dev/null 2>&1; then
+    break
+  fi
+  if ! kill -0 "$rasa_pid" 2>/dev/null || ! kill -0 "$actions_pid" 2>/dev/null; then
+    echo "A server failed to start; see the messages above." >&2
+    exit 1
+  fi
+  sleep 1
+done
+
+cat <<MSG
+
+  The assistant is ready.
+  REST:       curl -s $url/webhooks/rest/webhook -d '{"sender": "me", "message": "how long is a session?"}'
+  socket.io:  $url/socket.io (the website widget)
+  Stop with Ctrl-C.
+
+MSG
+
+if [ "${1:-}" = "--shell" ]; then
+  .venv/bin/python -m channels.console "$url"
+else
+  wait -n "$actions_pid" "$rasa_pid"
+  echo "A server stopped; stopping the other." >&2
+fi

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Trains the assistant only when its training inputs changed.
+# The model is named after a hash of data/, domain.yml, config.yml and requirements.txt; a model with
+# that hash in models/ (or in the shared cache, $MODEL_CACHE) is reused instead of retraining.
+# Prints the model's path on the last line.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+key=$( (find data -type f -name '*.yml' | LC_ALL=C sort | xargs cat; cat domain.yml config.yml requirements.txt) \
+       | sha256sum | cut -c1-16)
+model="models/clinic-$key.tar.gz"
+cache="${MODEL_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/ketamine-clinic-faq/models}"
+
+if [ -f "$model" ]; then
+  echo "Model is up to date: $model" >&2
+elif [ -f "$cache/clinic-$key.tar.gz" ]; then
+  mkdir -p models && cp "$cache/clinic-$key.tar.gz" "$model"
+  echo "Reused the cached model for these training data: $model" >&2
+else
+  echo "Training data changed: training a new model (about 2 minutes on 2 cores)..." >&2
+  mkdir -p models
+  start=$(date +%s)
+  .venv/bin/rasa train --fixed-model-name "clinic-$key" --out models >&2
+  echo "Trained $model in $(( $(date +%s) - start )) s" >&2
+  mkdir -p "$cache" && cp "$model" "$cache/" 2>/dev/null || true
+fi
+ln -sf "clinic-$key.tar.gz" models/current.tar.gz
+echo "$model"

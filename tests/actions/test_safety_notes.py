@@ -1,0 +1,66 @@
+import pytest
+
+from actions.safety_notes import ActionSafetyNotes
+
+
+async def run(tracker, dispatcher, domain):
+    events = await ActionSafetyNotes().run(dispatcher, tracker, domain)
+    return [m["response"] for m in dispatcher.messages], events
+
+
+async def test_medical_answer_gets_the_disclaimer_and_remembers_the_topic(make_tracker, dispatcher, domain):
+    tracker = make_tracker("ask_side_effects", said=["utter_answer_side_effects"], safety={})
+    said, events = await run(tracker, dispatcher, domain)
+    assert said == ["utter_disclaimer"]
+    assert events == [{"event": "slot", "timestamp": None, "name": "topic", "value": "side_effects"}]
+
+
+async def test_non_medical_answer_gets_no_disclaimer(make_tracker, dispatcher, domain):
+    tracker = make_tracker("book_consultation", said=["utter_answer_book_consultation"], safety={})
+    said, _ = await run(tracker, dispatcher, domain)
+    assert said == []
+
+
+async def test_personal_question_on_a_topic_gets_the_referral_before_the_disclaimer(make_tracker, dispatcher, domain):
+    tracker = make_tracker("ask_opioid_reduction", said=["utter_answer_opioid_reduction"], safety={"referral": True})
+    said, _ = await run(tracker, dispatcher, domain)
+    assert said == ["utter_refer_to_care_team", "utter_disclaimer"]
+
+
+async def test_referral_is_not_repeated_after_the_referral_itself(make_tracker, dispatcher, domain):
+    tracker = make_tracker("ask_personal_medical", said=["utter_refer_to_care_team"], safety={"referral": True})
+    said, events = await run(tracker, dispatcher, domain)
+    assert said == [] and events == []
+
+
+async def test_informational_crisis_mention_gets_resources_gently(make_tracker, dispatcher, domain):
+    tracker = make_tracker("ask_mood", said=["utter_answer_mood"], safety={"crisis": "informational"})
+    said, _ = await run(tracker, dispatcher, domain)
+    assert said == ["utter_disclaimer", "utter_crisis_resources_gentle"]
+
+
+async def test_emergency_gets_no_gentle_duplicate_but_the_privacy_warning(make_tracker, dispatcher, domain):
+    tracker = make_tracker("emergency", said=["utter_emergency"], safety={"crisis": "urgent", "phi": ["PHONE"]})
+    said, events = await run(tracker, dispatcher, domain)
+    assert said == ["utter_phi_warning"]
+    assert events == []
+
+
+@pytest.mark.parametrize("how", ["safety", "metadata"])
+async def test_redacted_personal_details_get_the_privacy_warning(make_tracker, dispatcher, domain, how):
+    kwargs = {"safety": {"phi": ["DOB"]}} if how == "safety" else {"metadata": {"phi_redacted": ["DOB"]}}
+    tracker = make_tracker("ask_cost_insurance", said=["utter_answer_cost_insurance"], **kwargs)
+    said, _ = await run(tracker, dispatcher, domain)
+    assert said == ["utter_phi_warning"]
+
+
+async def test_more_part_forgets_the_topic(make_tracker, dispatcher, domain):
+    tracker = make_tracker("more_info", said=["utter_more_side_effects"], safety={}, slots={"topic": "side_effects"})
+    said, events = await run(tracker, dispatcher, domain)
+    assert said == ["utter_disclaimer"]
+    assert events == [{"event": "slot", "timestamp": None, "name": "topic", "value": None}]
+
+
+async def test_no_reply_yet_adds_nothing(make_tracker, dispatcher, domain):
+    said, events = await run(make_tracker("greet", said=[], safety={}), dispatcher, domain)
+    assert said == [] and events == []

@@ -1,0 +1,43 @@
+import pytest
+from sanic.exceptions import InvalidUsage, PayloadTooLarge
+
+from channels.sanitize import clean_metadata, clean_sender, clean_text
+
+
+def test_control_characters_are_stripped():
+    assert clean_text("how\x00 long\x07 is a\u200b session\x1b") == "how long is a session"
+
+
+def test_none_becomes_empty_and_whitespace_is_trimmed():
+    assert clean_text(None) == ""
+    assert clean_text("   \n\t ") == ""
+
+
+def test_a_message_over_the_limit_is_refused():
+    with pytest.raises(PayloadTooLarge):
+        clean_text("a" * 101, max_chars=100)
+
+
+@pytest.mark.parametrize("value", [123, ["list"], {"a": 1}, 1.5, True])
+def test_a_non_string_message_is_refused(value):
+    with pytest.raises(InvalidUsage):
+        clean_text(value)
+
+
+def test_only_exact_intent_payloads_pass_as_payloads():
+    assert clean_text("/more_info") == "/more_info"
+    assert clean_text("/ i need help") == "i need help"
+    assert clean_text('/greet{"name": "x"}') == 'greet{"name": "x"}'
+
+
+@pytest.mark.parametrize("sender", [None, "", "x" * 129, "has space", "<script>", 42])
+def test_bad_sender_ids_are_refused(sender):
+    with pytest.raises(InvalidUsage):
+        clean_sender(sender)
+
+
+def test_metadata_must_be_an_object():
+    assert clean_metadata(None) is None
+    assert clean_metadata({"a": 1}) == {"a": 1}
+    with pytest.raises(InvalidUsage):
+        clean_metadata("not an object")

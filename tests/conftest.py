@@ -1,0 +1,66 @@
+"""Shared fixtures: the domain, fresh trackers and dispatchers, and the real servers (started once)."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+from typing import Any, Callable, Dict, Iterator, List, Optional
+
+import pytest
+import yaml
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+PROJECT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def domain() -> Dict[str, Any]:
+    with open(PROJECT / "domain.yml", encoding="utf-8") as f:
+        return yaml.safe_load(f)
+
+
+@pytest.fixture
+def dispatcher() -> CollectingDispatcher:
+    return CollectingDispatcher()
+
+
+def bot_event(response: str, domain: Dict[str, Any]) -> Dict[str, Any]:
+    meta = domain["responses"][response][0].get("metadata") or {}
+    return {"event": "bot", "text": "...", "metadata": {"utter_action": response, "metadata": meta}}
+
+
+@pytest.fixture
+def make_tracker(domain) -> Callable[..., Tracker]:
+    """A fresh tracker for one test: the latest user message, then what the bot said in this turn."""
+
+    def make(
+        intent: str = "greet",
+        said: Optional[List[str]] = None,
+        safety: Optional[Dict[str, Any]] = None,
+        metadata: Optional[Dict[str, Any]] = None,
+        slots: Optional[Dict[str, Any]] = None,
+        text: str = "hello",
+    ) -> Tracker:
+        latest = {"text": text, "intent": {"name": intent, "confidence": 0.9}, "entities": [],
+                  "metadata": metadata or {}}
+        if safety is not None:
+            latest["safety"] = safety
+        events = [{"event": "action", "name": "action_listen"}, {"event": "user", **latest, "parse_data": latest}]
+        events += [bot_event(r, domain) for r in said or []]
+        return Tracker.from_dict(
+            {"sender_id": f"test-{uuid.uuid4().hex[:8]}", "slots": slots or {}, "latest_message": latest,
+             "events": events, "paused": False, "active_loop": {}, "latest_action_name": "action_listen"}
+        )
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def assistant(tmp_path_factory) -> Iterator[Any]:
+    """The real action server and Rasa server, started once for the session with debug logging on
+    (so the PHI checks cover debug logs too) and a private SQLite tracker store."""
+    from evaluation.servers import RunningAssistant
+
+    with RunningAssistant(tmp_path_factory.mktemp("assistant"), debug_logs=True) as running:
+        yield running
