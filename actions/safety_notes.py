@@ -7,7 +7,7 @@ test stories. This action runs right after it and adds, in this order:
    a general answer (the general answer is still shown);
 2. the disclaimer, when the reply's metadata says its content is medical;
 3. crisis resources, gently, when the message mentioned a crisis in an informational way;
-4. the privacy warning, when the message carried personal details (they were already redacted).
+4. the privacy warning, when the message carried personal details (already redacted by the channel).
 
 It also remembers the topic answered, for "tell me more". Emergency guidance is never added here: a
 message in danger is routed to `utter_emergency` by the rules, as the first message of the turn.
@@ -16,7 +16,7 @@ message in danger is routed to `utter_emergency` by the rules, as the first mess
 from __future__ import annotations
 
 import logging
-from typing import List, Text
+from typing import List
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -30,7 +30,7 @@ TOPIC_SLOT = "topic"
 
 
 class ActionSafetyNotes(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_safety_notes"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
@@ -46,7 +46,7 @@ class ActionSafetyNotes(Action):
             notes.append("utter_disclaimer")
         if safety.get("crisis") == "informational" and route != "emergency":
             notes.append("utter_crisis_resources_gentle")
-        if (safety.get("phi") or _metadata_phi(tracker)) and "utter_phi_warning" not in said:
+        if safety.get("phi") and "utter_phi_warning" not in said:
             notes.append("utter_phi_warning")
         for response in notes:
             dispatcher.utter_message(response=response)
@@ -60,7 +60,3 @@ class ActionSafetyNotes(Action):
         if meta.get("part") == "more":
             return [SlotSet(TOPIC_SLOT, None)]
         return [SlotSet(TOPIC_SLOT, meta["topic"])]
-
-
-def _metadata_phi(tracker: Tracker) -> bool:
-    return bool(((tracker.latest_message or {}).get("metadata") or {}).get("phi_redacted"))

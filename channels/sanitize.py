@@ -4,15 +4,16 @@
   the size limit) instead of reaching the processor.
 - Control characters are stripped, and a text that only looks like an intent payload ("/greet") is
   accepted only when it is exactly one: "/ i need help" is treated as text and screened.
-- PHI is replaced by typed placeholders, and the kinds found are added to the message metadata.
+- PHI is replaced by typed placeholders, at the earliest point, so nothing after it (the processor,
+  the tracker store, any log, even Rasa's own error logs) sees the raw text. The placeholders keep the
+  signal: the safety screen finds them and the person is warned.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Any, Awaitable, Callable, Dict, Optional
+from typing import Any, Dict, Optional
 
-from rasa.core.channels.channel import UserMessage
 from sanic.exceptions import InvalidUsage, PayloadTooLarge
 
 from guardrails.log_redaction import install_log_redaction
@@ -59,15 +60,7 @@ def clean_metadata(metadata: Any) -> Optional[Dict[str, Any]]:
     return metadata
 
 
-def redacting(on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Callable[[UserMessage], Awaitable[Any]]:
-    """Wrap Rasa's message handler so user text is redacted before it is processed or stored."""
+def sanitize(text: Any, max_chars: int = DEFAULT_MAX_MESSAGE_CHARS) -> str:
+    """`clean_text`, then PHI redaction: what every channel hands to Rasa as the message text."""
     install_log_redaction()
-
-    async def handler(message: UserMessage) -> Any:
-        result = redact(message.text or "")
-        if result.changed:
-            message.text = result.text
-            message.metadata = {**(message.metadata or {}), "phi_redacted": list(result.found)}
-        return await on_new_message(message)
-
-    return handler
+    return redact(clean_text(text, max_chars)).text

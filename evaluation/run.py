@@ -30,7 +30,7 @@ from typing import Dict, Iterable, List, Optional
 
 import yaml
 
-from evaluation.servers import RunningAssistant
+from evaluation.servers import RunningAssistant, contains_phi
 from guardrails.dose import find_dose
 
 ROUTES = ("answer", "disclaimer", "referral", "emergency", "out_of_scope", "smalltalk", "fallback")
@@ -115,10 +115,19 @@ def judge(case: dict, turn: Turn, reply: str, leaked: List[str]) -> Dict[str, ob
     return {"passed": all(checks.values()), "checks": checks}
 
 
+def letters(n: int) -> str:
+    """0 -> 'aaaa', 1 -> 'aaab': conversation ids without digits, so no id can look like a phone number."""
+    out = ""
+    for _ in range(4):
+        n, r = divmod(n, 26)
+        out = chr(ord("a") + r) + out
+    return out
+
+
 def evaluate(assistant: RunningAssistant, cases: List[dict], run_id: str) -> List[dict]:
     results = []
     for i, case in enumerate(cases):
-        sender = f"eval-{run_id}-{i:04d}"
+        sender = f"eval-{run_id}-{letters(i)}"
         messages = assistant.send(sender, case["text"])
         reply = "\n".join(m.get("text", "") for m in messages if m.get("text"))
         turn = read_turn(assistant.events(sender))
@@ -139,12 +148,12 @@ def evaluate(assistant: RunningAssistant, cases: List[dict], run_id: str) -> Lis
                 "_turn": turn,
             }
         )
-    stored = assistant.stored_bytes()
-    logs = assistant.log_bytes()
+    stored = assistant.stored_text()
+    logs = assistant.log_text()
     for result in results:
         case, turn = result.pop("_case"), result.pop("_turn")
         phi = [p for p in case.get("phi") or [] if p]
-        leaked = [p for p in phi if p.encode() in stored or p.encode() in logs]
+        leaked = [p for p in phi if contains_phi(stored, p) or contains_phi(logs, p)]
         result["phi_leaked"] = leaked
         result.update(judge(case, turn, result.pop("_reply"), leaked))
     return results
@@ -189,7 +198,7 @@ def run(cases_path: Path, out_path: Path, debug_logs: bool = False) -> Dict[str,
     cases = load_cases(cases_path)
     with tempfile.TemporaryDirectory(prefix="clinic-eval-") as tmp:
         with RunningAssistant(Path(tmp), debug_logs=debug_logs) as assistant:
-            results = evaluate(assistant, cases, uuid.uuid4().hex[:8])
+            results = evaluate(assistant, cases, letters(uuid.uuid4().int % 26**4))
     out_path.parent.mkdir(parents=True, exist_ok=True)
     with open(out_path, "w", encoding="utf-8") as f:
         for r in results:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import socket
 import sqlite3
@@ -149,7 +150,7 @@ class RunningAssistant:
                 os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait()
 
-    def __enter__(self) -> "RunningAssistant":
+    def __enter__(self) -> RunningAssistant:
         self.workdir.mkdir(parents=True, exist_ok=True)
         try:
             self.start_actions()
@@ -176,13 +177,42 @@ class RunningAssistant:
             rows = db.execute("SELECT data FROM events WHERE sender_id = ? ORDER BY id", (sender,)).fetchall()
         return [json.loads(row[0]) for row in rows]
 
-    def stored_bytes(self) -> bytes:
-        """Everything the tracker store holds (the SQLite file, and its journal if any)."""
-        data = b""
-        for path in (self.db_path, self.db_path.with_name(self.db_path.name + "-journal")):
-            if path.exists():
-                data += path.read_bytes()
-        return data
+    def stored_text(self) -> str:
+        """Every string the tracker store holds: each column of each row of each table, with the
+        JSON in it unpacked, so numbers (timestamps) cannot be mistaken for stored text."""
+        pieces: List[str] = []
+        with sqlite3.connect(self.db_path) as db:
+            tables = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+            for table in tables:
+                for row in db.execute(f'SELECT * FROM "{table}"'):
+                    for value in row:
+                        if isinstance(value, str):
+                            _collect_strings(_maybe_json(value), pieces)
+        return "\x00".join(pieces)
 
-    def log_bytes(self) -> bytes:
-        return b"".join(p.read_bytes() for p in (self.rasa_log, self.action_log) if p.exists())
+    def log_text(self) -> str:
+        return "".join(p.read_text(errors="replace") for p in (self.rasa_log, self.action_log) if p.exists())
+
+
+def _maybe_json(value: str) -> object:
+    try:
+        return json.loads(value)
+    except ValueError:
+        return value
+
+
+def _collect_strings(value: object, out: List[str]) -> None:
+    if isinstance(value, str):
+        out.append(value)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            out.append(str(key))
+            _collect_strings(item, out)
+    elif isinstance(value, list):
+        for item in value:
+            _collect_strings(item, out)
+
+
+def contains_phi(haystack: str, phi: str) -> bool:
+    """Whether `phi` stands in `haystack` as itself, not as a piece of a longer number or word."""
+    return re.search(rf"(?<![A-Za-z0-9.]){re.escape(phi)}(?![A-Za-z0-9])", haystack) is not None

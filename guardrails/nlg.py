@@ -14,7 +14,7 @@ Every response, whether uttered by a rule or by a custom action, passes through 
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, Optional, Text
+from typing import Any, Dict, Optional
 
 from rasa.core.nlg.response import TemplatedNaturalLanguageGenerator
 from rasa.shared.core.domain import Domain
@@ -37,11 +37,11 @@ class ClinicNLG(TemplatedNaturalLanguageGenerator):
 
     def generate_from_slots(
         self,
-        utter_action: Text,
-        filled_slots: Dict[Text, Any],
-        output_channel: Text,
+        utter_action: str,
+        filled_slots: Dict[str, Any],
+        output_channel: str,
         **kwargs: Any,
-    ) -> Optional[Dict[Text, Any]]:
+    ) -> Optional[Dict[str, Any]]:
         values = {**self.clinic_values, **kwargs}
         rendered = super().generate_from_slots(utter_action, filled_slots, output_channel, **values)
         if rendered is None:

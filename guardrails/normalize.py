@@ -44,7 +44,7 @@ WORD_FIXES: Dict[str, str] = {
     "siezure": "seizure", "seizer": "seizure", "seisure": "seizure", "ceasure": "seizure",
     "seazure": "seizure", "siezing": "seizing",
     "overdoes": "overdose", "overdoesed": "overdosed", "overdosd": "overdosed", "overdossed": "overdosed",
-    "ovrdose": "overdose", "overdos": "overdose", 
+    "ovrdose": "overdose", "overdos": "overdose",
     "fanted": "fainted", "faintd": "fainted", "passd": "passed",
     "chestpain": "chest pain", "hart": "heart",
     "ketamin": "ketamine", "ketamene": "ketamine", "ketamen": "ketamine", "ketmine": "ketamine",

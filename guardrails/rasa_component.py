@@ -15,7 +15,7 @@ overrides the intent where the classifier must not have the last word:
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -40,7 +40,7 @@ class SafetyScreenComponent(GraphComponent):
     """Crisis, personal-medical and PHI screen that backs up the intent classifier."""
 
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> Dict[str, Any]:
         return {
             # Intents that keep the classifier's verdict when a personal medical question is found:
             # the general answer is shown together with the referral.
@@ -51,18 +51,18 @@ class SafetyScreenComponent(GraphComponent):
             ],
         }
 
-    def __init__(self, config: Dict[Text, Any], screen: Optional[SafetyScreen] = None) -> None:
+    def __init__(self, config: Dict[str, Any], screen: Optional[SafetyScreen] = None) -> None:
         self.config = config
         self.screen = screen or get_screen()
 
     @classmethod
     def create(
         cls,
-        config: Dict[Text, Any],
+        config: Dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
-    ) -> "SafetyScreenComponent":
+    ) -> SafetyScreenComponent:
         return cls(config)
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
@@ -73,7 +73,7 @@ class SafetyScreenComponent(GraphComponent):
             self._process(message)
         return messages
 
-    def _override(self, message: Message, intent: Text, reason: Text) -> None:
+    def _override(self, message: Message, intent: str, reason: str) -> None:
         previous = message.get(INTENT) or {}
         new_intent = {INTENT_NAME_KEY: intent, PREDICTED_CONFIDENCE_KEY: 1.0}
         message.set(INTENT, new_intent, add_to_output=True)

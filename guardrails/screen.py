@@ -63,6 +63,7 @@ class Hit:
     rule: str
     start: int
     negatable: bool = False
+    mention_only: bool = False
 
     @property
     def rule_id(self) -> str:
@@ -155,13 +156,16 @@ class SafetyScreen:
         compiler = RuleCompiler(self.nlp)
         self.crisis = Matcher(self.nlp.vocab)
         self.negatable: Set[str] = set()
+        self.mention_only: Set[str] = set()
         self._rules: Dict[str, Tuple[str, str]] = {}
         for category, spec in _load_yaml("crisis.yml").items():
-            for kind in ("rules", "negatable"):
+            for kind in ("rules", "negatable", "mentions"):
                 for rule in (spec or {}).get(kind, []) or []:
                     key = self._add(self.crisis, compiler, category, rule)
                     if kind == "negatable":
                         self.negatable.add(key)
+                    elif kind == "mentions":
+                        self.mention_only.add(key)
         referral = _load_yaml("referral.yml")
         self.referral = Matcher(self.nlp.vocab)
         for category, rules in (referral.get("rules") or {}).items():
@@ -192,7 +196,7 @@ class SafetyScreen:
                 continue
             seen.add(key)
             category, rule = self._rules[key]
-            hits.append(Hit(category, rule, start, key in self.negatable))
+            hits.append(Hit(category, rule, start, key in self.negatable, key in self.mention_only))
         return sorted(hits, key=lambda h: (h.start, h.rule_id))
 
     def _negated(self, doc: Doc, hit: Hit) -> bool:
@@ -202,7 +206,7 @@ class SafetyScreen:
     def _crisis_mode(self, doc: Doc, hits: Sequence[Hit]) -> Optional[str]:
         if not hits:
             return None
-        if all(self._negated(doc, h) for h in hits):
+        if all(h.mention_only or self._negated(doc, h) for h in hits):
             return "informational"
         has_experience = any(t.lower_ in EXPERIENCE_WORDS for t in doc)
         if not has_experience and self.informational(doc):

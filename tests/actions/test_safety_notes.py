@@ -1,5 +1,3 @@
-import pytest
-
 from actions.safety_notes import ActionSafetyNotes
 
 
@@ -46,10 +44,8 @@ async def test_emergency_gets_no_gentle_duplicate_but_the_privacy_warning(make_t
     assert events == []
 
 
-@pytest.mark.parametrize("how", ["safety", "metadata"])
-async def test_redacted_personal_details_get_the_privacy_warning(make_tracker, dispatcher, domain, how):
-    kwargs = {"safety": {"phi": ["DOB"]}} if how == "safety" else {"metadata": {"phi_redacted": ["DOB"]}}
-    tracker = make_tracker("ask_cost_insurance", said=["utter_answer_cost_insurance"], **kwargs)
+async def test_redacted_personal_details_get_the_privacy_warning(make_tracker, dispatcher, domain):
+    tracker = make_tracker("ask_cost_insurance", said=["utter_answer_cost_insurance"], safety={"phi": ["DOB"]})
     said, _ = await run(tracker, dispatcher, domain)
     assert said == ["utter_phi_warning"]
 

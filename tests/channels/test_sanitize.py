@@ -1,7 +1,7 @@
 import pytest
 from sanic.exceptions import InvalidUsage, PayloadTooLarge
 
-from channels.sanitize import clean_metadata, clean_sender, clean_text
+from channels.sanitize import clean_metadata, clean_sender, clean_text, sanitize
 
 
 def test_control_characters_are_stripped():
@@ -41,3 +41,7 @@ def test_metadata_must_be_an_object():
     assert clean_metadata({"a": 1}) == {"a": 1}
     with pytest.raises(InvalidUsage):
         clean_metadata("not an object")
+
+
+def test_sanitize_redacts_phi_after_cleaning():
+    assert sanitize("call me at 555-201-\x00 8841") == "call me at [PHONE]"

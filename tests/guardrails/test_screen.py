@@ -51,6 +51,8 @@ def test_crisis_is_urgent(screen, text):
         "can ketamine cause an overdose",
         "is chest pain a side effect",
         "im not suicidal, just curious about depression",
+        "he had a heart attack last year, is ketamine ok for him",
+        "can ketamine cause a stroke",
     ],
 )
 def test_informational_or_negated_mentions_are_gentle(screen, text):
@@ -63,7 +65,6 @@ def test_informational_or_negated_mentions_are_gentle(screen, text):
         "how long is a session",
         "what are the side effects",
         "this pain is killing me",
-        "he had a heart attack last year, is ketamine ok for him",
         "who is a good candidate",
         "how many sessions do people usually need",
     ],
