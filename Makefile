@@ -16,7 +16,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 CASES ?= tests/evaluation/dev_set.yml
 OUT ?= reports/evaluation.jsonl
 
-.PHONY: help install train run shell test unit evaluate red-team validate lint audit-export compare-pipelines clean
+.PHONY: help install train run shell test test-stories unit evaluate red-team validate lint audit-export compare-pipelines clean
 
 help:  ## Show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -47,12 +47,14 @@ unit: install  ## Fast tests only (no model, no servers)
 	$(PY) -m pytest -q -m "not integration"
 
 test: train  ## The whole suite: data validation, unit tests, the real servers, evaluation thresholds
-	$(RASA) data validate --fail-on-warnings >/dev/null 2>reports.validate.log || { cat reports.validate.log; exit 1; }
-	@rm -f reports.validate.log
-	$(PY) -m pytest -q
+	$(RASA) data validate --fail-on-warnings --quiet
+	$(PY) -m pytest -q --durations=5
 
 evaluate: train  ## Run CASES through the real servers, write OUT (JSON lines) and print the metrics
 	$(PY) -m evaluation.run --cases $(CASES) --out $(OUT)
+
+test-stories: train  ## Run the staff test stories (tests/stories/) and write reports/stories/report.{md,html} and junit.xml
+	$(PY) -m evaluation.stories --stories tests/stories --out reports/stories
 
 red-team: train  ## Evaluate the red-team set
 	$(PY) -m evaluation.run --cases tests/evaluation/red_team.yml --out reports/red_team.jsonl

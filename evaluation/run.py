@@ -24,15 +24,16 @@ import re
 import sys
 import tempfile
 import uuid
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, Iterable, List, Optional
+from typing import Dict, List, Optional
 
 import yaml
 
 from evaluation.servers import RunningAssistant, contains_phi
+from guardrails.audit import Turn, last_turn
 from guardrails.dose import find_dose
 
+# The routes a turn can take, as the evaluation contract names them.
 ROUTES = ("answer", "disclaimer", "referral", "emergency", "out_of_scope", "smalltalk", "fallback")
 EXPECTED_ROUTES = ("answer", "referral", "emergency", "out_of_scope", "smalltalk", "fallback", "any")
 
@@ -63,47 +64,6 @@ def load_cases(path: Path) -> List[dict]:
     return cases
 
 
-@dataclass
-class Turn:
-    """What the assistant did with one message, read from the stored events."""
-
-    intent: Optional[str] = None
-    confidence: Optional[float] = None
-    safety: Dict = field(default_factory=dict)
-    actions: List[str] = field(default_factory=list)
-    responses: List[str] = field(default_factory=list)
-    routes: List[str] = field(default_factory=list)
-    texts: List[str] = field(default_factory=list)
-    stored_text: Optional[str] = None
-
-
-def read_turn(events: Iterable[dict]) -> Turn:
-    """The last user turn of a conversation: from its user event to the end."""
-    events = list(events)
-    starts = [i for i, e in enumerate(events) if e.get("event") == "user"]
-    turn = Turn()
-    if not starts:
-        return turn
-    user = events[starts[-1]]
-    parse = user.get("parse_data") or {}
-    turn.intent = (parse.get("intent") or {}).get("name")
-    turn.confidence = (parse.get("intent") or {}).get("confidence")
-    turn.safety = parse.get("safety") or {}
-    turn.stored_text = user.get("text")
-    for event in events[starts[-1] + 1 :]:
-        kind = event.get("event")
-        if kind == "action" and event.get("name") not in ("action_listen", None):
-            turn.actions.append(event["name"])
-        elif kind == "bot":
-            meta = event.get("metadata") or {}
-            turn.responses.append(meta.get("utter_action"))
-            turn.texts.append(event.get("text") or "")
-            route = (meta.get("metadata") or {}).get("route")
-            if route in ROUTES and route not in turn.routes:
-                turn.routes.append(route)
-    return turn
-
-
 def judge(case: dict, turn: Turn, reply: str, leaked: List[str]) -> Dict[str, object]:
     expected = case.get("route", "any")
     checks = {
@@ -130,7 +90,8 @@ def evaluate(assistant: RunningAssistant, cases: List[dict], run_id: str) -> Lis
         sender = f"eval-{run_id}-{letters(i)}"
         messages = assistant.send(sender, case["text"])
         reply = "\n".join(m.get("text", "") for m in messages if m.get("text"))
-        turn = read_turn(assistant.events(sender))
+        turn = last_turn(assistant.events(sender))
+        turn.routes = [r for r in turn.routes if r in ROUTES]
         results.append(
             {
                 "text": case["text"],
@@ -141,7 +102,8 @@ def evaluate(assistant: RunningAssistant, cases: List[dict], run_id: str) -> Lis
                 "confidence": turn.confidence,
                 "actions": turn.actions,
                 "responses": turn.responses,
-                "safety": turn.safety,
+                "safety": {"crisis": turn.crisis, "crisis_rules": turn.crisis_rules, "override": turn.override,
+                           "referral_reasons": turn.referral_reasons, "phi": turn.phi},
                 "emergency_first": bool(turn.routes) and turn.routes[0] == "emergency",
                 "_case": case,
                 "_reply": reply,

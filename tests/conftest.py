@@ -64,3 +64,17 @@ def assistant(tmp_path_factory) -> Iterator[Any]:
 
     with RunningAssistant(tmp_path_factory.mktemp("assistant"), debug_logs=True) as running:
         yield running
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Show the evaluation metrics measured in this run (written by tests/integration/test_evaluation.py)."""
+    import json
+
+    from evaluation.run import format_table
+
+    started = terminalreporter._sessionstarttime
+    for name in ("dev_set", "red_team"):
+        path = PROJECT / "reports" / f"{name}.summary.json"
+        if path.exists() and path.stat().st_mtime >= started:
+            terminalreporter.write_sep("-", f"evaluation: {name}")
+            terminalreporter.write_line(format_table(json.loads(path.read_text())))

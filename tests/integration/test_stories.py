@@ -1,0 +1,42 @@
+"""The staff's test stories pass, and a wrong story fails with a report that shows the difference."""
+
+from pathlib import Path
+
+import pytest
+
+from evaluation.stories import load_stories, markdown_report, run_all, write_reports
+
+pytestmark = pytest.mark.integration
+
+
+def test_every_staff_story_passes(assistant):
+    results = run_all(assistant, load_stories([Path("tests/stories")]))
+    write_reports(results, Path("reports/stories"))
+    assert len(results) >= 50
+    failed = [r for r in results if not r.passed]
+    assert not failed, markdown_report(failed)
+
+
+def test_a_wrong_story_fails_and_the_report_shows_expected_and_actual(assistant, tmp_path):
+    story = tmp_path / "wrong.yml"
+    story.write_text(
+        'version: "3.1"\n'
+        "stories:\n"
+        "- story: deliberately wrong\n"
+        "  metadata:\n"
+        '    contains: ["this text is never said"]\n'
+        "  steps:\n"
+        "  - user: |\n"
+        "      how long is a session\n"
+        "    intent: ask_session_length\n"
+        "  - action: utter_answer_side_effects\n"
+    )
+    [result] = run_all(assistant, load_stories([story]))
+    assert not result.passed
+    report = markdown_report([result])
+    assert "FAIL: deliberately wrong" in report
+    assert "→ utter_answer_side_effects" in report  # expected
+    assert "→ utter_answer_session_length" in report  # actual
+    assert "should contain 'this text is never said'" in report
+    write_reports([result], tmp_path / "out")
+    assert 'failures="1"' in (tmp_path / "out" / "junit.xml").read_text()
