@@ -134,6 +134,9 @@ def parse_story(raw: dict, source: str) -> Story:
     metadata = raw.get("metadata") or {}
     if not isinstance(metadata, dict):
         raise StoryFileError(f"{where}: metadata must be a mapping")
+    unknown = sorted(set(metadata) - set(CHECK_KEYS) - {"turns"})
+    if unknown:
+        raise StoryFileError(f"{where}: unknown check {unknown[0]!r} (use {', '.join(CHECK_KEYS)} or turns)")
     turn_checks = {}
     for number, checks in (metadata.get("turns") or {}).items():
         if not isinstance(number, int) or not 1 <= number <= len(turns):

@@ -8,8 +8,14 @@ overrides the intent where the classifier must not have the last word:
 - an urgent crisis becomes `emergency`, whatever was predicted (also over `nlu_fallback`, so no
   rephrase question comes before emergency guidance);
 - a personal medical question that the classifier did not put on a topic becomes `ask_personal_medical`;
+- a dose question always becomes `ask_personal_medical`, even on a topic: it gets the referral, not
+  a topic's answer;
+- a crisis mentioned in a general way, in a message the classifier could not place, becomes
+  `crisis_support`, so the crisis line is the reply rather than a request to rephrase;
 - personal details typed into a greeting, an out-of-scope message or an unclear one become
-  `share_personal_info`, so the person is told not to share them.
+  `share_personal_info`, so the person is told not to share them;
+- a message of mostly unknown words becomes `nlu_fallback` (the rephrase prompt), whatever the
+  classifier guessed.
 """
 
 from __future__ import annotations
@@ -33,6 +39,8 @@ SAFETY_KEY = "safety"
 EMERGENCY_INTENT = "emergency"
 REFERRAL_INTENT = "ask_personal_medical"
 PHI_INTENT = "share_personal_info"
+CRISIS_SUPPORT_INTENT = "crisis_support"
+FALLBACK_INTENT = "nlu_fallback"
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
@@ -83,6 +91,25 @@ class SafetyScreenComponent(GraphComponent):
             "Safety screen changed the intent from %s to %s (%s).", previous.get(INTENT_NAME_KEY), intent, reason
         )
 
+    def _decide(self, result, intent: Optional[Text]) -> Optional[tuple]:
+        """The intent the turn must take instead of the classifier's, and why; None to keep it."""
+        on_topic = any(str(intent or "").startswith(p) for p in self.config["topic_intent_prefixes"])
+        unplaced = intent in self.config["phi_override_intents"]
+        if result.crisis == "urgent":
+            return None if intent == EMERGENCY_INTENT else (EMERGENCY_INTENT, "crisis screen")
+        if intent == EMERGENCY_INTENT:
+            return None
+        if result.crisis == "informational" and unplaced:
+            return CRISIS_SUPPORT_INTENT, "crisis mentioned in a general question"
+        if result.referral and result.crisis is None and intent != REFERRAL_INTENT:
+            if result.dose_question or not on_topic:
+                return REFERRAL_INTENT, "dose question" if result.dose_question else "personal medical question"
+        if result.phi and unplaced and result.crisis is None:
+            return PHI_INTENT, "personal details in the message"
+        if result.unclear and not result.referral and not result.phi and intent != FALLBACK_INTENT:
+            return FALLBACK_INTENT, "mostly unknown words"
+        return None
+
     def _process(self, message: Message) -> None:
         text = message.get(TEXT)
         if not isinstance(text, str) or not text.strip():
@@ -95,18 +122,7 @@ class SafetyScreenComponent(GraphComponent):
             "intent": intent,
             "confidence": round(float(classified.get(PREDICTED_CONFIDENCE_KEY) or 0.0), 4),
         }
-        override = None
-        if result.crisis == "urgent" and intent != EMERGENCY_INTENT:
-            override = (EMERGENCY_INTENT, "crisis screen")
-        elif (
-            result.referral
-            and result.crisis is None
-            and intent not in (EMERGENCY_INTENT, REFERRAL_INTENT)
-            and not any(str(intent or "").startswith(p) for p in self.config["topic_intent_prefixes"])
-        ):
-            override = (REFERRAL_INTENT, "personal medical question")
-        elif result.phi and intent in self.config["phi_override_intents"] and result.crisis is None:
-            override = (PHI_INTENT, "personal details in the message")
+        override = self._decide(result, intent)
         if override:
             self._override(message, *override)
             decision["override"] = {"intent": override[0], "reason": override[1]}

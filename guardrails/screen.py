@@ -20,12 +20,13 @@ from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 import spacy
 import yaml
+from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc
 
 from guardrails.dose import DOSE_AMOUNT_RE
-from guardrails.normalize import normalize
+from guardrails.normalize import WORD_FIXES, normalize
 from guardrails.phi import placeholders_in
 
 logger = logging.getLogger(__name__)
@@ -34,6 +35,7 @@ PATTERN_DIR = Path(__file__).resolve().parent / "patterns"
 WILDCARD_WIDTH = 3  # how many tokens a `*` in a rule may stand for
 NEGATION_WINDOW = 3  # how many tokens before a negatable hit are searched for a negation
 NEGATIONS = {"not", "no", "never", "nor", "without", "deny", "denies"}
+UNCLEAR_SHARE = 0.6  # share of unknown words from which a message counts as unclear
 
 # Words that make a crisis mention about the speaker or someone with them, or about now.
 EXPERIENCE_WORDS = {
@@ -78,10 +80,15 @@ class ScreenResult:
     crisis_rules: List[str] = field(default_factory=list)
     referral_reasons: List[str] = field(default_factory=list)
     phi: List[str] = field(default_factory=list)
+    unclear: bool = False  # mostly words no English word list knows: nothing to classify
 
     @property
     def referral(self) -> bool:
         return bool(self.referral_reasons)
+
+    @property
+    def dose_question(self) -> bool:
+        return any(reason.startswith("dose:") for reason in self.referral_reasons)
 
     def as_dict(self) -> Dict[str, object]:
         return {
@@ -90,6 +97,7 @@ class ScreenResult:
             "referral": self.referral,
             "referral_reasons": list(self.referral_reasons),
             "phi": list(self.phi),
+            "unclear": self.unclear,
         }
 
 
@@ -175,6 +183,11 @@ class SafetyScreen:
         for name, phrases in (referral.get("lexicons") or {}).items():
             self.lexicons.add(name, list(self.nlp.tokenizer.pipe(normalize(p) for p in phrases)))
         self.personal = {normalize(w) for w in referral.get("personal") or []}
+        lemmas = self.nlp.get_pipe("lemmatizer").lookups.get_table("lemma_lookup")
+        self.known_words = set(lemmas.values()) | set(STOP_WORDS) | set(WORD_FIXES.values())
+        self._lemmas = lemmas
+        for phrases in (referral.get("lexicons") or {}).values():
+            self.known_words.update(w for p in phrases for w in normalize(p).split())
         self.informational = Matcher(self.nlp.vocab)
         for rule in INFORMATIONAL_RULES:
             self._add(self.informational, compiler, "informational", rule)
@@ -222,6 +235,14 @@ class SafetyScreen:
             reasons.extend(f"personal {kind}" for kind in kinds)
         return reasons
 
+    def _unclear(self, doc: Doc) -> bool:
+        """Mostly unknown words ("blorp zizzle quonk"): the classifier would only be guessing."""
+        words = [t.lower_ for t in doc if t.is_alpha and len(t) > 1]
+        if len(words) < 2:
+            return False
+        unknown = [w for w in words if w not in self.known_words and w not in self._lemmas]
+        return len(unknown) / len(words) >= UNCLEAR_SHARE
+
     def screen(self, text: str) -> ScreenResult:
         doc = self.nlp(normalize(text))
         crisis_hits = self._hits(self.crisis, doc)
@@ -230,6 +251,7 @@ class SafetyScreen:
             crisis_rules=[h.rule_id for h in crisis_hits],
             referral_reasons=self._referral_reasons(doc, text),
             phi=list(placeholders_in(text)),
+            unclear=self._unclear(doc),
         )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 from pathlib import Path
 from typing import Any, Callable, Dict, Iterator, List, Optional
@@ -12,6 +13,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 PROJECT = Path(__file__).resolve().parent.parent
+SESSION_START = time.time()
 
 
 @pytest.fixture(scope="session")
@@ -72,9 +74,8 @@ def pytest_terminal_summary(terminalreporter):
 
     from evaluation.run import format_table
 
-    started = terminalreporter._sessionstarttime
     for name in ("dev_set", "red_team"):
         path = PROJECT / "reports" / f"{name}.summary.json"
-        if path.exists() and path.stat().st_mtime >= started:
+        if path.exists() and path.stat().st_mtime >= SESSION_START:
             terminalreporter.write_sep("-", f"evaluation: {name}")
             terminalreporter.write_line(format_table(json.loads(path.read_text())))

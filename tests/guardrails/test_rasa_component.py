@@ -69,3 +69,27 @@ def test_empty_text_is_skipped(component):
     message = Message(data={"text": ""})
     component.process([message])
     assert message.get("safety") is None
+
+
+def test_a_dose_question_is_referred_even_on_a_topic(component):
+    out = process(component, classified("what dose of ketamine do you give people", "ask_effectiveness"))
+    assert out["intent"]["name"] == "ask_personal_medical"
+    assert out["safety"]["override"]["reason"] == "dose question"
+
+
+def test_a_general_crisis_question_the_classifier_could_not_place_gets_crisis_support(component):
+    out = process(component, classified("does ketamine help with suicidal thoughts?", "nlu_fallback", 0.3))
+    assert out["intent"]["name"] == "crisis_support"
+
+
+@pytest.mark.parametrize("text", ["blorp zizzle quonk", "flurb wazzle grik"])
+def test_gibberish_becomes_the_fallback_whatever_the_classifier_guessed(component, text):
+    out = process(component, classified(text, "ask_nerve_blocks", 0.7))
+    assert out["intent"]["name"] == "nlu_fallback"
+    assert out["safety"]["unclear"] is True
+
+
+@pytest.mark.parametrize("text", ["wat r the side efects of ketamin", "hw long is a sesion", "ok"])
+def test_misspelled_questions_are_not_gibberish(component, text):
+    out = process(component, classified(text, "ask_side_effects", 0.7))
+    assert out["intent"]["name"] == "ask_side_effects"

@@ -18,10 +18,10 @@ def texts(messages):
     return [m.get("text", "") for m in messages]
 
 
-def test_medical_answer_comes_with_the_disclaimer_and_a_tell_me_more_button(assistant):
+def test_medical_answer_comes_with_the_disclaimer(assistant):
     messages = assistant.send(new_sender(), "how long does an infusion session take")
     assert "hours" in messages[0]["text"]
-    assert messages[0]["buttons"] == [{"title": "Tell me more", "payload": "/more_info"}] or "buttons" not in messages[0]
+    assert "buttons" not in messages[0]  # session length has no second part
     assert any(DISCLAIMER in t for t in texts(messages[1:]))
 
 
@@ -109,8 +109,9 @@ def test_no_reply_ever_contains_a_dose(assistant):
 
 
 def test_the_audit_trail_records_each_turns_decision_without_text(assistant):
-    from guardrails.audit import audit_rows, conversation_key
     import sqlalchemy as sa
+
+    from guardrails.audit import audit_rows, conversation_key
 
     sender = new_sender()
     assistant.send(sender, "i took all of my pills")
@@ -120,4 +121,4 @@ def test_the_audit_trail_records_each_turns_decision_without_text(assistant):
     assert [r["routes"][0] for r in rows] == ["emergency", "referral"]
     assert rows[0]["crisis"] == "urgent" and rows[0]["crisis_rules"]
     assert rows[0]["classifier_intent"] is not None
-    assert "pills" not in str(rows) and "morphine" not in str(rows)
+    assert "i took all of my pills" not in str(rows) and "double my morphine" not in str(rows)
