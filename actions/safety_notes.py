@@ -9,7 +9,7 @@ test stories. This action runs right after it and adds, in this order:
 3. crisis resources, gently, when the message mentioned a crisis in an informational way;
 4. the privacy warning, when the message carried personal details (already redacted by the channel).
 
-It also remembers the topic answered, for "tell me more". Emergency guidance is never added here: a
+It also remembers the topic answered, for "tell me more" (and forgets it after any other reply). Emergency guidance is never added here: a
 message in danger is routed to `utter_emergency` by the rules, as the first message of the turn.
 """
 
@@ -54,9 +54,8 @@ class ActionSafetyNotes(Action):
 
     @staticmethod
     def _topic_events(tracker: Tracker, meta: dict) -> List[EventType]:
-        """Remember an answered topic; after its "more" part, forget it (there is no third part)."""
-        if meta.get("route") != "answer" or not meta.get("topic"):
-            return []
-        if meta.get("part") == "more":
-            return [SlotSet(TOPIC_SLOT, None)]
-        return [SlotSet(TOPIC_SLOT, meta["topic"])]
+        """Remember an answered topic for "tell me more"; forget it after its "more" part (there is no
+        third) and after any reply that is not a topic's answer."""
+        if meta.get("route") == "answer" and meta.get("topic") and meta.get("part") != "more":
+            return [SlotSet(TOPIC_SLOT, meta["topic"])]
+        return [SlotSet(TOPIC_SLOT, None)]

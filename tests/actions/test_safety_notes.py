@@ -1,5 +1,7 @@
 from actions.safety_notes import ActionSafetyNotes
 
+FORGET_TOPIC = {"event": "slot", "timestamp": None, "name": "topic", "value": None}
+
 
 async def run(tracker, dispatcher, domain):
     events = await ActionSafetyNotes().run(dispatcher, tracker, domain)
@@ -28,7 +30,8 @@ async def test_personal_question_on_a_topic_gets_the_referral_before_the_disclai
 async def test_referral_is_not_repeated_after_the_referral_itself(make_tracker, dispatcher, domain):
     tracker = make_tracker("ask_personal_medical", said=["utter_refer_to_care_team"], safety={"referral": True})
     said, events = await run(tracker, dispatcher, domain)
-    assert said == [] and events == []
+    assert said == []
+    assert events == [FORGET_TOPIC]
 
 
 async def test_informational_crisis_mention_gets_resources_gently(make_tracker, dispatcher, domain):
@@ -41,7 +44,7 @@ async def test_emergency_gets_no_gentle_duplicate_but_the_privacy_warning(make_t
     tracker = make_tracker("emergency", said=["utter_emergency"], safety={"crisis": "urgent", "phi": ["PHONE"]})
     said, events = await run(tracker, dispatcher, domain)
     assert said == ["utter_phi_warning"]
-    assert events == []
+    assert events == [FORGET_TOPIC]
 
 
 async def test_redacted_personal_details_get_the_privacy_warning(make_tracker, dispatcher, domain):
@@ -54,9 +57,9 @@ async def test_more_part_forgets_the_topic(make_tracker, dispatcher, domain):
     tracker = make_tracker("more_info", said=["utter_more_side_effects"], safety={}, slots={"topic": "side_effects"})
     said, events = await run(tracker, dispatcher, domain)
     assert said == ["utter_disclaimer"]
-    assert events == [{"event": "slot", "timestamp": None, "name": "topic", "value": None}]
+    assert events == [FORGET_TOPIC]
 
 
 async def test_no_reply_yet_adds_nothing(make_tracker, dispatcher, domain):
     said, events = await run(make_tracker("greet", said=[], safety={}), dispatcher, domain)
-    assert said == [] and events == []
+    assert said == [] and events == [FORGET_TOPIC]
