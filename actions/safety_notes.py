@@ -4,7 +4,7 @@ Rules (data/rules/) utter the reply itself, so every answer is visible in the di
 test stories. This action runs right after it and adds, in this order:
 
 1. the care-team referral, when the safety screen found a personal medical question and the reply was
-   a general answer (the general answer is still shown);
+   a general answer (the general answer is still shown) or emergency guidance (which stays first);
 2. the disclaimer, when the reply's metadata says its content is medical;
 3. crisis resources, gently, when the message mentioned a crisis in an informational way;
 4. the privacy warning, when the message carried personal details (already redacted by the channel).
@@ -40,7 +40,7 @@ class ActionSafetyNotes(Action):
         safety = safety_of(tracker)
         route = meta.get("route")
         notes = []
-        if safety.get("referral") and route == "answer" and "utter_refer_to_care_team" not in said:
+        if safety.get("referral") and route in ("answer", "emergency") and "utter_refer_to_care_team" not in said:
             notes.append("utter_refer_to_care_team")
         if meta.get("medical"):
             notes.append("utter_disclaimer")

@@ -63,3 +63,9 @@ async def test_more_part_forgets_the_topic(make_tracker, dispatcher, domain):
 async def test_no_reply_yet_adds_nothing(make_tracker, dispatcher, domain):
     said, events = await run(make_tracker("greet", said=[], safety={}), dispatcher, domain)
     assert said == [] and events == [FORGET_TOPIC]
+
+
+async def test_a_personal_medicine_question_after_emergency_guidance_also_gets_the_referral(make_tracker, dispatcher, domain):
+    tracker = make_tracker("emergency", said=["utter_emergency"], safety={"referral": True})
+    said, _ = await run(tracker, dispatcher, domain)
+    assert said == ["utter_refer_to_care_team"]

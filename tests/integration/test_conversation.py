@@ -57,11 +57,11 @@ def test_personal_question_is_referred_to_the_care_team_with_the_clinic_phone(as
 
 def test_personal_question_on_a_topic_gets_the_general_answer_and_the_referral(assistant):
     sender = new_sender()
-    messages = assistant.send(sender, "i take oxycodone every day, can ketamine reduce opioid use?")
+    messages = assistant.send(sender, "how long is an infusion session? i am on morphine")
     reply = " ".join(texts(messages))
-    assert "care team" in reply and "opioid" in reply.lower()
+    assert "hours" in reply and "care team" in reply
     responses = [e["metadata"]["utter_action"] for e in assistant.events(sender) if e["event"] == "bot"]
-    assert "utter_refer_to_care_team" in responses
+    assert responses[:2] == ["utter_answer_session_length", "utter_refer_to_care_team"]
 
 
 @pytest.mark.parametrize(
