@@ -40,8 +40,9 @@ run: train  ## Start the action server and the Rasa server (REST and socket.io o
 shell: train  ## Start both servers and chat with the assistant in this terminal
 	@scripts/run.sh --shell
 
-validate: install  ## Check the training data and the answer content
-	$(RASA) data validate --fail-on-warnings
+validate: install  ## Check the training data (rasa data validate) and the answer content
+	$(RASA) data validate --fail-on-warnings --quiet
+	$(PY) -m evaluation.content
 
 unit: install  ## Fast tests only (no model, no servers)
 	$(PY) -m pytest -q -m "not integration"

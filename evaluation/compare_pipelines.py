@@ -21,6 +21,7 @@ from typing import Dict, List, Optional
 
 import yaml
 
+from evaluation.content import catalogue
 from evaluation.run import load_cases
 from guardrails.phi import redact
 
@@ -31,13 +32,8 @@ SCREEN = "guardrails.rasa_component.SafetyScreenComponent"
 
 
 def topic_intents() -> Dict[str, str]:
-    """topic -> intent, from the catalogue's table."""
-    mapping = {}
-    for line in (PROJECT / "docs" / "topics.md").read_text().splitlines():
-        cells = [c.strip() for c in line.split("|")]
-        if len(cells) == 6 and cells[1] and cells[2] and cells[1] not in ("intent", "---"):
-            mapping[cells[2]] = cells[1]
-    return mapping
+    """topic -> intent, from the catalogue."""
+    return {topic: intent for topic, (intent, _, _) in catalogue().items()}
 
 
 def expected_intents(case: dict, topics: Dict[str, str]) -> Optional[set]:

@@ -31,7 +31,7 @@ from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KE
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from guardrails.screen import SafetyScreen, get_screen
+from guardrails.screen import SafetyScreen, ScreenResult, get_screen
 
 logger = logging.getLogger(__name__)
 
@@ -91,7 +91,7 @@ class SafetyScreenComponent(GraphComponent):
             "Safety screen changed the intent from %s to %s (%s).", previous.get(INTENT_NAME_KEY), intent, reason
         )
 
-    def _decide(self, result, intent: Optional[Text]) -> Optional[tuple]:
+    def _decide(self, result: ScreenResult, intent: Optional[str]) -> Optional[tuple]:
         """The intent the turn must take instead of the classifier's, and why; None to keep it."""
         on_topic = any(str(intent or "").startswith(p) for p in self.config["topic_intent_prefixes"])
         unplaced = intent in self.config["phi_override_intents"]
