@@ -59,6 +59,7 @@ class RunningAssistant:
         self.extra_env = extra_env or {}
         self.rasa_port = free_port()
         self.action_port = free_port()
+        self.web_port = free_port()  # for the website widget's static server, whose origin is allowed
         self.db_path = self.workdir / "tracker.db"
         self.rasa_log = self.workdir / "rasa.log"
         self.action_log = self.workdir / "actions.log"
@@ -89,6 +90,10 @@ class RunningAssistant:
             TF_CPP_MIN_LOG_LEVEL="2",
             SQLALCHEMY_SILENCE_UBER_WARNING="1",
             PYTHONWARNINGS="ignore::DeprecationWarning",
+            WEBSITE_ORIGINS=f"http://localhost:{self.web_port},http://127.0.0.1:{self.web_port}",
+            PUBLIC_BASE_URL=self.url,
+            SOCKET_SESSION_SECRET="test-session-secret",
+            TWILIO_AUTH_TOKEN="test-twilio-token",
         )
         env.update(self.extra_env)
         return env

@@ -1,0 +1,454 @@
+"""The website chat widget in a real browser: Debian's chromium driven by Playwright, talking to the
+real Rasa server's socket.io channel; and the safety of the widget's static server (web/serve.py).
+
+The browser is /usr/bin/chromium from apt (scripts/install-browser.sh); Playwright's own browser
+download is never used.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Dict, Iterator, Optional
+
+import pytest
+
+from evaluation.servers import free_port
+
+pytestmark = pytest.mark.integration
+
+PROJECT = Path(__file__).resolve().parents[2]
+WEB = PROJECT / "web"
+SCREENSHOT = PROJECT / "docs" / "img" / "widget.png"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+    "--disable-sync", "--no-first-run", "--disable-quic",
+]
+REPLY_TIMEOUT_MS = 30_000
+DISCLAIMER = "not medical advice"
+
+
+# --- the static server -------------------------------------------------------------------------------
+
+@contextmanager
+def static_server(port: Optional[int] = None, env: Optional[Dict[str, str]] = None) -> Iterator[str]:
+    """web/serve.py as a subprocess, on `port` (or on WEB_PORT from `env`); yields its base URL."""
+    cmd = [sys.executable, str(WEB / "serve.py"), "--quiet"]
+    if port is not None:
+        cmd += ["--port", str(port)]
+    else:
+        port = int((env or {})["WEB_PORT"])
+    proc = subprocess.Popen(
+        cmd, env={**os.environ, **(env or {})}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    try:
+        banner = proc.stdout.readline()  # printed once listening; EOF if it could not start
+        assert f"http://localhost:{port}/" in banner, f"serve.py did not start: {banner}{proc.stdout.read()}"
+        yield f"http://localhost:{port}"
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        proc.stdout.close()
+
+
+def raw_get(port: int, path: str) -> http.client.HTTPResponse:
+    """GET `path` exactly as written (no client-side normalisation of `..`)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    conn.request("GET", path)
+    response = conn.getresponse()
+    response.body = response.read()
+    conn.close()
+    return response
+
+
+# --- browser fixtures ---------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def web_page_url(assistant) -> Iterator[str]:
+    """The demo clinic page, served by web/serve.py on the port the Rasa server accepts as an origin."""
+    port = getattr(assistant, "web_port", None)
+    if not port:
+        pytest.fail("RunningAssistant has no `web_port` yet: the widget's server side (evaluation/servers.py, "
+                    "the socket.io channel) has not landed")
+    with static_server(port) as base:
+        yield f"{base}/index.html?socket={urllib.parse.quote(assistant.url, safe='')}"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not os.access(CHROMIUM, os.X_OK):
+        pytest.fail(f"{CHROMIUM} is missing: run scripts/install-browser.sh (Debian's chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+class Widget:
+    """The widget on one page, as a person sees it."""
+
+    def __init__(self, page) -> None:
+        self.page = page
+        self.launcher = page.locator(".kw-launcher")
+        self.panel = page.locator("#kw-chat-panel")
+        self.notice = page.locator(".kw-notice")
+        self.log = page.locator(".kw-log")
+        self.input = page.locator("#kw-chat-input")
+        self.typing = page.locator(".kw-typing")
+        self.bot = page.locator(".kw-msg--bot")
+        self.user = page.locator(".kw-msg--user")
+        self.messages = page.locator(".kw-log > .kw-msg")
+
+    def open(self) -> None:
+        from playwright.sync_api import expect
+
+        expect(self.launcher).to_be_attached()
+        expect(self.page.locator(".kw-root")).to_be_visible()  # shown once widget.css has loaded
+        if self.launcher.get_attribute("aria-expanded") == "true":  # reopened by itself after a reload
+            expect(self.panel).to_be_visible()
+            return
+        self.launcher.click()
+        expect(self.panel).to_be_visible()
+        expect(self.input).to_be_focused()
+
+    def ask(self, text: str) -> int:
+        """Types `text` and presses Enter; returns how many bot bubbles there were before."""
+        before = self.bot.count()
+        self.input.fill(text)
+        self.input.press("Enter")
+        return before
+
+    def wait_for_turn(self, before: int) -> None:
+        """Until the bot has answered with at least one bubble and the typing indicator is gone."""
+        from playwright.sync_api import expect
+
+        expect(self.bot.nth(before)).to_be_visible(timeout=REPLY_TIMEOUT_MS)
+        expect(self.typing).to_be_hidden(timeout=REPLY_TIMEOUT_MS)
+
+    def text_of(self, bubble) -> str:
+        return bubble.locator(".kw-text").inner_text()
+
+    def stored(self) -> dict:
+        return self.page.evaluate(
+            "() => { const k = Object.keys(sessionStorage).find(k => k.startsWith('clinic-chat:'));"
+            " return k ? {key: k, value: JSON.parse(sessionStorage.getItem(k))} : null; }"
+        )
+
+
+@pytest.fixture
+def new_page(browser, web_page_url):
+    """Makes fresh pages (a new browser context each: empty sessionStorage); fails the test on any
+    script error or Content-Security-Policy violation on them."""
+    contexts, problems = [], []
+
+    def make(width: int = 1024, height: int = 768):
+        context = browser.new_context(viewport={"width": width, "height": height})
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(REPLY_TIMEOUT_MS)
+        page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
+        page.on("console", lambda msg: msg.type == "error" and problems.append(f"console: {msg.text}"))
+        page.goto(web_page_url)
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
+    assert not problems, "\n".join(problems)
+
+
+@pytest.fixture
+def widget(new_page) -> Widget:
+    return Widget(new_page())
+
+
+# --- the widget ----------------------------------------------------------------------------------------
+
+def test_the_notice_is_shown_before_the_first_message(widget):
+    from playwright.sync_api import expect
+
+    expect(widget.launcher).to_have_attribute("aria-expanded", "false")
+    expect(widget.launcher).to_have_attribute("aria-controls", "kw-chat-panel")
+    expect(widget.panel).to_be_hidden()
+    widget.open()
+    expect(widget.launcher).to_have_attribute("aria-expanded", "true")
+    expect(widget.notice).to_be_visible()
+    notice = widget.notice.inner_text()
+    assert "general information" in notice and DISCLAIMER in notice
+    assert "personal health details" in notice
+    for example in ("names", "dates of birth", "phone numbers", "medical record numbers"):
+        assert example in notice
+    assert "call 911" in notice
+    expect(widget.messages).to_have_count(0)
+    expect(widget.log).to_have_attribute("aria-live", "polite")
+    expect(widget.input).to_have_attribute("maxlength", "4000")
+
+
+def test_an_answer_comes_with_a_subdued_disclaimer(widget):
+    from playwright.sync_api import expect
+
+    widget.open()
+    before = widget.ask("how long is an infusion session")
+    expect(widget.user.last).to_contain_text("how long is an infusion session")
+    expect(widget.user.last.locator(".kw-sr-only")).to_have_text("You: ")
+    expect(widget.typing).to_be_visible()
+    expect(widget.typing).to_have_attribute("aria-label", re.compile("typing"))
+    widget.wait_for_turn(before)
+
+    answer = widget.bot.nth(before)
+    assert "hours" in widget.text_of(answer)
+    expect(answer).to_have_attribute("data-route", "answer")
+    expect(answer.locator(".kw-sr-only").first).to_have_text("Assistant: ")
+    disclaimer = widget.page.locator(".kw-msg--bot.kw-route--disclaimer").last
+    expect(disclaimer).to_be_visible()
+    expect(disclaimer).to_contain_text(DISCLAIMER)
+
+    def style(locator) -> dict:
+        return locator.evaluate(
+            "el => { const s = getComputedStyle(el); return {size: parseFloat(s.fontSize),"
+            " italic: s.fontStyle, color: s.color, background: s.backgroundColor}; }"
+        )
+
+    subdued, normal = style(disclaimer), style(answer)
+    assert subdued["size"] < normal["size"]
+    assert subdued["italic"] == "italic" and normal["italic"] == "normal"
+    assert subdued["color"] != normal["color"]
+    assert subdued["background"] != normal["background"]
+
+
+def test_a_button_sends_its_payload_and_shows_its_title(widget):
+    from playwright.sync_api import expect
+
+    widget.open()
+    before = widget.ask("what are the side effects")
+    widget.wait_for_turn(before)
+    first_answer = widget.text_of(widget.bot.nth(before))
+    button = widget.page.get_by_role("button", name="Tell me more")
+    expect(button).to_be_visible()
+    assert button.evaluate("el => el.tagName") == "BUTTON"
+
+    before = widget.bot.count()
+    button.click()
+    expect(widget.user.last.locator(".kw-text")).to_have_text("Tell me more")  # the title, not "/more_info"
+    widget.wait_for_turn(before)
+    more = widget.text_of(widget.bot.nth(before))
+    assert more and more != first_answer
+    assert "benzodiazepine" in more  # the second part of the side-effects answer
+    expect(widget.page.get_by_role("button", name="Tell me more")).to_have_count(0)
+    expect(widget.input).to_be_focused()
+
+
+def test_a_reload_shows_the_conversation_again_and_continues_it(widget):
+    from playwright.sync_api import expect
+
+    widget.open()
+    before = widget.ask("what are the side effects")
+    widget.wait_for_turn(before)
+    expect(widget.page.get_by_role("button", name="Tell me more")).to_be_visible()
+    shown = widget.messages.all_inner_texts()
+    token = widget.stored()["value"]["token"]
+    assert token
+
+    widget.page.reload()
+    widget.open()  # reopens by itself after a reload; open() only checks
+    expect(widget.messages).to_have_count(len(shown))
+    assert widget.messages.all_inner_texts() == shown
+    # The same conversation goes on: "Tell me more" is understood in its context.
+    before = widget.bot.count()
+    widget.page.get_by_role("button", name="Tell me more").click()
+    widget.wait_for_turn(before)
+    assert "benzodiazepine" in widget.text_of(widget.bot.nth(before))
+    assert widget.stored()["value"]["token"] == token
+    expect(widget.page.locator(".kw-msg--system")).to_have_count(0)
+
+
+def test_a_conversation_the_server_does_not_recognise_is_cleared(widget):
+    from playwright.sync_api import expect
+
+    stored = widget.stored()  # nothing yet: the widget connects only when opened
+    assert stored is None
+    widget.open()
+    widget.page.wait_for_function(
+        "() => Object.keys(sessionStorage).some(k => k.startsWith('clinic-chat:')"
+        " && JSON.parse(sessionStorage.getItem(k)).token)"
+    )
+    key = widget.stored()["key"]
+    forged = {"token": "not-a-token-the-server-signed", "open": True, "messages": [
+        {"from": "user", "text": "an old question"},
+        {"from": "bot", "text": "an old answer", "route": "answer"},
+    ]}
+    widget.page.evaluate("([k, v]) => sessionStorage.setItem(k, v)", [key, json.dumps(forged)])
+    widget.page.reload()
+    expect(widget.panel).to_be_visible()
+    expect(widget.page.get_by_text("an old answer")).to_have_count(0)
+    widget.page.wait_for_function(
+        "k => JSON.parse(sessionStorage.getItem(k)).token !== 'not-a-token-the-server-signed'", arg=key
+    )
+    assert widget.stored()["value"]["messages"] == []
+    before = widget.ask("how long is an infusion session")
+    widget.wait_for_turn(before)
+    assert "hours" in widget.text_of(widget.bot.nth(before))
+
+
+def test_an_emergency_comes_first_as_an_alert(widget):
+    from playwright.sync_api import expect
+
+    widget.open()
+    before = widget.ask("i want to end my life")
+    widget.wait_for_turn(before)
+    first = widget.bot.nth(before)
+    expect(first).to_have_attribute("role", "alert")
+    expect(first).to_have_attribute("data-route", "emergency")
+    expect(first).to_contain_text("911")
+    expect(first.locator(".kw-label")).to_contain_text("Emergency")
+    assert widget.page.get_by_role("alert").first.inner_text() == first.inner_text()
+    colours = first.evaluate("el => [getComputedStyle(el).backgroundColor, getComputedStyle(el).color]")
+    assert colours == ["rgb(165, 14, 14)", "rgb(255, 255, 255)"]
+
+
+@pytest.mark.parametrize(
+    "attack", ["<script>window.__xss=1</script>", "<img src=x onerror=window.__xss=1>"]
+)
+def test_markup_is_shown_as_text_never_run(widget, attack):
+    from playwright.sync_api import expect
+
+    widget.open()
+    before = widget.ask(attack)
+    expect(widget.user.last.locator(".kw-text")).to_have_text(attack)
+    widget.wait_for_turn(before)
+    assert widget.page.evaluate("() => window.__xss") is None
+    expect(widget.log.locator("script, img")).to_have_count(0)
+    stored = widget.stored()["value"]["messages"]
+    assert {"from": "user", "text": attack} in stored
+
+
+def test_links_in_answers_open_in_a_new_tab_safely(widget):
+    from playwright.sync_api import expect
+
+    widget.open()
+    before = widget.ask("how do i book a consultation")
+    widget.wait_for_turn(before)
+    link = widget.bot.nth(before).locator("a")
+    expect(link).to_have_count(1)
+    href = link.get_attribute("href")
+    assert href.startswith(("https://", "http://")) and not href.endswith(".")
+    expect(link).to_have_attribute("target", "_blank")
+    expect(link).to_have_attribute("rel", "noopener noreferrer")
+
+
+def test_it_works_with_the_keyboard_alone(widget):
+    from playwright.sync_api import expect
+
+    page = widget.page
+    for _ in range(30):  # Tab through the page's links to the launcher
+        page.keyboard.press("Tab")
+        if page.evaluate("() => document.activeElement.classList.contains('kw-launcher')"):
+            break
+    else:
+        pytest.fail("Tab never reached the chat launcher")
+    outline = widget.launcher.evaluate("el => getComputedStyle(el).outlineStyle")
+    assert outline != "none"  # a visible focus ring
+
+    page.keyboard.press("Enter")
+    expect(widget.panel).to_be_visible()
+    expect(widget.input).to_be_focused()
+
+    page.keyboard.press("Enter")  # empty: nothing is sent
+    page.keyboard.type("   ")
+    page.keyboard.press("Enter")
+    expect(widget.messages).to_have_count(0)
+
+    before = widget.bot.count()
+    page.keyboard.type("how long is an infusion session")
+    page.keyboard.press("Enter")
+    expect(widget.user.last).to_contain_text("how long is an infusion session")
+    expect(widget.input).to_have_value("")
+    widget.wait_for_turn(before)
+    assert "hours" in widget.text_of(widget.bot.nth(before))
+
+    page.keyboard.press("Escape")
+    expect(widget.panel).to_be_hidden()
+    expect(widget.launcher).to_have_attribute("aria-expanded", "false")
+    expect(widget.launcher).to_be_focused()
+
+
+def test_on_a_phone_the_panel_fills_the_screen(new_page):
+    from playwright.sync_api import expect
+
+    widget = Widget(new_page(375, 667))
+    widget.open()
+    box = widget.panel.bounding_box()
+    assert box is not None
+    assert (round(box["x"]), round(box["y"]), round(box["width"]), round(box["height"])) == (0, 0, 375, 667)
+    field = widget.input.bounding_box()
+    assert field["y"] + field["height"] <= 667  # the input is on screen
+    page_width = widget.page.evaluate("() => document.documentElement.scrollWidth")
+    assert page_width <= 375  # nothing sticks out sideways
+    expect(widget.launcher).to_be_hidden()  # covered: the panel's own close button closes it
+
+
+def test_screenshot_of_a_short_conversation(new_page):
+    widget = Widget(new_page(1024, 720))
+    widget.open()
+    before = widget.ask("how long is an infusion session")
+    widget.wait_for_turn(before)
+    before = widget.ask("what are the side effects")
+    widget.wait_for_turn(before)
+    SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+    widget.page.screenshot(path=str(SCREENSHOT))
+    header = SCREENSHOT.read_bytes()[:24]
+    assert header[:8] == b"\x89PNG\r\n\x1a\n"
+    assert (int.from_bytes(header[16:20], "big"), int.from_bytes(header[20:24], "big")) == (1024, 720)
+
+
+# --- web/serve.py ------------------------------------------------------------------------------------
+
+def test_the_static_server_refuses_path_traversal_and_sets_security_headers():
+    port = free_port()
+    with static_server(env={"WEB_PORT": str(port)}):
+        ok = raw_get(port, "/widget.js")
+        assert ok.status == 200
+        assert ok.body == (WEB / "widget.js").read_bytes()
+        assert ok.getheader("X-Content-Type-Options") == "nosniff"
+        assert ok.getheader("Referrer-Policy") == "no-referrer"
+        assert ok.getheader("Content-Type").startswith("text/javascript")
+        csp = {d.split()[0]: d.split()[1:] for d in ok.getheader("Content-Security-Policy").split("; ")}
+        assert csp["script-src"] == ["'self'"] and csp["style-src"] == ["'self'"]
+        assert csp["default-src"] == ["'none'"]
+        assert set(csp["connect-src"]) == {"'self'", "http://localhost:*", "http://127.0.0.1:*",
+                                           "ws://localhost:*", "ws://127.0.0.1:*"}
+
+        index = raw_get(port, "/")
+        assert index.status == 200 and b'src="widget.js"' in index.body
+        assert index.getheader("Content-Security-Policy") == ok.getheader("Content-Security-Policy")
+
+        readme = (PROJECT / "README.md").read_bytes()[:40]
+        for path in ("/../README.md", "/%2e%2e/README.md", "/..%2fREADME.md", "/vendor/../../README.md",
+                     "/vendor/%2e%2e/%2e%2e/README.md", "/..%5cREADME.md", "/../../../../../../etc/passwd",
+                     "//etc/passwd", "/%2fetc%2fpasswd"):
+            refused = raw_get(port, path)
+            assert refused.status in (400, 403, 404), path
+            assert readme not in refused.body and b"root:" not in refused.body, path
+            assert refused.getheader("X-Content-Type-Options") == "nosniff", path
+
+        for path in ("/vendor/", "/vendor", "/serve.py", "/.hidden"):  # no listings, no source
+            assert raw_get(port, path).status == 404, path
+
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/vendor/socket.io.min.js", timeout=10) as r:
+            assert r.status == 200 and b"Socket.IO v4." in r.read(200)

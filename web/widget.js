@@ -1,0 +1,612 @@
+/*!
+ * Clinic FAQ chat widget for the ketamine infusion therapy assistant (Rasa 3.6, socket.io).
+ * Embed with one tag (see docs/widget.md):
+ *   <script src="https://widget.example/widget.js" data-socket-url="https://chat.example"
+ *           data-title="Questions about ketamine therapy" defer></script>
+ *
+ * Security rule kept throughout this file: no user or bot text is ever parsed as HTML. Every node is
+ * made with createElement / createTextNode / textContent; links are built only for http(s) URLs.
+ */
+(function () {
+  "use strict";
+
+  if (window.__clinicChatWidget) {
+    return; // embedded twice: keep the first one
+  }
+  window.__clinicChatWidget = true;
+
+  var MAX_CHARS = 4000;
+  var MAX_STORED_MESSAGES = 200;
+  var MAX_BUTTONS = 10;
+  var TYPING_HIDE_AFTER_LAST_MS = 800;
+  var TYPING_GIVE_UP_MS = 15000;
+  var ROUTES = ["answer", "disclaimer", "referral", "emergency", "phi_warning", "fallback", "out_of_scope",
+    "smalltalk", "error"];
+  // Routes that carry a visible label (besides their colours); the others look like a plain answer.
+  var LABELS = {
+    emergency: { icon: "\u26A0", text: "Emergency" },
+    referral: { icon: "\u260E", text: "Ask your care team" },
+    phi_warning: { icon: "\u26BF", text: "Privacy" },
+    error: { icon: "!", text: "Problem" }
+  };
+
+  // --- configuration from the script tag ------------------------------------------------------
+
+  var script = document.currentScript ||
+    document.querySelector('script[src$="/widget.js"], script[src="widget.js"]');
+  if (!script || !script.src) {
+    return;
+  }
+  var base = new URL(".", script.src).href; // widget.css and vendor/ live beside widget.js
+  var data = script.dataset;
+  var title = data.title || "Questions about ketamine therapy";
+  var emergencyNumber = data.emergencyNumber || "911";
+  var socketPath = data.socketPath || "/socket.io/";
+  var socketUrl = httpUrl(data.socketUrl || "http://localhost:5005");
+  // Demo and test pages only: let a query parameter of the page choose the server.
+  if (data.socketUrlParam) {
+    var fromPage = new URLSearchParams(window.location.search).get(data.socketUrlParam);
+    if (fromPage && httpUrl(fromPage)) {
+      socketUrl = httpUrl(fromPage);
+    }
+  }
+  var storageKey = "clinic-chat:" + (socketUrl || "invalid");
+
+  // --- helpers ------------------------------------------------------------------------------------
+
+  function httpUrl(value) {
+    try {
+      var url = new URL(value, window.location.href);
+      return url.protocol === "http:" || url.protocol === "https:" ? url.href.replace(/\/$/, "") : null;
+    } catch (e) {
+      return null;
+    }
+  }
+
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) {
+      node.className = className;
+    }
+    if (text !== undefined && text !== null) {
+      node.textContent = text;
+    }
+    return node;
+  }
+
+  function srOnly(text) {
+    return el("span", "kw-sr-only", text);
+  }
+
+  var URL_PATTERN = /\bhttps?:\/\/[^\s<>"'`]+/gi;
+  var TRAILING_PUNCTUATION = /[.,;:!?)\]}'"]+$/;
+
+  // Appends `text` to `parent` as text nodes, with http(s) URLs as links. Never parses HTML.
+  function appendText(parent, text) {
+    var last = 0;
+    var match;
+    URL_PATTERN.lastIndex = 0;
+    while ((match = URL_PATTERN.exec(text)) !== null) {
+      var raw = match[0].replace(TRAILING_PUNCTUATION, "");
+      var href = raw ? linkTarget(raw) : null;
+      if (!href) {
+        continue;
+      }
+      parent.appendChild(document.createTextNode(text.slice(last, match.index)));
+      var link = el("a", "kw-link", raw);
+      link.href = href;
+      link.target = "_blank";
+      link.rel = "noopener noreferrer";
+      link.appendChild(srOnly(" (opens in a new tab)"));
+      parent.appendChild(link);
+      last = match.index + raw.length;
+      URL_PATTERN.lastIndex = last;
+    }
+    parent.appendChild(document.createTextNode(text.slice(last)));
+  }
+
+  function linkTarget(raw) {
+    try {
+      var url = new URL(raw);
+      return url.protocol === "http:" || url.protocol === "https:" ? url.href : null;
+    } catch (e) {
+      return null;
+    }
+  }
+
+  // --- stored state (sessionStorage: gone when the tab closes) ------------------------------------
+
+  var state = { token: null, messages: [], open: false };
+
+  function load() {
+    try {
+      var saved = JSON.parse(window.sessionStorage.getItem(storageKey) || "null");
+      if (saved && typeof saved === "object") {
+        state.token = typeof saved.token === "string" ? saved.token : null;
+        state.messages = Array.isArray(saved.messages) ? saved.messages.filter(validMessage) : [];
+        state.open = saved.open === true;
+      }
+    } catch (e) {
+      // unreadable or blocked storage: start afresh
+    }
+  }
+
+  function save() {
+    try {
+      state.messages = state.messages.slice(-MAX_STORED_MESSAGES);
+      window.sessionStorage.setItem(storageKey, JSON.stringify(state));
+    } catch (e) {
+      // storage full or blocked: the conversation still works, it just won't survive a reload
+    }
+  }
+
+  function validMessage(m) {
+    return m && (m.from === "bot" || m.from === "user") && typeof m.text === "string";
+  }
+
+  // --- the DOM ------------------------------------------------------------------------------------
+
+  var ids = { panel: "kw-chat-panel", title: "kw-chat-title", input: "kw-chat-input", notice: "kw-chat-notice" };
+
+  var root = el("div", "kw-root");
+  root.hidden = true; // until widget.css has loaded, so the page never shows it unstyled
+
+  var launcher = el("button", "kw-launcher");
+  launcher.type = "button";
+  launcher.setAttribute("aria-expanded", "false");
+  launcher.setAttribute("aria-controls", ids.panel);
+  var launcherIcon = el("span", "kw-launcher-icon", "\uD83D\uDCAC");
+  launcherIcon.setAttribute("aria-hidden", "true");
+  launcher.appendChild(launcherIcon);
+  launcher.appendChild(el("span", "kw-launcher-text", "Ask a question"));
+  var unread = el("span", "kw-unread");
+  unread.hidden = true;
+  unread.appendChild(srOnly(" (new message)"));
+  launcher.appendChild(unread);
+
+  var panel = el("section", "kw-panel");
+  panel.id = ids.panel;
+  panel.hidden = true;
+  panel.setAttribute("role", "dialog");
+  panel.setAttribute("aria-modal", "false");
+  panel.setAttribute("aria-labelledby", ids.title);
+
+  var header = el("div", "kw-header");
+  var heading = el("h2", "kw-title", title);
+  heading.id = ids.title;
+  var closeButton = el("button", "kw-close");
+  closeButton.type = "button";
+  closeButton.setAttribute("aria-label", "Close chat");
+  var closeIcon = el("span", null, "\u00D7");
+  closeIcon.setAttribute("aria-hidden", "true");
+  closeButton.appendChild(closeIcon);
+  header.appendChild(heading);
+  header.appendChild(closeButton);
+
+  var body = el("div", "kw-body");
+  var notice = el("div", "kw-notice");
+  notice.id = ids.notice;
+  notice.appendChild(el("p", "kw-notice-lead", "This assistant gives general information only. It is not medical advice."));
+  notice.appendChild(el("p", null, "Please do not type personal health details: no names, dates of birth, phone " +
+    "numbers or medical record numbers."));
+  var emergencyLine = el("p", "kw-notice-emergency", "In an emergency, call " + emergencyNumber + " now.");
+  notice.appendChild(emergencyLine);
+
+  var log = el("div", "kw-log");
+  log.setAttribute("role", "log");
+  log.setAttribute("aria-live", "polite");
+  log.setAttribute("aria-label", "Conversation");
+
+  var typing = el("div", "kw-typing");
+  typing.setAttribute("role", "status");
+  typing.setAttribute("aria-label", "The assistant is typing");
+  typing.hidden = true;
+  for (var i = 0; i < 3; i++) {
+    typing.appendChild(el("span", "kw-dot")).setAttribute("aria-hidden", "true");
+  }
+  typing.appendChild(srOnly("The assistant is typing\u2026"));
+
+  body.appendChild(notice);
+  body.appendChild(log);
+  body.appendChild(typing);
+
+  var status = el("p", "kw-status");
+  status.setAttribute("role", "status");
+  status.hidden = true;
+
+  var form = el("form", "kw-form");
+  form.setAttribute("novalidate", "");
+  var label = el("label", "kw-sr-only", "Your question");
+  label.htmlFor = ids.input;
+  var input = el("textarea", "kw-input");
+  input.id = ids.input;
+  input.rows = 1;
+  input.maxLength = MAX_CHARS;
+  input.placeholder = "Type your question\u2026";
+  input.setAttribute("aria-describedby", ids.notice);
+  input.autocomplete = "off";
+  var sendButton = el("button", "kw-send", "Send");
+  sendButton.type = "submit";
+  form.appendChild(label);
+  form.appendChild(input);
+  form.appendChild(sendButton);
+
+  var footer = el("p", "kw-footer", "General information only, not medical advice. Emergency: call " +
+    emergencyNumber + ".");
+
+  panel.appendChild(header);
+  panel.appendChild(body);
+  panel.appendChild(status);
+  panel.appendChild(form);
+  panel.appendChild(footer);
+  root.appendChild(panel);
+  root.appendChild(launcher);
+
+  // --- messages -----------------------------------------------------------------------------------
+
+  function renderMessage(message, live) {
+    var bubble = el("div", "kw-msg kw-msg--" + message.from);
+    if (message.from === "user") {
+      bubble.appendChild(srOnly("You: "));
+    } else if (message.from === "system") {
+      bubble.appendChild(srOnly("Notice: "));
+    } else {
+      var route = ROUTES.indexOf(message.route) >= 0 ? message.route : "answer";
+      bubble.className += " kw-route--" + route;
+      bubble.setAttribute("data-route", route);
+      // Only a new emergency message interrupts the screen reader; one restored after a reload does not.
+      if (route === "emergency" && live) {
+        bubble.setAttribute("role", "alert");
+      }
+      bubble.appendChild(srOnly("Assistant: "));
+      var tag = LABELS[route];
+      if (tag) {
+        var labelNode = el("span", "kw-label");
+        var icon = el("span", "kw-label-icon", tag.icon);
+        icon.setAttribute("aria-hidden", "true");
+        labelNode.appendChild(icon);
+        labelNode.appendChild(document.createTextNode(tag.text));
+        labelNode.appendChild(srOnly(": "));
+        bubble.appendChild(labelNode);
+      }
+    }
+    var text = el("div", "kw-text");
+    appendText(text, message.text);
+    bubble.appendChild(text);
+    if (message.from === "bot" && message.buttons && message.buttons.length) {
+      bubble.appendChild(renderButtons(message.buttons));
+    }
+    log.appendChild(bubble);
+    return bubble;
+  }
+
+  function renderButtons(buttons) {
+    var group = el("div", "kw-buttons");
+    group.setAttribute("role", "group");
+    group.setAttribute("aria-label", "Suggested replies");
+    buttons.forEach(function (button) {
+      var node = el("button", "kw-button", button.title);
+      node.type = "button";
+      node.addEventListener("click", function () {
+        send(button.payload, button.title);
+        input.focus();
+      });
+      group.appendChild(node);
+    });
+    return group;
+  }
+
+  // Suggested replies belong to the current turn: once the person says anything, they go.
+  function clearButtons() {
+    var groups = log.querySelectorAll(".kw-buttons");
+    for (var g = 0; g < groups.length; g++) {
+      groups[g].parentNode.removeChild(groups[g]);
+    }
+    state.messages.forEach(function (m) {
+      delete m.buttons;
+    });
+  }
+
+  function addMessage(message) {
+    if (message.from !== "system") {
+      state.messages.push(message);
+      save();
+    }
+    renderMessage(message, true);
+    scrollToEnd();
+    if (panel.hidden && message.from === "bot") {
+      unread.hidden = false;
+      root.classList.add("kw-has-unread");
+    }
+  }
+
+  function clearTranscript() {
+    state.messages = [];
+    while (log.firstChild) {
+      log.removeChild(log.firstChild);
+    }
+    save();
+  }
+
+  function scrollToEnd() {
+    body.scrollTop = body.scrollHeight;
+  }
+
+  function normalizeButtons(list) {
+    if (!Array.isArray(list)) {
+      return [];
+    }
+    return list.filter(function (b) {
+      return b && typeof b.title === "string" && b.title && typeof b.payload === "string" && b.payload;
+    }).slice(0, MAX_BUTTONS).map(function (b) {
+      return { title: b.title, payload: b.payload.slice(0, MAX_CHARS) };
+    });
+  }
+
+  // --- typing indicator ---------------------------------------------------------------------------
+
+  var typingHideTimer = null;
+  var typingGiveUpTimer = null;
+
+  function showTyping() {
+    typing.hidden = false;
+    window.clearTimeout(typingHideTimer);
+    window.clearTimeout(typingGiveUpTimer);
+    typingGiveUpTimer = window.setTimeout(hideTyping, TYPING_GIVE_UP_MS);
+    scrollToEnd();
+  }
+
+  function botMessageArrived() {
+    window.clearTimeout(typingHideTimer);
+    typingHideTimer = window.setTimeout(hideTyping, TYPING_HIDE_AFTER_LAST_MS);
+  }
+
+  function hideTyping() {
+    window.clearTimeout(typingHideTimer);
+    window.clearTimeout(typingGiveUpTimer);
+    typing.hidden = true;
+  }
+
+  function setStatus(text) {
+    status.textContent = text || "";
+    status.hidden = !text;
+  }
+
+  // --- the connection -----------------------------------------------------------------------------
+
+  var socket = null;
+  var confirmed = false;
+  var pending = []; // messages typed before the session was confirmed
+  var libraryState = "none"; // none | loading | ready | failed
+  var ioLib = null; // the vendored socket.io client
+
+  function connect() {
+    if (socket || libraryState === "loading" || libraryState === "failed") {
+      return;
+    }
+    if (!socketUrl) {
+      setStatus("The chat is not set up correctly (no valid server address). Please call the clinic.");
+      return;
+    }
+    if (libraryState === "ready") {
+      openSocket();
+      return;
+    }
+    libraryState = "loading";
+    var previousIo = window.io; // the page may use its own socket.io: leave it as it was
+    var tag = document.createElement("script");
+    tag.src = base + "vendor/socket.io.min.js";
+    tag.async = true;
+    tag.onload = function () {
+      var io = window.io;
+      if (previousIo !== undefined) {
+        window.io = previousIo;
+      }
+      if (typeof io !== "function") {
+        libraryState = "failed";
+        setStatus("The chat could not start. Please call the clinic.");
+        return;
+      }
+      libraryState = "ready";
+      ioLib = io;
+      openSocket();
+    };
+    tag.onerror = function () {
+      libraryState = "failed";
+      setStatus("The chat could not start. Please try again later or call the clinic.");
+    };
+    document.head.appendChild(tag);
+  }
+
+  function openSocket() {
+    socket = ioLib(socketUrl, { path: socketPath, reconnectionDelayMax: 10000 });
+
+    socket.on("connect", function () {
+      confirmed = false;
+      socket.emit("session_request", { session_id: state.token });
+    });
+
+    socket.on("session_confirm", function (reply) {
+      var id = typeof reply === "string" ? reply : reply && reply.session_id;
+      if (typeof id !== "string" || !id) {
+        setStatus("The chat could not start a conversation. Please try again later.");
+        return;
+      }
+      if (state.token !== id) {
+        if (state.token !== null) {
+          // A different token than the one sent: the old conversation cannot be continued.
+          var hadConversation = state.messages.length > pending.length;
+          clearTranscript();
+          if (hadConversation) {
+            renderMessage({ from: "system", text: "Your earlier conversation could not be continued, so a " +
+              "new one has started." }, true);
+          }
+          pending.forEach(function (m) {
+            addMessage({ from: "user", text: m.shown });
+          });
+        }
+        state.token = id;
+        save();
+      }
+      confirmed = true;
+      setStatus("");
+      var queued = pending;
+      pending = [];
+      queued.forEach(function (m) {
+        emitMessage(m.message);
+      });
+    });
+
+    socket.on("bot_uttered", function (reply) {
+      if (typeof reply === "string") {
+        reply = { text: reply };
+      }
+      if (!reply || typeof reply !== "object") {
+        return;
+      }
+      var text = typeof reply.text === "string" ? reply.text : "";
+      var buttons = normalizeButtons(reply.buttons || reply.quick_replies);
+      var route = typeof reply.route === "string" ? reply.route
+        : reply.metadata && typeof reply.metadata.route === "string" ? reply.metadata.route : "answer";
+      if (!text && !buttons.length) {
+        return;
+      }
+      setStatus("");
+      addMessage({ from: "bot", text: text, route: route, buttons: buttons });
+      botMessageArrived();
+    });
+
+    socket.on("disconnect", function (reason) {
+      confirmed = false;
+      if (reason !== "io client disconnect") {
+        setStatus("Connection lost. Reconnecting\u2026");
+      }
+    });
+
+    socket.on("connect_error", function () {
+      setStatus("We can't reach the assistant right now. We'll keep trying. In an emergency, call " +
+        emergencyNumber + ".");
+    });
+  }
+
+  function emitMessage(message) {
+    socket.emit("user_uttered", { message: message, session_id: state.token });
+  }
+
+  // Sends `message`; shows `shown` (a button's title) as the person's bubble, or the message itself.
+  function send(message, shown) {
+    message = String(message).slice(0, MAX_CHARS);
+    shown = shown === undefined ? message : String(shown);
+    if (!message.trim()) {
+      return;
+    }
+    clearButtons();
+    addMessage({ from: "user", text: shown });
+    showTyping();
+    if (socket && confirmed) {
+      emitMessage(message);
+    } else {
+      pending.push({ message: message, shown: shown });
+      if (!socket) {
+        connect();
+      }
+      if (libraryState !== "failed") {
+        setStatus("Connecting\u2026");
+      }
+    }
+  }
+
+  // --- open, close, keyboard ----------------------------------------------------------------------
+
+  function setOpen(open, moveFocus) {
+    panel.hidden = !open;
+    launcher.setAttribute("aria-expanded", open ? "true" : "false");
+    root.classList.toggle("kw-open", open);
+    state.open = open;
+    save();
+    if (open) {
+      unread.hidden = true;
+      root.classList.remove("kw-has-unread");
+      scrollToEnd();
+      connect();
+      if (moveFocus) {
+        input.focus();
+      }
+    } else if (moveFocus) {
+      launcher.focus();
+    }
+  }
+
+  launcher.addEventListener("click", function () {
+    setOpen(panel.hidden, true);
+  });
+
+  closeButton.addEventListener("click", function () {
+    setOpen(false, true);
+  });
+
+  root.addEventListener("keydown", function (event) {
+    if ((event.key === "Escape" || event.key === "Esc") && !panel.hidden) {
+      event.preventDefault();
+      setOpen(false, true);
+    }
+  });
+
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var text = input.value.trim();
+    if (!text) {
+      input.focus();
+      return;
+    }
+    send(text);
+    input.value = "";
+    resizeInput();
+    input.focus();
+  });
+
+  input.addEventListener("keydown", function (event) {
+    if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+      event.preventDefault();
+      if (typeof form.requestSubmit === "function") {
+        form.requestSubmit();
+      } else {
+        form.dispatchEvent(new Event("submit", { cancelable: true }));
+      }
+    }
+  });
+
+  function resizeInput() {
+    input.style.height = "auto";
+    input.style.height = Math.min(input.scrollHeight, 140) + "px";
+  }
+
+  input.addEventListener("input", resizeInput);
+
+  // --- start --------------------------------------------------------------------------------------
+
+  function start() {
+    load();
+    state.messages.forEach(function (m) {
+      renderMessage(m, false);
+    });
+    document.body.appendChild(root);
+
+    var stylesheet = document.createElement("link");
+    stylesheet.rel = "stylesheet";
+    stylesheet.href = base + "widget.css";
+    stylesheet.onload = stylesheet.onerror = function () {
+      root.hidden = false;
+      if (state.open) {
+        setOpen(true, false); // reopened after a reload: same conversation, focus left where it is
+      }
+    };
+    document.head.appendChild(stylesheet);
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+})();
