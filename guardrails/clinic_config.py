@@ -17,6 +17,9 @@ CONFIG_ENV = "CLINIC_CONFIG"
 DEFAULT_PATH = Path(__file__).resolve().parent.parent / "clinic.yml"
 
 
+SMS_REPLIES = ("help_reply", "stop_reply", "start_reply", "empty_reply")
+
+
 class ClinicConfigError(ValueError):
     """The clinic config file is missing a value or is malformed."""
 
@@ -31,6 +34,11 @@ class ClinicConfig:
     crisis_line: str
     website_origins: Tuple[str, ...]
     example_values: bool
+    sms: Dict[str, str]
+
+    def sms_reply(self, key: str) -> str:
+        """One of the SMS channel's own replies, with the clinic's details filled in."""
+        return self.sms[key].format(**self.template_values())
 
     def template_values(self) -> Dict[str, str]:
         """Values for the `{placeholders}` used in the answers."""
@@ -68,6 +76,7 @@ def parse_clinic_config(raw: dict) -> ClinicConfig:
         crisis_line=_required(emergency, "crisis_line", "emergency"),
         website_origins=tuple(origins),
         example_values=bool(raw.get("example_values", False)),
+        sms={key: _required(raw.get("sms") or {}, key, "sms") for key in SMS_REPLIES},
     )
 
 

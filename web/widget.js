@@ -24,11 +24,22 @@
     "smalltalk", "error"];
   // Routes that carry a visible label (besides their colours); the others look like a plain answer.
   var LABELS = {
-    emergency: { icon: "\u26A0", text: "Emergency" },
-    referral: { icon: "\u260E", text: "Ask your care team" },
-    phi_warning: { icon: "\u26BF", text: "Privacy" },
-    error: { icon: "!", text: "Problem" }
+    emergency: { icon: "warning", text: "Emergency" },
+    referral: { icon: "phone", text: "Ask your care team" },
+    phi_warning: { icon: "lock", text: "Privacy" },
+    error: { icon: "info", text: "Problem" }
   };
+  // Icons as SVG paths (24x24, even-odd fill), so they never depend on the visitor's fonts.
+  var ICONS = {
+    chat: "M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H10l-5 4v-4H4a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2z",
+    warning: "M12 1.5 0.8 21.5h22.4L12 1.5zM11 9h2v6h-2zM11 16.5h2v2h-2z",
+    phone: "M6.6 10.8c1.4 2.8 3.8 5.1 6.6 6.6l2.2-2.2c.3-.3.7-.4 1-.2 1.1.4 2.3.6 3.6.6.6 0 1 .4 1 1V20c0 " +
+      ".6-.4 1-1 1C10.6 21 3 13.4 3 4c0-.6.4-1 1-1h3.5c.6 0 1 .4 1 1 0 1.3.2 2.5.6 3.6.1.3 0 .7-.2 1L6.6 10.8z",
+    lock: "M7 10V7a5 5 0 0 1 10 0v3h1.5c.3 0 .5.2.5.5v11c0 .3-.2.5-.5.5h-13c-.3 0-.5-.2-.5-.5v-11c0-.3.2-.5" +
+      " .5-.5H7zM9 10h6V7a3 3 0 0 0-6 0v3z",
+    info: "M12 2a10 10 0 1 0 0 20a10 10 0 1 0 0-20zM11 6.5h2v7h-2zM11 15.5h2v2h-2z"
+  };
+  var SVG_NS = "http://www.w3.org/2000/svg";
 
   // --- configuration from the script tag ------------------------------------------------------
 
@@ -72,6 +83,20 @@
       node.textContent = text;
     }
     return node;
+  }
+
+  function icon(name, className) {
+    var svg = document.createElementNS(SVG_NS, "svg");
+    svg.setAttribute("class", className);
+    svg.setAttribute("viewBox", "0 0 24 24");
+    svg.setAttribute("aria-hidden", "true");
+    svg.setAttribute("focusable", "false");
+    var path = document.createElementNS(SVG_NS, "path");
+    path.setAttribute("d", ICONS[name]);
+    path.setAttribute("fill", "currentColor");
+    path.setAttribute("fill-rule", "evenodd");
+    svg.appendChild(path);
+    return svg;
   }
 
   function srOnly(text) {
@@ -155,9 +180,7 @@
   launcher.type = "button";
   launcher.setAttribute("aria-expanded", "false");
   launcher.setAttribute("aria-controls", ids.panel);
-  var launcherIcon = el("span", "kw-launcher-icon", "\uD83D\uDCAC");
-  launcherIcon.setAttribute("aria-hidden", "true");
-  launcher.appendChild(launcherIcon);
+  launcher.appendChild(icon("chat", "kw-launcher-icon"));
   launcher.appendChild(el("span", "kw-launcher-text", "Ask a question"));
   var unread = el("span", "kw-unread");
   unread.hidden = true;
@@ -262,9 +285,7 @@
       var tag = LABELS[route];
       if (tag) {
         var labelNode = el("span", "kw-label");
-        var icon = el("span", "kw-label-icon", tag.icon);
-        icon.setAttribute("aria-hidden", "true");
-        labelNode.appendChild(icon);
+        labelNode.appendChild(icon(tag.icon, "kw-label-icon"));
         labelNode.appendChild(document.createTextNode(tag.text));
         labelNode.appendChild(srOnly(": "));
         bubble.appendChild(labelNode);

@@ -118,8 +118,7 @@ class Widget:
     def open(self) -> None:
         from playwright.sync_api import expect
 
-        expect(self.launcher).to_be_attached()
-        expect(self.page.locator(".kw-root")).to_be_visible()  # shown once widget.css has loaded
+        expect(self.launcher).to_be_visible()  # shown once widget.css has loaded, already reopened if it was open
         if self.launcher.get_attribute("aria-expanded") == "true":  # reopened by itself after a reload
             expect(self.panel).to_be_visible()
             return
@@ -406,10 +405,9 @@ def test_on_a_phone_the_panel_fills_the_screen(new_page):
 def test_screenshot_of_a_short_conversation(new_page):
     widget = Widget(new_page(1024, 720))
     widget.open()
-    before = widget.ask("how long is an infusion session")
-    widget.wait_for_turn(before)
     before = widget.ask("what are the side effects")
     widget.wait_for_turn(before)
+    widget.page.get_by_role("button", name="Tell me more").focus()  # show the focus ring too
     SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
     widget.page.screenshot(path=str(SCREENSHOT))
     header = SCREENSHOT.read_bytes()[:24]
