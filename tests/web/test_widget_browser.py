@@ -13,7 +13,6 @@ import os
 import re
 import subprocess
 import sys
-import time
 import urllib.parse
 import urllib.request
 from contextlib import contextmanager
@@ -403,7 +402,7 @@ def test_on_a_phone_the_panel_fills_the_screen(new_page):
 
 
 def test_screenshot_of_a_short_conversation(new_page):
-    widget = Widget(new_page(1024, 720))
+    widget = Widget(new_page(1024, 768))
     widget.open()
     before = widget.ask("what are the side effects")
     widget.wait_for_turn(before)
@@ -412,7 +411,7 @@ def test_screenshot_of_a_short_conversation(new_page):
     widget.page.screenshot(path=str(SCREENSHOT))
     header = SCREENSHOT.read_bytes()[:24]
     assert header[:8] == b"\x89PNG\r\n\x1a\n"
-    assert (int.from_bytes(header[16:20], "big"), int.from_bytes(header[20:24], "big")) == (1024, 720)
+    assert (int.from_bytes(header[16:20], "big"), int.from_bytes(header[20:24], "big")) == (1024, 768)
 
 
 # --- web/serve.py ------------------------------------------------------------------------------------
