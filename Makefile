@@ -16,7 +16,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 CASES ?= tests/evaluation/dev_set.yml
 OUT ?= reports/evaluation.jsonl
 
-.PHONY: help install train run shell test test-stories unit evaluate red-team bench validate lint audit-export compare-pipelines clean
+.PHONY: help install train run shell browser test test-stories unit evaluate red-team bench validate lint audit-export compare-pipelines clean
 
 help:  ## Show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -47,7 +47,10 @@ validate: install  ## Check the training data (rasa data validate) and the answe
 unit: install  ## Fast tests only (no model, no servers)
 	$(PY) -m pytest -q -m "not integration"
 
-test: train  ## The whole suite: data validation, unit tests, the real servers, evaluation thresholds
+browser:  ## Install Debian's chromium for the widget's browser tests (if missing)
+	@scripts/install-browser.sh
+
+test: train browser  ## The whole suite: data validation, unit tests, the real servers, evaluation thresholds
 	$(RASA) data validate --fail-on-warnings --quiet
 	$(PY) -m pytest -q --durations=5
 

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Starts the action server (:5055) and the Rasa server (:5005) with the embedded SQLite tracker store.
+# Starts the action server (:5055), the Rasa server (:5005, embedded SQLite tracker store) and the
+# website widget's demo page (:8080, WEB_PORT).
 # Ctrl-C stops both. With --shell, chats with them in this terminal and stops them when you quit.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -11,11 +12,15 @@ actions_pid=$!
 .venv/bin/rasa run --model "$model" --port "${RASA_PORT:-5005}" \
   --credentials credentials.yml --endpoints endpoints.yml &
 rasa_pid=$!
+.venv/bin/python web/serve.py --port "${WEB_PORT:-8080}" >/dev/null &
+web_pid=$!
 
+stopping=""
 stop() {
+  stopping=yes
   trap - INT TERM EXIT
-  kill "$actions_pid" "$rasa_pid" 2>/dev/null
-  wait "$actions_pid" "$rasa_pid" 2>/dev/null
+  kill "$actions_pid" "$rasa_pid" "$web_pid" 2>/dev/null
+  wait "$actions_pid" "$rasa_pid" "$web_pid" 2>/dev/null
 }
 trap stop INT TERM EXIT
 
@@ -35,7 +40,8 @@ cat <<MSG
 
   The assistant is ready.
   REST:       curl -s $url/webhooks/rest/webhook -d '{"sender": "me", "message": "how long is a session?"}'
-  socket.io:  $url/socket.io (the website widget)
+  Website:    http://localhost:${WEB_PORT:-8080}/ (a demo clinic page with the chat widget)
+  socket.io:  $url/socket.io (what the widget talks to)
   Stop with Ctrl-C.
 
 MSG
@@ -44,5 +50,5 @@ if [ "${1:-}" = "--shell" ]; then
   .venv/bin/python -m channels.console "$url"
 else
   wait -n "$actions_pid" "$rasa_pid"
-  echo "A server stopped; stopping the other." >&2
+  [ -n "$stopping" ] || echo "A server stopped; stopping the other." >&2
 fi

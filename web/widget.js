@@ -262,8 +262,8 @@
   panel.appendChild(status);
   panel.appendChild(form);
   panel.appendChild(footer);
+  root.appendChild(launcher); // first, so Tab goes from the launcher into the open panel
   root.appendChild(panel);
-  root.appendChild(launcher);
 
   // --- messages -----------------------------------------------------------------------------------
 
@@ -279,7 +279,7 @@
       bubble.setAttribute("data-route", route);
       // Only a new emergency message interrupts the screen reader; one restored after a reload does not.
       if (route === "emergency" && live) {
-        
+        bubble.setAttribute("role", "alert");
       }
       bubble.appendChild(srOnly("Assistant: "));
       var tag = LABELS[route];
@@ -292,7 +292,7 @@
       }
     }
     var text = el("div", "kw-text");
-    text.innerHTML = message.text;
+    appendText(text, message.text);
     bubble.appendChild(text);
     if (message.from === "bot" && message.buttons && message.buttons.length) {
       bubble.appendChild(renderButtons(message.buttons));
@@ -518,9 +518,12 @@
 
     socket.on("disconnect", function (reason) {
       confirmed = false;
-      if (reason !== "io client disconnect") {
-        setStatus("Connection lost. Reconnecting\u2026");
+      if (reason === "io client disconnect") {
+        return;
       }
+      // socket.io reconnects by itself, except when the server itself closed the connection.
+      setStatus(reason === "io server disconnect" ? "The assistant closed the connection. Reload the page to " +
+        "continue." : "Connection lost. Reconnecting\u2026");
     });
 
     socket.on("connect_error", function () {
@@ -627,7 +630,9 @@
 
   function start() {
     load();
-
+    state.messages.forEach(function (m) {
+      renderMessage(m, false);
+    });
     document.body.appendChild(root);
 
     var stylesheet = document.createElement("link");
