@@ -4,6 +4,7 @@
 # Ctrl-C stops both. With --shell, chats with them in this terminal and stops them when you quit.
 set -uo pipefail
 cd "$(dirname "$0")/.."
+export RASA_TELEMETRY_ENABLED=false PYTHONPATH="$PWD" TF_CPP_MIN_LOG_LEVEL="${TF_CPP_MIN_LOG_LEVEL:-2}"
 model=${MODEL:-models/current.tar.gz}
 mkdir -p var
 

@@ -5,6 +5,7 @@
 # Prints the model's path on the last line.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+export RASA_TELEMETRY_ENABLED=false PYTHONPATH="$PWD" TF_CPP_MIN_LOG_LEVEL="${TF_CPP_MIN_LOG_LEVEL:-2}"
 
 key=$( (find data -type f -name '*.yml' | LC_ALL=C sort | xargs cat; cat domain.yml config.yml requirements.txt) \
        | sha256sum | cut -c1-16)
