@@ -5,8 +5,8 @@
 2. The guardrail code that runs in the Rasa server for a turn is timed in this process on the same
    messages and the replies they got: channel input cleaning and PHI redaction, the spaCy safety
    screen, and the dose guard on every reply.
-3. The safety-notes action's round trip (disclaimer, referral, privacy warning) is read from the stored
-   events' timestamps.
+3. The rest of the turn after the answer (the policy predicting `action_safety_notes`, the call to the
+   action server, and predicting `action_listen`) is read from the stored events' timestamps.
 
 Writes docs/benchmarks/guardrails.json and .md. The target (issue: guardrails) is at most 20% of the
 median turn latency.
@@ -120,7 +120,7 @@ def main() -> int:
         f"| whole turn (REST, Rasa server + action server) | {result['turn_ms']['p50']} ms | {result['turn_ms']['p95']} ms |",
         f"| guardrail code in the Rasa server (redaction, safety screen, dose guard) | "
         f"{result['guardrail_code_ms']['p50']} ms | {result['guardrail_code_ms']['p95']} ms |",
-        f"| safety-notes action round trip (disclaimer, referral, privacy warning) | "
+        f"| after the answer: next-action predictions and the safety-notes action call | "
         f"{result['safety_notes_action_ms']['p50']} ms | {result['safety_notes_action_ms']['p95']} ms |", "",
         f"Guardrail code is **{result['guardrail_share_of_median_turn']:.1%}** of the median turn "
         f"(target: at most {result['target_share']:.0%}).", "",
