@@ -52,11 +52,13 @@ class RunningAssistant:
         model: Optional[Path] = None,
         debug_logs: bool = False,
         extra_env: Optional[Dict[str, str]] = None,
+        tracker_store: Optional[Dict[str, object]] = None,
     ) -> None:
         self.workdir = Path(workdir)
         self.model = Path(model) if model else default_model()
         self.debug_logs = debug_logs
         self.extra_env = extra_env or {}
+        self.tracker_store = tracker_store  # None: a private SQLite file in workdir
         self.rasa_port = free_port()
         self.action_port = free_port()
         self.web_port = free_port()  # for the website widget's static server, whose origin is allowed
@@ -77,7 +79,10 @@ class RunningAssistant:
         with open(PROJECT / "endpoints.yml", encoding="utf-8") as f:
             endpoints = yaml.safe_load(f)
         endpoints["action_endpoint"]["url"] = f"http://127.0.0.1:{self.action_port}/webhook"
-        endpoints["tracker_store"]["db"] = str(self.db_path)
+        if self.tracker_store:
+            endpoints["tracker_store"] = dict(self.tracker_store)
+        else:
+            endpoints["tracker_store"]["db"] = str(self.db_path)
         path = self.workdir / "endpoints.yml"
         path.write_text(yaml.safe_dump(endpoints))
         return path
