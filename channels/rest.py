@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, Optional
+import asyncio
+import logging
+from typing import Any, Awaitable, Callable, Dict, Optional
 
-from rasa.core.channels.channel import InputChannel
+from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
+from rasa.utils.endpoints import bool_arg
+from sanic import Blueprint, response
 from sanic.request import Request
+from sanic.response import HTTPResponse
 
 from channels.sanitize import (
     DEFAULT_MAX_MESSAGE_CHARS,
@@ -15,6 +20,9 @@ from channels.sanitize import (
     clean_sender,
     sanitize,
 )
+from stores.tracker import reset_storage_failure, storage_failed
+
+logger = logging.getLogger(__name__)
 
 
 class ClinicRestInput(RestInput):
@@ -49,3 +57,39 @@ class ClinicRestInput(RestInput):
 
     def get_metadata(self, request: Request) -> Optional[Dict[str, Any]]:
         return clean_metadata(self._body(request).get("metadata"))
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Blueprint:
+        """Rasa's REST routes, except that a turn that was not stored, or failed, is never a 200."""
+        bp = Blueprint(f"custom_webhook_{type(self).__name__}", __name__)
+
+        @bp.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @bp.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            sender_id = await self._extract_sender(request)
+            text = self._extract_message(request)
+            metadata = self.get_metadata(request)
+            if bool_arg(request, "stream", default=False):  # used by `rasa shell` (make shell)
+                return response.stream(self.stream_response(on_new_message, text, sender_id, self.name(), metadata),
+                                       content_type="text/event-stream")
+            collector = CollectingOutputChannel()
+            reset_storage_failure()
+            try:
+                await on_new_message(UserMessage(text, collector, sender_id, input_channel=self.name(),
+                                                 metadata=metadata))
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                logger.exception("REST: the message could not be processed.")
+                return response.json({"error": "The message could not be processed. Please try again."}, status=500)
+            if storage_failed():
+                return response.json(
+                    {"error": "The message could not be stored. Nothing was kept: please send it again."}, status=503
+                )
+            return response.json(collector.messages)
+
+        return bp
+
+

@@ -101,8 +101,8 @@ def engine_from_endpoints(path: Path) -> sa.engine.Engine:
     """An engine for the SQL tracker store configured in an endpoints file (SQLite or PostgreSQL)."""
     with open(path, encoding="utf-8") as f:
         store = (yaml.safe_load(f) or {}).get("tracker_store") or {}
-    if str(store.get("type", "")).lower() != "sql":
-        raise SystemExit(f"{path}: the audit export reads a SQL tracker store (type: SQL)")
+    if str(store.get("type", "")).lower() not in ("sql", "stores.tracker.loudsqltrackerstore"):
+        raise SystemExit(f"{path}: the audit export reads a SQL tracker store (SQLite or PostgreSQL)")
     from rasa.core.tracker_store import SQLTrackerStore
 
     url = SQLTrackerStore.get_db_url(

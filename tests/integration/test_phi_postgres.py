@@ -41,7 +41,7 @@ def database():
 
 
 def test_no_phi_reaches_postgresql(tmp_path, database):
-    store = {"type": "SQL", "dialect": "postgresql", "url": PG["host"], "port": PG["port"],
+    store = {"type": "stores.tracker.LoudSQLTrackerStore", "dialect": "postgresql", "url": PG["host"], "port": PG["port"],
              "db": database, "username": PG["user"]}
     with RunningAssistant(tmp_path, tracker_store=store, debug_logs=True) as assistant:
         sender = f"pg-{uuid.uuid4().hex[:8]}"

@@ -1,0 +1,75 @@
+"""When the tracker store fails, the turn fails loudly: a clear error to the client, an error in the log,
+and no message acknowledged as stored when it was not. PostgreSQL is really stopped and restarted."""
+
+import subprocess
+import time
+import uuid
+
+import pytest
+import requests
+
+from evaluation.servers import RunningAssistant
+from tests.integration.test_phi_postgres import PG, connect
+
+pytestmark = pytest.mark.integration
+
+
+def cluster(action):
+    subprocess.run(f"pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main {action}",
+                   shell=True, check=True, capture_output=True, timeout=60)
+
+
+def wait_for_postgres(timeout=60):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            connect().close()
+            return
+        except Exception:
+            time.sleep(0.5)
+    raise RuntimeError("PostgreSQL did not come back")
+
+
+@pytest.fixture
+def database():
+    name = f"clinic_fail_{uuid.uuid4().hex[:10]}"
+    admin = connect()
+    admin.autocommit = True
+    admin.cursor().execute(f'CREATE DATABASE "{name}"')
+    yield name
+    wait_for_postgres()
+    admin = connect()
+    admin.autocommit = True
+    admin.cursor().execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin.close()
+
+
+def stored_user_texts(database, sender):
+    with connect(database) as db:
+        cursor = db.cursor()
+        cursor.execute("SELECT data FROM events WHERE sender_id = %s AND type_name = 'user' ORDER BY id", (sender,))
+        import json
+
+        return [json.loads(row[0])["text"] for row in cursor.fetchall()]
+
+
+def test_a_turn_that_cannot_be_stored_is_never_acknowledged(tmp_path, database):
+    store = {"type": "stores.tracker.LoudSQLTrackerStore", "dialect": "postgresql", "url": PG["host"],
+             "port": PG["port"], "db": database, "username": PG["user"]}
+    sender = f"fail-{uuid.uuid4().hex[:8]}"
+    with RunningAssistant(tmp_path, tracker_store=store) as assistant:
+        assert assistant.send(sender, "what are the side effects")
+        cluster("stop")
+        try:
+            during = requests.post(assistant.webhook, json={"sender": sender, "message": "tell me more"}, timeout=60)
+        finally:
+            cluster("start")
+            wait_for_postgres()
+        assert during.status_code in (500, 503), during.text
+        assert "error" in during.json()
+        after = requests.post(assistant.webhook, json={"sender": sender, "message": "how long is a session"}, timeout=60)
+        assert after.status_code == 200 and "hours" in after.json()[0]["text"]
+        logs = assistant.log_text()
+    assert "could NOT be" in logs
+    # Everything acknowledged is stored, in order; the refused message is not.
+    assert stored_user_texts(database, sender) == ["what are the side effects", "how long is a session"]
