@@ -53,12 +53,14 @@ class RunningAssistant:
         debug_logs: bool = False,
         extra_env: Optional[Dict[str, str]] = None,
         tracker_store: Optional[Dict[str, object]] = None,
+        lock_store: Optional[Dict[str, object]] = None,
     ) -> None:
         self.workdir = Path(workdir)
         self.model = Path(model) if model else default_model()
         self.debug_logs = debug_logs
         self.extra_env = extra_env or {}
         self.tracker_store = tracker_store  # None: a private SQLite file in workdir
+        self.lock_store = lock_store  # None: Rasa's in-memory lock store (one server)
         self.rasa_port = free_port()
         self.action_port = free_port()
         self.web_port = free_port()  # for the website widget's static server, whose origin is allowed
@@ -83,6 +85,8 @@ class RunningAssistant:
             endpoints["tracker_store"] = dict(self.tracker_store)
         else:
             endpoints["tracker_store"]["db"] = str(self.db_path)
+        if self.lock_store:
+            endpoints["lock_store"] = dict(self.lock_store)
         path = self.workdir / "endpoints.yml"
         path.write_text(yaml.safe_dump(endpoints))
         return path

@@ -21,6 +21,8 @@ import sqlalchemy.orm
 from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from stores.runtime import apply_action_timeout
+
 logger = logging.getLogger(__name__)
 
 _failed: contextvars.ContextVar[bool] = contextvars.ContextVar("tracker_store_failed", default=False)
@@ -39,6 +41,7 @@ def storage_failed() -> bool:
 class LoudSQLTrackerStore(SQLTrackerStore):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        apply_action_timeout()  # the store is built once at server start-up: the place for server settings
         # Check a pooled connection before using it, so a database restart costs no turn.
         url = self.engine.url
         self.engine.dispose()
