@@ -16,7 +16,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 CASES ?= tests/evaluation/dev_set.yml
 OUT ?= reports/evaluation.jsonl
 
-.PHONY: help install train run shell browser test test-stories unit evaluate red-team bench validate lint audit-export compare-pipelines clean
+.PHONY: help install train run run-production shell browser test test-stories unit evaluate red-team bench validate lint audit-export compare-pipelines clean
 
 help:  ## Show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -36,6 +36,11 @@ train: install  ## Train the model if the training data changed (otherwise reuse
 
 run: train  ## Start the action server and the Rasa server (REST and socket.io on :5005); Ctrl-C stops both
 	@scripts/run.sh
+
+run-production: train  ## Like run, with PostgreSQL and Redis (endpoints.production.yml; local defaults, override by env)
+	@ENDPOINTS=endpoints.production.yml ACTION_SERVER_URL=$${ACTION_SERVER_URL:-http://localhost:5055/webhook} \
+	  DB_HOST=$${DB_HOST:-127.0.0.1} DB_PORT=$${DB_PORT:-5432} DB_NAME=$${DB_NAME:-clinic} DB_USER=$${DB_USER:-postgres} \
+	  DB_PASSWORD=$${DB_PASSWORD:-} REDIS_HOST=$${REDIS_HOST:-127.0.0.1} REDIS_PORT=$${REDIS_PORT:-6379} scripts/run.sh
 
 shell: train  ## Start both servers and chat with the assistant in this terminal
 	@scripts/run.sh --shell

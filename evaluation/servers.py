@@ -54,6 +54,7 @@ class RunningAssistant:
         extra_env: Optional[Dict[str, str]] = None,
         tracker_store: Optional[Dict[str, object]] = None,
         lock_store: Optional[Dict[str, object]] = None,
+        endpoints_file: str = "endpoints.yml",
     ) -> None:
         self.workdir = Path(workdir)
         self.model = Path(model) if model else default_model()
@@ -61,6 +62,7 @@ class RunningAssistant:
         self.extra_env = extra_env or {}
         self.tracker_store = tracker_store  # None: a private SQLite file in workdir
         self.lock_store = lock_store  # None: Rasa's in-memory lock store (one server)
+        self.endpoints_file = endpoints_file
         self.rasa_port = free_port()
         self.action_port = free_port()
         self.web_port = free_port()  # for the website widget's static server, whose origin is allowed
@@ -78,12 +80,12 @@ class RunningAssistant:
         return f"{self.url}/webhooks/rest/webhook"
 
     def _endpoints(self) -> Path:
-        with open(PROJECT / "endpoints.yml", encoding="utf-8") as f:
+        with open(PROJECT / self.endpoints_file, encoding="utf-8") as f:
             endpoints = yaml.safe_load(f)
         endpoints["action_endpoint"]["url"] = f"http://127.0.0.1:{self.action_port}/webhook"
         if self.tracker_store:
             endpoints["tracker_store"] = dict(self.tracker_store)
-        else:
+        elif endpoints["tracker_store"].get("dialect", "sqlite") == "sqlite":
             endpoints["tracker_store"]["db"] = str(self.db_path)
         if self.lock_store:
             endpoints["lock_store"] = dict(self.lock_store)

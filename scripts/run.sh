@@ -11,7 +11,7 @@ mkdir -p var
 .venv/bin/rasa run actions --actions actions --port "${ACTION_PORT:-5055}" &
 actions_pid=$!
 .venv/bin/rasa run --model "$model" --port "${RASA_PORT:-5005}" \
-  --credentials credentials.yml --endpoints endpoints.yml &
+  --credentials credentials.yml --endpoints "${ENDPOINTS:-endpoints.yml}" &
 rasa_pid=$!
 .venv/bin/python web/serve.py --port "${WEB_PORT:-8080}" >/dev/null &
 web_pid=$!

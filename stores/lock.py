@@ -17,6 +17,7 @@ from typing import Any, Optional
 
 from rasa.core.lock import Ticket, TicketLock
 from rasa.core.lock_store import LOCK_LIFETIME, LockError, RedisLockStore
+from rasa.utils.endpoints import EndpointConfig
 
 # KEYS: counter, queue. ARGV: now, lifetime. Drops expired tickets, issues the next number, queues it.
 _ISSUE = """
@@ -32,8 +33,14 @@ return number
 
 
 class AtomicRedisLockStore(RedisLockStore):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, endpoint_config: Optional[EndpointConfig] = None, **kwargs: Any) -> None:
+        if endpoint_config is not None:  # how Rasa builds a custom lock store from endpoints.yml
+            kwargs = {**endpoint_config.kwargs, **kwargs}
+            kwargs.pop("type", None)
+            kwargs.setdefault("host", endpoint_config.url or "localhost")
+            if "port" in kwargs:
+                kwargs["port"] = int(kwargs["port"])
+        super().__init__(**kwargs)
         self._issue = self.red.register_script(_ISSUE)
 
     def _keys(self, conversation_id: str) -> tuple:

@@ -1,0 +1,41 @@
+"""Production mode as configured in endpoints.production.yml, against the real PostgreSQL and Redis."""
+
+import json
+import uuid
+
+import pytest
+import redis
+
+from evaluation.servers import RunningAssistant
+from tests.integration.test_phi_postgres import PG, connect
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def database():
+    name = f"clinic_prod_{uuid.uuid4().hex[:10]}"
+    yield name  # created by the server itself (login_db), dropped afterwards
+    admin = connect()
+    admin.autocommit = True
+    admin.cursor().execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin.close()
+
+
+def test_a_conversation_in_production_mode(tmp_path, database):
+    env = {"DB_HOST": PG["host"], "DB_PORT": str(PG["port"]), "DB_NAME": database, "DB_USER": PG["user"],
+           "DB_PASSWORD": "", "REDIS_HOST": "127.0.0.1", "REDIS_PORT": "6379"}
+    sender = f"prod-{uuid.uuid4().hex[:8]}"
+    with RunningAssistant(tmp_path, endpoints_file="endpoints.production.yml", extra_env=env) as assistant:
+        env["ACTION_SERVER_URL"] = "unused: RunningAssistant points the server at its own action server"
+        first = assistant.send(sender, "what are the side effects")
+        more = assistant.send(sender, "tell me more")
+        last = assistant.send(sender, "how long is a session")
+    assert "dizz" in first[0]["text"] and more and "hours" in last[0]["text"]
+    with connect(database) as db:
+        cursor = db.cursor()
+        cursor.execute("SELECT data FROM events WHERE sender_id = %s AND type_name = 'user' ORDER BY id", (sender,))
+        texts = [json.loads(row[0])["text"] for row in cursor.fetchall()]
+    assert texts == ["what are the side effects", "tell me more", "how long is a session"]
+    # Tickets for this conversation were issued by the atomic lock store in Redis.
+    assert int(redis.Redis(host="127.0.0.1", port=6379, db=1).get(f"clinic:lock:{sender}:next")) == 3
