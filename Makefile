@@ -64,6 +64,9 @@ evaluate: train  ## Run CASES through the real servers, write OUT (JSON lines) a
 
 test-stories: train  ## Run the staff test stories (tests/stories/) and write reports/stories/report.{md,html} and junit.xml
 	$(PY) -m evaluation.stories --stories tests/stories --out reports/stories
+	$(RASA) test core --stories tests/stories --model models/current.tar.gz --out reports/rasa-test \
+	  --fail-on-prediction-errors >reports/rasa-test.log 2>&1 || { tail -30 reports/rasa-test.log; exit 1; }
+	@echo "Rasa's own test runner: all stories pass (reports/rasa-test/)."
 
 red-team: train  ## Evaluate the red-team set
 	$(PY) -m evaluation.run --cases tests/evaluation/red_team.yml --out reports/red_team.jsonl

@@ -40,3 +40,17 @@ def test_a_wrong_story_fails_and_the_report_shows_expected_and_actual(assistant,
     assert "should contain 'this text is never said'" in report
     write_reports([result], tmp_path / "out")
     assert 'failures="1"' in (tmp_path / "out" / "junit.xml").read_text()
+
+
+def test_rasa_own_test_runner_passes_the_same_stories(tmp_path):
+    """The stories stay plain Rasa test stories: `rasa test core` runs them too."""
+    import subprocess
+    import sys
+
+    rasa = str(Path(sys.executable).with_name("rasa"))
+    result = subprocess.run(
+        [rasa, "test", "core", "--stories", "tests/stories", "--model", "models/current.tar.gz",
+         "--out", str(tmp_path), "--fail-on-prediction-errors"],
+        capture_output=True, text=True, timeout=600,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
