@@ -16,7 +16,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 CASES ?= tests/evaluation/dev_set.yml
 OUT ?= reports/evaluation.jsonl
 
-.PHONY: help install train run run-production shell browser test test-stories unit evaluate red-team bench validate lint audit-export compare-pipelines clean
+.PHONY: help install train run run-production shell browser test test-stories unit evaluate red-team bench purge validate lint audit-export compare-pipelines clean
 
 help:  ## Show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -73,6 +73,9 @@ red-team: train  ## Evaluate the red-team set
 
 bench: train  ## Measure what the guardrails cost per turn (docs/benchmarks/)
 	$(PY) -m bench.guardrails
+
+purge: install  ## Delete conversations silent for more than DAYS days (default 30) from the tracker store
+	$(PY) -m stores.retention --days $${DAYS:-30} --endpoints $${ENDPOINTS:-endpoints.yml}
 
 audit-export: install  ## Export the safety audit trail from the tracker store (FORMAT=csv|json, OUT=file)
 	$(PY) -m guardrails.audit --format $${FORMAT:-csv} --out $${OUT:-reports/audit.$${FORMAT:-csv}}
