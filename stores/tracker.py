@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import contextvars
 import logging
-from typing import Any, Optional
+from typing import Any, Awaitable, Optional, TypeVar
 
 import sqlalchemy as sa
 import sqlalchemy.orm
@@ -25,6 +25,7 @@ from stores.runtime import apply_action_timeout
 
 logger = logging.getLogger(__name__)
 
+T = TypeVar("T")
 _failed: contextvars.ContextVar[bool] = contextvars.ContextVar("tracker_store_failed", default=False)
 
 
@@ -48,26 +49,19 @@ class LoudSQLTrackerStore(SQLTrackerStore):
         self.engine = sa.create_engine(url, pool_pre_ping=True, **create_engine_kwargs(url))
         self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
 
-    async def save(self, tracker: DialogueStateTracker) -> None:
+    async def _loudly(self, what: str, operation: Awaitable[T]) -> T:
         try:
-            await super().save(tracker)
+            return await operation
         except Exception:
             _failed.set(True)
-            logger.exception("Tracker store: a turn could NOT be saved; the client is told to retry.")
+            logger.exception("Tracker store: a conversation could NOT be %s; the client is told to retry.", what)
             raise
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        await self._loudly("saved", super().save(tracker))
 
     async def retrieve(self, sender_id: str) -> Optional[DialogueStateTracker]:
-        try:
-            return await super().retrieve(sender_id)
-        except Exception:
-            _failed.set(True)
-            logger.exception("Tracker store: a conversation could NOT be read; the client is told to retry.")
-            raise
+        return await self._loudly("read", super().retrieve(sender_id))
 
     async def retrieve_full_tracker(self, conversation_id: str) -> Optional[DialogueStateTracker]:
-        try:
-            return await super().retrieve_full_tracker(conversation_id)
-        except Exception:
-            _failed.set(True)
-            logger.exception("Tracker store: a conversation could NOT be read; the client is told to retry.")
-            raise
+        return await self._loudly("read", super().retrieve_full_tracker(conversation_id))

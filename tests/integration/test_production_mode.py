@@ -7,19 +7,15 @@ import pytest
 import redis
 
 from evaluation.servers import RunningAssistant
-from tests.integration.test_phi_postgres import PG, connect
+from tests.integration.postgres import PG, connect, scratch_database
 
 pytestmark = pytest.mark.integration
 
 
 @pytest.fixture
 def database():
-    name = f"clinic_prod_{uuid.uuid4().hex[:10]}"
-    yield name  # created by the server itself (login_db), dropped afterwards
-    admin = connect()
-    admin.autocommit = True
-    admin.cursor().execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    admin.close()
+    with scratch_database("clinic_prod", create=False) as name:  # the server creates it (login_db)
+        yield name
 
 
 def test_a_conversation_in_production_mode(tmp_path, database):

@@ -1,6 +1,5 @@
 """The retention purge, on conversations stored by the real server (SQLite and PostgreSQL)."""
 
-import time
 import uuid
 
 import pytest
@@ -8,7 +7,7 @@ import sqlalchemy as sa
 
 from evaluation.servers import RunningAssistant
 from stores.retention import purge
-from tests.integration.test_phi_postgres import PG, connect
+from tests.integration.postgres import PG, scratch_database, tracker_store
 
 pytestmark = pytest.mark.integration
 
@@ -44,18 +43,8 @@ def test_purge_on_sqlite(assistant):
 
 
 def test_purge_on_postgresql(tmp_path):
-    name = f"clinic_purge_{uuid.uuid4().hex[:10]}"
-    admin = connect()
-    admin.autocommit = True
-    admin.cursor().execute(f'CREATE DATABASE "{name}"')
-    try:
-        store = {"type": "stores.tracker.LoudSQLTrackerStore", "dialect": "postgresql", "url": PG["host"],
-                 "port": PG["port"], "db": name, "username": PG["user"]}
-        with RunningAssistant(tmp_path, tracker_store=store) as assistant:
+    with scratch_database("clinic_purge") as name:
+        with RunningAssistant(tmp_path, tracker_store=tracker_store(name)) as assistant:
             engine = sa.create_engine(f"postgresql://{PG['user']}@{PG['host']}:{PG['port']}/{name}")
             check_purge(engine, assistant)
             engine.dispose()
-            time.sleep(0.1)
-    finally:
-        admin.cursor().execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.close()

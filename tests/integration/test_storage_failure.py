@@ -1,6 +1,7 @@
 """When the tracker store fails, the turn fails loudly: a clear error to the client, an error in the log,
 and no message acknowledged as stored when it was not. PostgreSQL is really stopped and restarted."""
 
+import json
 import subprocess
 import time
 import uuid
@@ -9,7 +10,7 @@ import pytest
 import requests
 
 from evaluation.servers import RunningAssistant
-from tests.integration.test_phi_postgres import PG, connect
+from tests.integration.postgres import connect, scratch_database, tracker_store
 
 pytestmark = pytest.mark.integration
 
@@ -32,30 +33,20 @@ def wait_for_postgres(timeout=60):
 
 @pytest.fixture
 def database():
-    name = f"clinic_fail_{uuid.uuid4().hex[:10]}"
-    admin = connect()
-    admin.autocommit = True
-    admin.cursor().execute(f'CREATE DATABASE "{name}"')
-    yield name
-    wait_for_postgres()
-    admin = connect()
-    admin.autocommit = True
-    admin.cursor().execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    admin.close()
+    with scratch_database("clinic_fail") as name:
+        yield name
+        wait_for_postgres()  # before it is dropped: the test may have left PostgreSQL restarting
 
 
 def stored_user_texts(database, sender):
     with connect(database) as db:
         cursor = db.cursor()
         cursor.execute("SELECT data FROM events WHERE sender_id = %s AND type_name = 'user' ORDER BY id", (sender,))
-        import json
-
         return [json.loads(row[0])["text"] for row in cursor.fetchall()]
 
 
 def test_a_turn_that_cannot_be_stored_is_never_acknowledged(tmp_path, database):
-    store = {"type": "stores.tracker.LoudSQLTrackerStore", "dialect": "postgresql", "url": PG["host"],
-             "port": PG["port"], "db": database, "username": PG["user"]}
+    store = tracker_store(database)
     sender = f"fail-{uuid.uuid4().hex[:8]}"
     with RunningAssistant(tmp_path, tracker_store=store) as assistant:
         assert assistant.send(sender, "what are the side effects")
