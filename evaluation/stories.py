@@ -188,8 +188,9 @@ def run_story(assistant: RunningAssistant, story: Story) -> StoryResult:
     for n, expected in enumerate(story.turns, start=1):
         message = expected.text if expected.text is not None else f"/{expected.intent}"
         assistant.send(sender, message)
-        actual = list(read_turns(assistant.events(sender)))[-1]
-        slots = {e["name"]: e.get("value") for e in _slot_events(assistant.events(sender), n)}
+        events = assistant.events(sender)
+        actual = list(read_turns(events))[-1]
+        slots = {e["name"]: e.get("value") for e in _slot_events(events, n)}
         problems = []
         if expected.intent and actual.intent != expected.intent:
             problems.append(f"intent: expected {expected.intent}, got {actual.intent}")
