@@ -11,13 +11,17 @@ endpoints.yml:  lock_store: {type: stores.lock.AtomicRedisLockStore, url: localh
 
 from __future__ import annotations
 
+import logging
 import time
 from collections import deque
 from typing import Any, Optional
 
+import redis
 from rasa.core.lock import Ticket, TicketLock
 from rasa.core.lock_store import LOCK_LIFETIME, LockError, RedisLockStore
 from rasa.utils.endpoints import EndpointConfig
+
+logger = logging.getLogger(__name__)
 
 # KEYS: counter, queue. ARGV: now, lifetime. Drops expired tickets, issues the next number, queues it.
 _ISSUE = """
@@ -81,7 +85,13 @@ class AtomicRedisLockStore(RedisLockStore):
 
     def cleanup(self, conversation_id: str, ticket_number: int) -> None:
         # Removing our own ticket is all there is to do: an empty queue is an unlocked conversation.
-        self.finish_serving(conversation_id, ticket_number)
+        # It runs after the turn was stored and answered: if Redis is unreachable just then, the turn
+        # must not fail (the client would send it again and it would be stored twice); the ticket
+        # expires by itself.
+        try:
+            self.finish_serving(conversation_id, ticket_number)
+        except redis.RedisError as e:
+            logger.warning("Lock store: could not release ticket %s (%s); it expires by itself.", ticket_number, e)
 
     def save_lock(self, lock: TicketLock) -> None:
         raise NotImplementedError("AtomicRedisLockStore changes tickets atomically; whole locks are never saved")
