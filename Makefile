@@ -40,7 +40,11 @@ run: train  ## Start the action server and the Rasa server (REST and socket.io o
 run-production: train  ## Like run, with PostgreSQL and Redis (endpoints.production.yml; local defaults, override by env)
 	@ENDPOINTS=endpoints.production.yml ACTION_SERVER_URL=$${ACTION_SERVER_URL:-http://localhost:5055/webhook} \
 	  DB_HOST=$${DB_HOST:-127.0.0.1} DB_PORT=$${DB_PORT:-5432} DB_NAME=$${DB_NAME:-clinic} DB_USER=$${DB_USER:-postgres} \
-	  DB_PASSWORD=$${DB_PASSWORD:-} REDIS_HOST=$${REDIS_HOST:-127.0.0.1} REDIS_PORT=$${REDIS_PORT:-6379} scripts/run.sh
+	  DB_PASSWORD=$${DB_PASSWORD:-} REDIS_HOST=$${REDIS_HOST:-127.0.0.1} REDIS_PORT=$${REDIS_PORT:-6379} \
+	  ACTION_SERVER_TOKEN=$${ACTION_SERVER_TOKEN:-$$($(PY) -c 'import secrets; print(secrets.token_hex(16))')} \
+	  SOCKET_SESSION_SECRET=$${SOCKET_SESSION_SECRET:-$$($(PY) -c 'import secrets; print(secrets.token_hex(32))')} \
+	  PHONE_TREE_STORE_URL=$${PHONE_TREE_STORE_URL:-postgresql://$${DB_USER:-postgres}@$${DB_HOST:-127.0.0.1}:$${DB_PORT:-5432}/$${DB_NAME:-clinic}} \
+	  scripts/run.sh
 
 shell: train  ## Start both servers and chat with the assistant in this terminal
 	@scripts/run.sh --shell

@@ -23,7 +23,6 @@ import requests
 import yaml
 
 PROJECT = Path(__file__).resolve().parent.parent
-RASA = str(Path(sys.executable).with_name("rasa"))
 
 
 def free_port() -> int:
@@ -70,6 +69,7 @@ class RunningAssistant:
         self.rasa_log = self.workdir / "rasa.log"
         self.action_log = self.workdir / "actions.log"
         self._procs: Dict[str, subprocess.Popen] = {}
+        self._health: Dict[str, str] = {}  # server name -> URL that answers 200 when it is ready
 
     @property
     def url(self) -> str:
@@ -110,20 +110,24 @@ class RunningAssistant:
         return env
 
     def start_actions(self) -> None:
-        cmd = [RASA, "run", "actions", "--actions", "actions", "--port", str(self.action_port)]
+        cmd = [sys.executable, "-m", "service.action_server", "--port", str(self.action_port)]
         if self.debug_logs:
             cmd.append("--debug")
+        self._health["actions"] = f"http://127.0.0.1:{self.action_port}/health"
         self._spawn("actions", cmd, self.action_log)
 
-    def start_rasa(self) -> None:
+    def start_rasa(self, name: str = "rasa", port: Optional[int] = None) -> None:
+        """Start a Rasa server (`name` and `port` for a further replica; by default the one server)."""
+        port = port or self.rasa_port
         cmd = [
-            RASA, "run", "--model", str(self.model), "--port", str(self.rasa_port),
+            sys.executable, "-m", "service.rasa_server", "--model", str(self.model), "--port", str(port),
             "--credentials", str(PROJECT / "credentials.yml"), "--endpoints", str(self._endpoints()),
             "--interface", "127.0.0.1",
         ]
         if self.debug_logs:
             cmd.append("--debug")
-        self._spawn("rasa", cmd, self.rasa_log)
+        self._health[name] = f"http://127.0.0.1:{port}/webhooks/rest/"
+        self._spawn(name, cmd, self.log_of(name))
 
     def _spawn(self, name: str, cmd: List[str], log: Path) -> None:
         handle = open(log, "ab")
@@ -133,11 +137,7 @@ class RunningAssistant:
 
     def wait_ready(self, timeout: float = 180.0) -> None:
         deadline = time.monotonic() + timeout
-        checks = {
-            "actions": f"http://127.0.0.1:{self.action_port}/health",
-            "rasa": f"{self.url}/webhooks/rest/",
-        }
-        pending = {k: v for k, v in checks.items() if k in self._procs}
+        pending = {k: v for k, v in self._health.items() if k in self._procs}
         while pending and time.monotonic() < deadline:
             for name, url in list(pending.items()):
                 if self._procs[name].poll() is not None:
@@ -152,7 +152,7 @@ class RunningAssistant:
             raise ServerError(f"not ready after {timeout:.0f} s: {', '.join(pending)}")
 
     def log_of(self, name: str) -> Path:
-        return self.rasa_log if name == "rasa" else self.action_log
+        return {"rasa": self.rasa_log, "actions": self.action_log}.get(name, self.workdir / f"{name}.log")
 
     def stop(self, name: Optional[str] = None) -> None:
         for key in [name] if name else list(self._procs):

@@ -8,9 +8,11 @@ export RASA_TELEMETRY_ENABLED=false PYTHONPATH="$PWD" TF_CPP_MIN_LOG_LEVEL="${TF
 model=${MODEL:-models/current.tar.gz}
 mkdir -p var
 
-.venv/bin/rasa run actions --actions actions --port "${ACTION_PORT:-5055}" &
+# The action server listens on 127.0.0.1 (ACTION_SERVER_HOST) and, with ACTION_SERVER_TOKEN, checks it.
+.venv/bin/python -m service.action_server --port "${ACTION_PORT:-5055}" &
 actions_pid=$!
-.venv/bin/rasa run --model "$model" --port "${RASA_PORT:-5005}" \
+# Rasa's HTTP API stays off unless RASA_API_TOKEN or RASA_JWT_SECRET is set (service/rasa_server.py).
+.venv/bin/python -m service.rasa_server --model "$model" --port "${RASA_PORT:-5005}" \
   --credentials credentials.yml --endpoints "${ENDPOINTS:-endpoints.yml}" &
 rasa_pid=$!
 .venv/bin/python web/serve.py --port "${WEB_PORT:-8080}" >/dev/null &

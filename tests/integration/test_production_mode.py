@@ -5,6 +5,7 @@ import uuid
 
 import pytest
 import redis
+import requests
 
 from evaluation.servers import RunningAssistant
 from tests.integration.postgres import PG, connect, scratch_database
@@ -20,13 +21,19 @@ def database():
 
 def test_a_conversation_in_production_mode(tmp_path, database):
     env = {"DB_HOST": PG["host"], "DB_PORT": str(PG["port"]), "DB_NAME": database, "DB_USER": PG["user"],
-           "DB_PASSWORD": "", "REDIS_HOST": "127.0.0.1", "REDIS_PORT": "6379"}
+           "DB_PASSWORD": "", "REDIS_HOST": "127.0.0.1", "REDIS_PORT": "6379",
+           "ACTION_SERVER_TOKEN": uuid.uuid4().hex, "RASA_API_TOKEN": "api-secret"}
     sender = f"prod-{uuid.uuid4().hex[:8]}"
     with RunningAssistant(tmp_path, endpoints_file="endpoints.production.yml", extra_env=env) as assistant:
         env["ACTION_SERVER_URL"] = "unused: RunningAssistant points the server at its own action server"
         first = assistant.send(sender, "what are the side effects")
         more = assistant.send(sender, "tell me more")
         last = assistant.send(sender, "how long is a session")
+        # RASA_API_TOKEN is set, so Rasa's HTTP API is on, and only with the token.
+        tracker = f"{assistant.url}/conversations/{sender}/tracker"
+        assert requests.get(tracker, timeout=10).status_code == 401
+        assert requests.get(tracker, params={"token": "wrong"}, timeout=10).status_code == 401
+        assert requests.get(tracker, params={"token": "api-secret"}, timeout=10).json()["sender_id"] == sender
     assert "dizz" in first[0]["text"] and more and "hours" in last[0]["text"]
     with connect(database) as db:
         cursor = db.cursor()
