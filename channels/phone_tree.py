@@ -17,7 +17,9 @@ messages of at most 320 characters, emergency guidance always comes first. STOP 
 END, QUIT, STOPALL) ends replies to that number until START (or UNSTOP); HELP gives the clinic's line.
 
 The phone number is never stored: the conversation id is a keyed hash of it, and opt-outs, menus and
-handled message ids are kept under that hash in a small SQLite file (`var/phone_tree.db`).
+handled message ids are kept under that hash in a small SQLite file (`var/phone_tree.db`), or, with
+several replicas, in the database named by PHONE_TREE_STORE_URL (PostgreSQL), so a retried MessageSid is
+recognised whichever replica it reaches.
 """
 
 from __future__ import annotations
@@ -30,12 +32,12 @@ import json
 import logging
 import os
 import re
-import sqlite3
 import time
 from pathlib import Path
-from typing import Any, Awaitable, Callable, Dict, List, Optional
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Union
 from urllib.parse import parse_qs
 
+import sqlalchemy as sa
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
@@ -145,54 +147,78 @@ def twiml(parts: List[str]) -> str:
 
 
 class PhoneTreeStore:
-    def __init__(self, path: Path) -> None:
-        self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self._db() as db:
-            db.execute("CREATE TABLE IF NOT EXISTS opt_out (sender TEXT PRIMARY KEY, at REAL)")
-            db.execute("CREATE TABLE IF NOT EXISTS menu (sender TEXT PRIMARY KEY, payloads TEXT, at REAL)")
-            db.execute("CREATE TABLE IF NOT EXISTS handled (sid TEXT PRIMARY KEY, reply TEXT, at REAL)")
+    """Opt-outs, menus and handled message ids: a SQLite file by default, or any SQLAlchemy database URL
+    (PostgreSQL in production, shared by every replica: PHONE_TREE_STORE_URL)."""
 
-    def _db(self) -> sqlite3.Connection:
-        return sqlite3.connect(self.path, timeout=10, isolation_level=None)
+    def __init__(self, location: Union[str, Path]) -> None:
+        location = str(location)
+        if "://" not in location:
+            Path(location).parent.mkdir(parents=True, exist_ok=True)
+            location = f"sqlite:///{location}"
+        self.engine = sa.create_engine(location, pool_pre_ping=True, future=True)
+        meta = sa.MetaData()
+        self.opt_out = sa.Table("phone_opt_out", meta, sa.Column("sender", sa.String(128), primary_key=True),
+                                sa.Column("at", sa.Float))
+        self.menus = sa.Table("phone_menu", meta, sa.Column("sender", sa.String(128), primary_key=True),
+                              sa.Column("payloads", sa.Text), sa.Column("at", sa.Float))
+        self.handled = sa.Table("phone_handled", meta, sa.Column("sid", sa.String(128), primary_key=True),
+                                sa.Column("reply", sa.Text), sa.Column("at", sa.Float))
+        self._meta = meta
+        self._ready = False
+
+    @property
+    def db(self) -> sa.engine.Engine:
+        """The engine, with the tables created on first use (the server may create the database later
+        than this channel is built: Rasa builds channels before the tracker store)."""
+        if not self._ready:
+            self._meta.create_all(self.engine)
+            self._ready = True
+        return self.engine
+
+    def _put(self, table: sa.Table, key: str, **values: Any) -> None:
+        """Insert or replace the row with this primary key, in one transaction."""
+        column = next(iter(table.primary_key.columns))
+        with self.db.begin() as db:
+            db.execute(table.delete().where(column == key))
+            db.execute(table.insert().values({column.name: key, **values}))
 
     def opted_out(self, sender: str) -> bool:
-        with self._db() as db:
-            return db.execute("SELECT 1 FROM opt_out WHERE sender = ?", (sender,)).fetchone() is not None
+        with self.db.connect() as db:
+            return db.execute(sa.select(self.opt_out.c.sender).where(self.opt_out.c.sender == sender)).first() is not None
 
     def set_opt_out(self, sender: str, out: bool) -> None:
-        with self._db() as db:
-            if out:
-                db.execute("INSERT OR REPLACE INTO opt_out VALUES (?, ?)", (sender, time.time()))
-            else:
-                db.execute("DELETE FROM opt_out WHERE sender = ?", (sender,))
+        if out:
+            self._put(self.opt_out, sender, at=time.time())
+        else:
+            with self.db.begin() as db:
+                db.execute(self.opt_out.delete().where(self.opt_out.c.sender == sender))
 
     def menu(self, sender: str) -> List[str]:
-        with self._db() as db:
-            row = db.execute("SELECT payloads FROM menu WHERE sender = ?", (sender,)).fetchone()
+        with self.db.connect() as db:
+            row = db.execute(sa.select(self.menus.c.payloads).where(self.menus.c.sender == sender)).first()
         return json.loads(row[0]) if row else []
 
     def set_menu(self, sender: str, payloads: List[str]) -> None:
-        with self._db() as db:
-            db.execute("INSERT OR REPLACE INTO menu VALUES (?, ?, ?)", (sender, json.dumps(payloads), time.time()))
+        self._put(self.menus, sender, payloads=json.dumps(payloads), at=time.time())
 
     def claim(self, sid: str) -> bool:
-        """True if this message id is new (and now claimed), False if it was seen before."""
-        with self._db() as db:
-            db.execute("DELETE FROM handled WHERE at < ?", (time.time() - 86400,))
-            try:
-                db.execute("INSERT INTO handled VALUES (?, NULL, ?)", (sid, time.time()))
-                return True
-            except sqlite3.IntegrityError:
-                return False
+        """True if this message id is new (and now claimed), False if it was seen before (on any replica)."""
+        with self.db.begin() as db:
+            db.execute(self.handled.delete().where(self.handled.c.at < time.time() - 86400))
+        try:
+            with self.db.begin() as db:
+                db.execute(self.handled.insert().values(sid=sid, reply=None, at=time.time()))
+            return True
+        except sa.exc.IntegrityError:
+            return False
 
     def finish(self, sid: str, reply: str) -> None:
-        with self._db() as db:
-            db.execute("UPDATE handled SET reply = ? WHERE sid = ?", (reply, sid))
+        with self.db.begin() as db:
+            db.execute(self.handled.update().where(self.handled.c.sid == sid).values(reply=reply))
 
     def reply_for(self, sid: str) -> Optional[str]:
-        with self._db() as db:
-            row = db.execute("SELECT reply FROM handled WHERE sid = ?", (sid,)).fetchone()
+        with self.db.connect() as db:
+            row = db.execute(sa.select(self.handled.c.reply).where(self.handled.c.sid == sid)).first()
         return row[0] if row else None
 
 
@@ -211,9 +237,11 @@ class PhoneTreeInput(InputChannel):
         base_url = os.environ.get("PUBLIC_BASE_URL") or credentials.get("public_base_url") or "http://localhost:5005"
         if token is None:
             logger.error("TWILIO_AUTH_TOKEN is not set: the phone tree channel refuses every request.")
-        return cls(token, base_url, Path(credentials.get("store") or DEFAULT_STORE))
+        store = os.environ.get("PHONE_TREE_STORE_URL") or credentials.get("store") or DEFAULT_STORE
+        return cls(token, base_url, store)
 
-    def __init__(self, auth_token: Optional[str], public_base_url: str, store_path: Path = DEFAULT_STORE) -> None:
+    def __init__(self, auth_token: Optional[str], public_base_url: str,
+                 store_path: Union[str, Path] = DEFAULT_STORE) -> None:
         self.auth_token = auth_token
         self.public_base_url = public_base_url.rstrip("/")
         self.store = PhoneTreeStore(store_path)
