@@ -7,8 +7,8 @@ import pytest
 import redis
 import requests
 
+from evaluation.postgres import PG, connect, scratch_database
 from evaluation.servers import RunningAssistant
-from tests.integration.postgres import PG, connect, scratch_database
 
 pytestmark = pytest.mark.integration
 

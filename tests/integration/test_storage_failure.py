@@ -9,8 +9,8 @@ import uuid
 import pytest
 import requests
 
+from evaluation.postgres import connect, scratch_database, tracker_store
 from evaluation.servers import RunningAssistant
-from tests.integration.postgres import connect, scratch_database, tracker_store
 
 pytestmark = pytest.mark.integration
 

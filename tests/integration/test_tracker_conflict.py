@@ -9,9 +9,9 @@ from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
 
+from evaluation.postgres import PG, scratch_database
 from evaluation.servers import PROJECT
 from stores.tracker import ConversationConflict, LoudSQLTrackerStore, reset_storage_failure, storage_failed
-from tests.integration.postgres import PG, scratch_database
 
 pytestmark = pytest.mark.integration
 

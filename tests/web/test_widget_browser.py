@@ -1,7 +1,7 @@
 """The website chat widget in a real browser: Debian's chromium driven by Playwright, talking to the
 real Rasa server's socket.io channel; and the safety of the widget's static server (web/serve.py).
 
-The browser is /usr/bin/chromium from apt (scripts/install-browser.sh); Playwright's own browser
+The browser is /usr/bin/chromium from apt (`make browser`); Playwright's own browser
 download is never used.
 """
 
@@ -90,7 +90,7 @@ def web_page_url(assistant) -> Iterator[str]:
 @pytest.fixture(scope="module")
 def browser():
     if not os.access(CHROMIUM, os.X_OK):
-        pytest.fail(f"{CHROMIUM} is missing: run scripts/install-browser.sh (Debian's chromium)")
+        pytest.fail(f"{CHROMIUM} is missing: run `make browser` (Debian's chromium)")
     from playwright.sync_api import expect, sync_playwright
 
     expect.set_options(timeout=10_000)  # for checks that wait on the server (replies wait REPLY_TIMEOUT_MS)

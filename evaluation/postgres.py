@@ -1,4 +1,4 @@
-"""The local PostgreSQL (127.0.0.1:5432, trust auth) for tests that need a real one."""
+"""The local PostgreSQL (127.0.0.1:5432, trust auth) for the tests and the load run, which need a real one."""
 
 import contextlib
 import subprocess

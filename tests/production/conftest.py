@@ -1,0 +1,73 @@
+"""Production mode with three Rasa replicas behind nginx, on the real PostgreSQL and Redis (started once
+for this directory's tests; each test uses conversations of its own)."""
+
+import subprocess
+import time
+
+import pytest
+import redis
+
+from evaluation.cluster import Cluster
+from evaluation.postgres import connect, scratch_database
+
+# Short lock lifetime for the tests: a replica killed while it holds a conversation's lock leaves it locked
+# until the ticket expires (60 s by default in production).
+LOCK_LIFETIME = "20"
+ACTION_TIMEOUT = "8"
+
+
+def postgres(action: str) -> None:
+    subprocess.run(f"pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main {action}",
+                   shell=True, check=True, capture_output=True, timeout=120)
+
+
+def wait_for_postgres(timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            connect().close()
+            return
+        except Exception:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
+
+
+REDIS_START = ("redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save '' --appendonly no "
+               "--dir /var/lib/redis --logfile /var/log/redis/ci.log")
+
+
+def redis_alive() -> bool:
+    try:
+        return redis.Redis(host="127.0.0.1", port=6379, socket_timeout=2).ping()
+    except redis.RedisError:
+        return False
+
+
+def restart_redis(down_seconds: float = 2.0) -> None:
+    """Stop Redis (it keeps nothing on disk: every lock and ticket is lost) and start it again."""
+    subprocess.run(["redis-cli", "-h", "127.0.0.1", "-p", "6379", "shutdown", "nosave"], capture_output=True,
+                   timeout=30)
+    time.sleep(down_seconds)
+    subprocess.run(REDIS_START, shell=True, check=True, capture_output=True, timeout=30)
+    deadline = time.monotonic() + 30
+    while not redis_alive():
+        if time.monotonic() > deadline:
+            raise RuntimeError("Redis did not come back")
+        time.sleep(0.2)
+
+
+@pytest.fixture(scope="session")
+def cluster_database():
+    with scratch_database("clinic_replicas") as name:
+        yield name
+        wait_for_postgres()
+
+
+@pytest.fixture(scope="session")
+def cluster(tmp_path_factory, cluster_database):
+    if not redis_alive():
+        subprocess.run(REDIS_START, shell=True, check=False, capture_output=True, timeout=30)
+    env = {"TICKET_LOCK_LIFETIME": LOCK_LIFETIME, "ACTION_TIMEOUT_SECONDS": ACTION_TIMEOUT}
+    with Cluster(tmp_path_factory.mktemp("cluster"), cluster_database, replicas=3, extra_env=env) as running:
+        yield running
