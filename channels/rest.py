@@ -1,4 +1,9 @@
-"""REST channel (`/webhooks/rest/webhook`) with input checks and PHI redaction."""
+"""REST channel (`/webhooks/rest/webhook`) with input checks and PHI redaction.
+
+Body: {"sender": "<conversation id>", "message": "<text>", "message_id": "<optional id>"}. A client that
+sends a `message_id` and, after an error or a timeout, sends the same message again with the same id gets
+it handled at most once: the conversation keeps it once (stores/tracker.py).
+"""
 
 from __future__ import annotations
 
@@ -16,6 +21,7 @@ from sanic.response import HTTPResponse
 from channels.sanitize import (
     DEFAULT_MAX_MESSAGE_CHARS,
     BadInput,
+    clean_message_id,
     clean_metadata,
     clean_sender,
     sanitize,
@@ -71,6 +77,7 @@ class ClinicRestInput(RestInput):
             sender_id = await self._extract_sender(request)
             text = self._extract_message(request)
             metadata = self.get_metadata(request)
+            message_id = clean_message_id(self._body(request).get("message_id"))
             if bool_arg(request, "stream", default=False):  # used by `rasa shell` (make shell)
                 return response.stream(self.stream_response(on_new_message, text, sender_id, self.name(), metadata),
                                        content_type="text/event-stream")
@@ -78,7 +85,7 @@ class ClinicRestInput(RestInput):
             reset_storage_failure()
             try:
                 await on_new_message(UserMessage(text, collector, sender_id, input_channel=self.name(),
-                                                 metadata=metadata))
+                                                 metadata=metadata, message_id=message_id))
             except asyncio.CancelledError:
                 raise
             except Exception:

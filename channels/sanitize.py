@@ -23,6 +23,7 @@ DEFAULT_MAX_MESSAGE_CHARS = 4000
 MAX_SENDER_ID_CHARS = 128
 SENDER_ID_RE = re.compile(r"^[A-Za-z0-9_.:@+=-]{1,128}$")
 PAYLOAD_RE = re.compile(r"^/[a-z_]{1,64}$")
+MESSAGE_ID_RE = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 
 
@@ -50,6 +51,16 @@ def clean_sender(sender: Any) -> str:
             f"'sender' is required: 1 to {MAX_SENDER_ID_CHARS} letters, digits or . _ : @ + = -"
         )
     return sender
+
+
+def clean_message_id(message_id: Any) -> Optional[str]:
+    """The client's id for one message (optional): sent again unchanged with a retried message, it makes
+    the retry safe, as the conversation keeps the message once (stores/tracker.py)."""
+    if message_id is None:
+        return None
+    if not isinstance(message_id, str) or not MESSAGE_ID_RE.match(message_id):
+        raise BadInput("'message_id' must be 1 to 64 letters, digits or . _ : -")
+    return message_id
 
 
 def clean_metadata(metadata: Any) -> Optional[Dict[str, Any]]:

@@ -3,7 +3,7 @@
 Each simulated visitor sends a few messages, one after another with no pause (the next as soon as the
 previous is answered); up to `concurrency` visitors at once. A visitor whose message gets an error does
 what the widget tells a person to do: sends the same message again (at most `retries` times, after a
-short wait). Every response is classified as a reply, a clear error (JSON with "error"), or unclear.
+short wait), with the same `message_id`, so a message whose first attempt was stored is not stored twice. Every response is classified as a reply, a clear error (JSON with "error"), or unclear.
 
 Then the stored conversations are checked against what the visitors were told:
 - lost: a message that was answered (200) but is not stored;
@@ -56,7 +56,8 @@ async def _visitor(session: aiohttp.ClientSession, url: str, sender: str, texts:
         for attempt in range(retries + 1):
             started = time.monotonic()
             try:
-                async with session.post(url, json={"sender": sender, "message": text},
+                body = {"sender": sender, "message": text, "message_id": f"{sender}-{position}"}
+                async with session.post(url, json=body,
                                         timeout=aiohttp.ClientTimeout(total=timeout)) as response:
                     status = response.status
                     raw = await response.read()

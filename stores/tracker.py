@@ -16,6 +16,9 @@ Here each tracker remembers how many events were stored when it was read, and th
 conversation on PostgreSQL by a transaction-scoped advisory lock, checks that nothing was stored since.
 If something was, the turn is refused like any other storage failure (503, "send it again"): the
 database itself guarantees that stored events are never interleaved, whatever the lock store did.
+
+And a message resent by its client with the same `message_id` (channels/rest.py) after the first attempt
+was stored but not answered (a replica died in between) is answered again but not stored twice.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ from typing import Any, Awaitable, Optional, TypeVar
 import sqlalchemy as sa
 import sqlalchemy.orm
 from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
-from rasa.shared.core.events import SessionStarted
+from rasa.shared.core.events import SessionStarted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
@@ -104,6 +107,8 @@ class LoudSQLTrackerStore(SQLTrackerStore):
                     "conversation; this turn was not saved"
                 )
             added = list(itertools.islice(tracker.events, stored, len(tracker.events)))
+            if self._already_stored(tracker, stored, added):
+                return
             for event in added:
                 data = event.as_dict()
                 session.add(self.SQLEvent(
@@ -121,6 +126,21 @@ class LoudSQLTrackerStore(SQLTrackerStore):
                 setattr(tracker, STORED, None)
             else:
                 setattr(tracker, STORED, expected + len(added))
+
+    @staticmethod
+    def _already_stored(tracker: DialogueStateTracker, stored: int, added: list) -> bool:
+        """Whether this turn answers a message the conversation already holds (same client message_id):
+        a client that resent it after an error, when the first attempt had in fact been stored. The
+        turn is then not stored again; the client gets its replies as usual."""
+        new_ids = {e.message_id for e in added if isinstance(e, UserUttered) and e.message_id}
+        if not new_ids:
+            return False
+        old_ids = {e.message_id for e in itertools.islice(tracker.events, 0, stored) if isinstance(e, UserUttered)}
+        if new_ids & old_ids:
+            logger.info("Tracker store: message %s was already stored; the resent copy is not stored again.",
+                        ", ".join(sorted(new_ids & old_ids)))
+            return True
+        return False
 
     async def retrieve_full_tracker(self, conversation_id: str) -> Optional[DialogueStateTracker]:
         return await self._loudly("read", super().retrieve_full_tracker(conversation_id))

@@ -1,7 +1,7 @@
 import pytest
 from sanic.exceptions import InvalidUsage, PayloadTooLarge
 
-from channels.sanitize import clean_metadata, clean_sender, clean_text, sanitize
+from channels.sanitize import clean_message_id, clean_metadata, clean_sender, clean_text, sanitize
 
 
 def test_control_characters_are_stripped():
@@ -45,3 +45,11 @@ def test_metadata_must_be_an_object():
 
 def test_sanitize_redacts_phi_after_cleaning():
     assert sanitize("call me at 555-201-\x00 8841") == "call me at [PHONE]"
+
+
+def test_message_ids_are_optional_and_checked():
+    assert clean_message_id(None) is None
+    assert clean_message_id("web-3f2a.7:1") == "web-3f2a.7:1"
+    for bad in ("", "x" * 65, "has space", "<script>", 7, ["a"]):
+        with pytest.raises(InvalidUsage):
+            clean_message_id(bad)

@@ -32,6 +32,8 @@ def post(assistant, **kwargs):
         ({"json": {"sender": "ok", "message": 12345}}, 400),
         ({"json": {"sender": "ok", "message": {"nested": True}}}, 400),
         ({"json": {"sender": "ok", "message": "hi", "metadata": "not an object"}}, 400),
+        ({"json": {"sender": "ok", "message": "hi", "message_id": "x" * 65}}, 400),
+        ({"json": {"sender": "ok", "message": "hi", "message_id": 42}}, 400),
         ({"json": {"sender": "ok", "message": "a" * 100_000}}, 413),
     ],
 )

@@ -3,6 +3,7 @@
 import uuid
 
 import pytest
+import requests
 
 from guardrails.clinic_config import load_clinic_config
 
@@ -122,3 +123,14 @@ def test_the_audit_trail_records_each_turns_decision_without_text(assistant):
     assert rows[0]["crisis"] == "urgent" and rows[0]["crisis_rules"]
     assert rows[0]["classifier_intent"] is not None
     assert "i took all of my pills" not in str(rows) and "double my morphine" not in str(rows)
+
+
+def test_a_message_resent_with_its_id_is_answered_and_kept_once(assistant):
+    sender = f"resend-{uuid.uuid4().hex[:8]}"
+    body = {"sender": sender, "message": "how long is a session", "message_id": "msg-1"}
+    first = requests.post(assistant.webhook, json=body, timeout=30)
+    again = requests.post(assistant.webhook, json=body, timeout=30)
+    assert first.status_code == again.status_code == 200
+    assert "hours" in first.json()[0]["text"] and "hours" in again.json()[0]["text"]
+    users = [e for e in assistant.events(sender) if e["event"] == "user"]
+    assert [(e["text"], e["message_id"]) for e in users] == [("how long is a session", "msg-1")]

@@ -1,5 +1,6 @@
 """Two turns of one conversation saved at once (two replicas, when the lock store has failed): Rasa's SQL
-store silently loses one of them; ours refuses the second save, so the client is told to send it again."""
+store silently loses one of them; ours refuses the second save, so the client is told to send it again.
+And a message resent with the same message_id after its first attempt was stored is kept once."""
 
 import asyncio
 import uuid
@@ -16,8 +17,8 @@ from stores.tracker import ConversationConflict, LoudSQLTrackerStore, reset_stor
 pytestmark = pytest.mark.integration
 
 
-def turn(tracker, text):
-    tracker.update(UserUttered(text, {"name": "ask", "confidence": 1.0}))
+def turn(tracker, text, message_id=None):
+    tracker.update(UserUttered(text, {"name": "ask", "confidence": 1.0}, message_id=message_id))
     tracker.update(ActionExecuted("utter_answer"))
     tracker.update(BotUttered(f"answer to {text}"))
     tracker.update(ActionExecuted("action_listen"))
@@ -68,3 +69,27 @@ def test_our_store_refuses_the_second_save_and_keeps_the_first_whole(settings):
     outcome, texts = asyncio.run(race(LoudSQLTrackerStore(domain=domain, **settings)))
     assert outcome == "refused, client told to send again"
     assert texts == ["hello", "from replica a"]
+
+
+async def resend(store):
+    """The first attempt was stored but its replica died before answering; the client sends it again."""
+    sender = f"resend-{uuid.uuid4().hex[:8]}"
+    tracker = await store.get_or_create_tracker(sender)
+    turn(tracker, "how long is a session", message_id="m-1")
+    await store.save(tracker)
+    again = await store.retrieve(sender)
+    turn(again, "how long is a session", message_id="m-1")
+    await store.save(again)
+    other = await store.retrieve(sender)
+    turn(other, "how long is a session", message_id="m-2")  # asked again on purpose: a new message
+    await store.save(other)
+    stored = await store.retrieve(sender)
+    return [(e.text, e.message_id) for e in stored.events if isinstance(e, UserUttered)]
+
+
+def test_a_resent_message_is_stored_once(settings):
+    domain = Domain.load(str(PROJECT / "domain.yml"))
+    stock = asyncio.run(resend(SQLTrackerStore(domain, **settings)))
+    assert stock.count(("how long is a session", "m-1")) == 2  # Rasa's store keeps both copies
+    ours = asyncio.run(resend(LoudSQLTrackerStore(domain=domain, **settings)))
+    assert ours == [("how long is a session", "m-1"), ("how long is a session", "m-2")]
