@@ -1,0 +1,64 @@
+"""The deployment files stay in step with the configuration they describe: the nginx template is valid
+nginx, and the Helm values use the same stores, channels and endpoints as production mode."""
+
+import shutil
+import subprocess
+
+import pytest
+import yaml
+
+from evaluation.cluster import render_nginx
+from evaluation.servers import PROJECT
+
+
+def load(path):
+    with open(PROJECT / path, encoding="utf-8") as f:
+        return yaml.safe_load(f)
+
+
+def test_the_nginx_template_renders_to_a_valid_configuration(tmp_path):
+    text = render_nginx(tmp_path, "127.0.0.1:8000", [5005, 5006, 5007])
+    assert "{{" not in text
+    assert text.count("server 127.0.0.1:5005") == 2  # round robin for REST/SMS, ip_hash for socket.io
+    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+    if not shutil.which(nginx):
+        pytest.fail("nginx is missing: run `make nginx`")
+    (tmp_path / "tmp").mkdir()
+    conf = tmp_path / "nginx.conf"
+    conf.write_text(text)
+    check = subprocess.run([nginx, "-t", "-p", str(tmp_path), "-c", str(conf), "-e", str(tmp_path / "error.log")],
+                           capture_output=True, text=True, timeout=30)
+    assert check.returncode == 0, check.stderr
+
+
+def test_helm_values_use_the_production_stores():
+    production = load("endpoints.production.yml")
+    endpoints = load("deploy/helm/rasa-values.yaml")["applicationSettings"]["endpoints"]
+    tracker = {k: v for k, v in endpoints["trackerStore"].items() if k != "enabled"}
+    lock = {k: v for k, v in endpoints["lockStore"].items() if k != "enabled"}
+    assert endpoints["trackerStore"]["enabled"] and endpoints["lockStore"]["enabled"]
+    for key in ("type", "dialect"):
+        assert tracker[key] == production["tracker_store"][key]
+    assert lock["type"] == production["lock_store"]["type"]
+    assert lock["key_prefix"] == production["lock_store"]["key_prefix"]
+    extra = endpoints["additionalEndpoints"]
+    assert extra["nlg"] == production["nlg"]
+    assert extra["action_endpoint"]["headers"] == production["action_endpoint"]["headers"]
+
+
+def test_helm_values_keep_the_security_defaults():
+    values = load("deploy/helm/rasa-values.yaml")
+    settings = values["applicationSettings"]
+    assert settings["enableAPI"] is False and settings["debugMode"] is False
+    assert settings["telemetry"]["enabled"] is False
+    assert values["replicaCount"] >= 2
+    env = {e["name"]: e for e in values["extraEnv"]}
+    for secret in ("SOCKET_SESSION_SECRET", "ACTION_SERVER_TOKEN", "TWILIO_AUTH_TOKEN", "PHONE_TREE_STORE_URL"):
+        assert "secretKeyRef" in env[secret]["valueFrom"], secret  # from the Secret, never a value here
+    assert float(env["ACTION_TIMEOUT_SECONDS"]["value"]) < float(env["TICKET_LOCK_LIFETIME"]["value"])
+    channels = set(load("credentials.yml"))
+    assert set(settings["credentials"]["additionalChannelCredentials"]) == channels
+    actions = load("deploy/helm/action-server-values.yaml")
+    action_env = {e["name"]: e for e in actions["extraEnv"]}
+    assert "secretKeyRef" in action_env["ACTION_SERVER_TOKEN"]["valueFrom"]
+    assert actions["command"][-1] == "service.action_server"
