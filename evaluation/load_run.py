@@ -81,6 +81,7 @@ def main(argv: Optional[list] = None) -> int:
             print(f"killed replica {args.replicas - 1} after {killed_after} of {total} messages", flush=True)
             stats, check = finish_load(cluster, proc, out, prefix)
             used = cluster.upstreams()
+            logs = cluster.log_text()
     report = {
         "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "machine": {"cores": __import__("os").cpu_count(), "python": platform.python_version()},
@@ -93,6 +94,8 @@ def main(argv: Optional[list] = None) -> int:
                    "broken_turns": len(check["broken_turns"])},
         "requests_through_nginx": len(used),
         "retried_past_a_dead_replica": sum("," in u for u in used),
+        "resends_already_stored": logs.count("was already stored"),
+        "saves_refused_as_conflicts": logs.count("ConversationConflict"),
         "examples": {k: check[k][:5] for k in ("lost", "duplicated", "reordered", "broken_turns")},
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
