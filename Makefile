@@ -16,7 +16,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 CASES ?= tests/evaluation/dev_set.yml
 OUT ?= reports/evaluation.jsonl
 
-.PHONY: help install train run run-production shell browser nginx test test-production load-test test-stories unit evaluate red-team bench purge validate lint audit-export compare-pipelines clean
+.PHONY: help install train run run-production shell browser nginx services test test-production load-test test-stories unit evaluate red-team bench purge validate lint audit-export compare-pipelines clean
 
 help:  ## Show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -62,15 +62,18 @@ browser:  ## Install Debian's chromium for the widget's browser tests (if missin
 nginx:  ## Install Debian's nginx for the replica tests (if missing)
 	@scripts/apt-install.sh /usr/sbin/nginx nginx-light "the replica tests (tests/production/)"
 
-test: train browser nginx  ## The whole suite: data validation, unit tests, the real servers (one and three replicas), evaluation thresholds
+services:  ## Start PostgreSQL and Redis on 127.0.0.1 for the tests (install them if missing)
+	@scripts/services.sh
+
+test: train browser nginx services  ## The whole suite: data validation, unit tests, the real servers (one and three replicas), evaluation thresholds
 	$(RASA) data validate --fail-on-warnings --quiet
 	$(PY) -m pytest -q --durations=5
 
-test-production: train nginx  ## Production mode only: 3 replicas behind nginx on PostgreSQL and Redis, faults under load
+test-production: train nginx services  ## Production mode only: 3 replicas behind nginx on PostgreSQL and Redis, faults under load
 	$(PY) -m pytest -q tests/production tests/integration/test_production_mode.py tests/integration/test_storage_failure.py \
 	  tests/integration/test_lock_store.py tests/integration/test_tracker_conflict.py tests/integration/test_slow_action.py
 
-load-test: train nginx  ## 1,000 conversations x 3 messages over 3 replicas, one killed mid-run (docs/deployment.md)
+load-test: train nginx services  ## 1,000 conversations x 3 messages over 3 replicas, one killed mid-run (docs/deployment.md)
 	$(PY) -m evaluation.load_run --conversations $${CONVERSATIONS:-1000} --messages 3 --concurrency $${CONCURRENCY:-50}
 
 evaluate: train  ## Run CASES through the real servers, write OUT (JSON lines) and print the metrics
