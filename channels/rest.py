@@ -15,6 +15,7 @@ from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, Us
 from rasa.core.channels.rest import RestInput
 from rasa.utils.endpoints import bool_arg
 from sanic import Blueprint, response
+from sanic.exceptions import SanicException
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
@@ -67,6 +68,13 @@ class ClinicRestInput(RestInput):
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Blueprint:
         """Rasa's REST routes, except that a turn that was not stored, or failed, is never a 200."""
         bp = Blueprint(f"custom_webhook_{type(self).__name__}", __name__)
+
+        @bp.exception(SanicException)
+        async def refused(_: Request, error: SanicException) -> HTTPResponse:
+            # Every refusal as JSON with its reason, whatever the request's content type (Sanic would
+            # answer a form post with an HTML page).
+            status = getattr(error, "status_code", 400) or 400
+            return response.json({"error": str(error) or "The request could not be read."}, status=status)
 
         @bp.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:

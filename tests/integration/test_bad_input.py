@@ -40,6 +40,7 @@ def post(assistant, **kwargs):
 def test_malformed_requests_get_a_clear_4xx(assistant, earlier, kwargs, status):
     response = post(assistant, **kwargs)
     assert response.status_code == status, response.text
+    assert response.json()["error"]  # a JSON reason, never an HTML page
     assert response.text
 
 

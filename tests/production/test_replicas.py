@@ -112,3 +112,21 @@ def test_the_http_api_is_off_and_the_action_server_needs_the_token(cluster):
     wrong = requests.post(webhook, json=call, headers={"Authorization": "Bearer wrong"}, timeout=10)
     assert wrong.status_code == 401
     assert requests.get(f"http://127.0.0.1:{cluster.action_port}/health", timeout=10).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "kwargs, status",
+    [
+        ({"data": b"{not json", "headers": {"Content-Type": "application/json"}}, 400),
+        ({"data": b"\xff\xfe invalid utf-8", "headers": {"Content-Type": "application/json"}}, 400),
+        ({"data": {"sender": "x", "message": "hi"}}, 400),
+        ({"json": {"sender": "ok", "message": "a" * 100_000}}, 413),  # refused by the channel
+        ({"data": b'{"sender": "ok", "message": "' + b"a" * 400_000 + b'"}',
+          "headers": {"Content-Type": "application/json"}}, 413),  # refused by nginx before Rasa
+    ],
+)
+def test_bad_input_through_the_load_balancer_gets_a_clear_json_4xx(cluster, kwargs, status):
+    response = requests.post(cluster.webhook, timeout=30, **kwargs)
+    assert response.status_code == status, response.text[:200]
+    assert response.json()["error"]
+    assert cluster.send(f"after-{uuid.uuid4().hex[:8]}", "how long is a session")  # still serving
