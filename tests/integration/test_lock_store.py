@@ -84,3 +84,19 @@ def test_expired_tickets_do_not_block_the_queue():
     assert not store.get_lock(conversation).is_locked(fresh)
     store.cleanup(conversation, fresh)
     assert store.get_lock(conversation) is None and not store.is_someone_waiting(conversation)
+
+
+def test_a_dead_servers_tickets_are_dropped_soon_after_its_heartbeat_stops():
+    conversation = f"dead-{uuid.uuid4().hex}"
+    dead = AtomicRedisLockStore(**REDIS, key_prefix="test", owner_ttl=1)
+    alive = AtomicRedisLockStore(**REDIS, key_prefix="test", owner_ttl=1)
+    held = dead.issue_ticket(conversation, 60)  # holds the conversation for up to 60 s
+    mine = alive.issue_ticket(conversation, 60)
+    assert alive.get_lock(conversation).is_locked(mine)
+    time.sleep(2.5)  # both heartbeats go on: a slow turn keeps its lock
+    assert alive.get_lock(conversation).is_locked(mine)
+    dead.stop_heartbeat()  # the server holding the lock dies
+    time.sleep(1.5)  # its owner key expires (1 s), long before the ticket would (60 s)
+    lock = alive.get_lock(conversation)
+    assert not lock.is_locked(mine) and held not in [t.number for t in lock.tickets]
+    alive.stop_heartbeat()

@@ -10,10 +10,6 @@ import redis
 from evaluation.cluster import Cluster
 from evaluation.postgres import connect, scratch_database
 
-# Short lock lifetime for the tests: a replica killed while it holds a conversation's lock leaves it locked
-# until the ticket expires (60 s by default in production).
-LOCK_LIFETIME = "20"
-ACTION_TIMEOUT = "8"
 
 
 def postgres(action: str) -> None:
@@ -68,6 +64,6 @@ def cluster_database():
 def cluster(tmp_path_factory, cluster_database):
     if not redis_alive():
         subprocess.run(REDIS_START, shell=True, check=False, capture_output=True, timeout=30)
-    env = {"TICKET_LOCK_LIFETIME": LOCK_LIFETIME, "ACTION_TIMEOUT_SECONDS": ACTION_TIMEOUT}
-    with Cluster(tmp_path_factory.mktemp("cluster"), cluster_database, replicas=3, extra_env=env) as running:
+    # Production defaults: 60 s lock lifetime, 20 s action timeout, 10 s lock-owner heartbeat.
+    with Cluster(tmp_path_factory.mktemp("cluster"), cluster_database, replicas=3) as running:
         yield running
