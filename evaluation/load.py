@@ -23,6 +23,7 @@ import json
 import random
 import time
 import uuid
+from collections import Counter
 from pathlib import Path
 from typing import Dict, List, Optional
 
@@ -62,15 +63,24 @@ async def _visitor(session: aiohttp.ClientSession, url: str, sender: str, texts:
                     status = response.status
                     raw = await response.read()
                 outcome = classify(status, raw)
+                reason = error_text(raw) if outcome == "error" else ""
             except (aiohttp.ClientError, asyncio.TimeoutError) as e:
-                status, outcome = 0, f"unclear: {type(e).__name__}"
-            attempts.append({"status": status, "outcome": outcome, "seconds": round(time.monotonic() - started, 4)})
+                status, outcome, reason = 0, f"unclear: {type(e).__name__}", ""
+            attempts.append({"status": status, "outcome": outcome, "error": reason,
+                             "seconds": round(time.monotonic() - started, 4)})
             if outcome == "reply":
                 break
             await asyncio.sleep(0.5 * (attempt + 1))
         records.append({"sender": sender, "position": position, "text": text, "attempts": attempts,
                         "answered": attempts[-1]["outcome"] == "reply"})
     return records
+
+
+def error_text(raw: bytes) -> str:
+    try:
+        return str(json.loads(raw).get("error", ""))[:70]
+    except (ValueError, AttributeError):
+        return ""
 
 
 def classify(status: int, raw: bytes) -> str:
@@ -123,6 +133,7 @@ def summary(result: dict) -> dict:
         "clear_errors": sum(a["outcome"] == "error" for a in attempts),
         "unclear": sum(a["outcome"].startswith("unclear") for a in attempts),
         "error_statuses": sorted({a["status"] for a in attempts if a["outcome"] != "reply"}),
+        "errors": dict(Counter(f"{a['status']} {a.get('error', '')}" for a in attempts if a["outcome"] == "error")),
         "seconds": result["seconds"],
         "answered_per_second": round(sum(r["answered"] for r in result["records"]) / max(result["seconds"], 1e-9), 1),
         "reply_p50_ms": round(pct(0.5) * 1000, 1),
