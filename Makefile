@@ -53,7 +53,7 @@ validate: install  ## Check the training data (rasa data validate) and the answe
 	$(RASA) data validate --fail-on-warnings --quiet
 	$(PY) -m evaluation.content
 
-unit: install  ## Fast tests only (no model, no servers)
+unit: install nginx  ## Fast tests only (no model, no servers)
 	$(PY) -m pytest -q -m "not integration"
 
 browser:  ## Install Debian's chromium for the widget's browser tests (if missing)
