@@ -20,6 +20,7 @@ from rasa.core.nlg.response import TemplatedNaturalLanguageGenerator
 from rasa.shared.core.domain import Domain
 from rasa.utils.endpoints import EndpointConfig
 
+import tuning
 from guardrails.clinic_config import load_clinic_config
 from guardrails.dose import find_dose
 
@@ -34,6 +35,7 @@ class ClinicNLG(TemplatedNaturalLanguageGenerator):
         super().__init__(domain.responses)
         config_path = (endpoint_config.kwargs or {}).get("clinic_config") if endpoint_config else None
         self.clinic_values = load_clinic_config(config_path).template_values()
+        tuning.apply()  # built once as the Rasa server starts: the place for its per-turn speed-ups
 
     def generate_from_slots(
         self,
