@@ -88,8 +88,12 @@ test-stories: train  ## Run the staff test stories (tests/stories/) and write re
 red-team: train  ## Evaluate the red-team set
 	$(PY) -m evaluation.run --cases tests/evaluation/red_team.yml --out reports/red_team.jsonl
 
-bench: train  ## Measure what the guardrails cost per turn (docs/benchmarks/)
-	$(PY) -m bench.guardrails
+bench: train  ## Ours vs stock Rasa side by side, what each speed-up gains, guardrail cost (docs/benchmarks/; BENCH_ARGS=--retrain times training anew)
+	@status=0; \
+	  $(PY) -m bench.compare $(BENCH_ARGS) || status=1; \
+	  $(PY) -m bench.tuning || status=1; \
+	  $(PY) -m bench.guardrails || status=1; \
+	  exit $$status
 
 purge: install  ## Delete conversations silent for more than DAYS days (default 30) from the tracker store
 	$(PY) -m stores.retention --days $${DAYS:-30} --endpoints $${ENDPOINTS:-endpoints.yml}
