@@ -11,7 +11,6 @@ from evaluation.cluster import Cluster
 from evaluation.postgres import connect, scratch_database
 
 
-
 def postgres(action: str) -> None:
     subprocess.run(f"pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main {action}",
                    shell=True, check=True, capture_output=True, timeout=120)
