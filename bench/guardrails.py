@@ -15,16 +15,15 @@ median turn latency.
 from __future__ import annotations
 
 import json
-import os
-import platform
 import statistics
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
 from pathlib import Path
-from typing import Dict, List
+from typing import List
 
+from bench.compare import machine
+from bench.stats import percentile
 from channels.sanitize import sanitize
 from evaluation.run import load_cases
 from evaluation.servers import RunningAssistant
@@ -35,24 +34,6 @@ PROJECT = Path(__file__).resolve().parent.parent
 OUT = PROJECT / "docs" / "benchmarks"
 WARMUP = 20
 REPEATS = 5  # in-process timing repeats per message (the median is kept)
-
-
-def percentile(values: List[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
-
-
-def machine() -> Dict[str, object]:
-    cpu = "unknown"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return {"cores": os.cpu_count(), "cpu": cpu, "python": platform.python_version(),
-            "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")}
 
 
 def guardrail_ms(text: str, replies: List[str]) -> float:
