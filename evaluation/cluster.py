@@ -12,15 +12,11 @@ import json
 import os
 import shutil
 import signal
-import time
 import uuid
 from pathlib import Path
 from typing import Dict, List, Optional
 
-import psycopg2
-import requests
-
-from evaluation.postgres import PG
+from evaluation.postgres import PG, connect
 from evaluation.servers import PROJECT, RunningAssistant, ServerError, free_port
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
@@ -109,23 +105,22 @@ class Cluster(RunningAssistant):
         lines = log.read_text().splitlines() if log.exists() else []
         return [line.split('upstream="')[1].split('"')[0] for line in lines if "/webhooks/rest/webhook" in line]
 
+    def _rows(self, sql: str, args: tuple = ()) -> list:
+        with connect(self.database) as db:
+            cursor = db.cursor()
+            cursor.execute(sql, args)
+            rows = cursor.fetchall()
+        db.close()
+        return rows
+
     def events(self, sender: str) -> List[dict]:
         """The sender's events as stored in PostgreSQL, in storage order."""
-        with psycopg2.connect(dbname=self.database, connect_timeout=10, **PG) as db:
-            cursor = db.cursor()
-            cursor.execute("SELECT data FROM events WHERE sender_id = %s ORDER BY id", (sender,))
-            rows = cursor.fetchall()
-        db.close()
-        return [json.loads(row[0]) for row in rows]
+        rows = self._rows("SELECT data FROM events WHERE sender_id = %s ORDER BY id", (sender,))
+        return [json.loads(data) for (data,) in rows]
 
     def all_events(self) -> Dict[str, List[dict]]:
-        with psycopg2.connect(dbname=self.database, connect_timeout=10, **PG) as db:
-            cursor = db.cursor()
-            cursor.execute("SELECT sender_id, data FROM events ORDER BY id")
-            rows = cursor.fetchall()
-        db.close()
         out: Dict[str, List[dict]] = {}
-        for sender, data in rows:
+        for sender, data in self._rows("SELECT sender_id, data FROM events ORDER BY id"):
             out.setdefault(sender, []).append(json.loads(data))
         return out
 
@@ -163,26 +158,3 @@ def turn_problems(events: List[dict]) -> List[str]:
 
 def user_texts(events: List[dict]) -> List[str]:
     return [e.get("text") for e in events if e["event"] == "user"]
-
-
-def wait_until(check, timeout: float, interval: float = 0.5) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        time.sleep(interval)
-    return False
-
-
-def reply_or_error(response: requests.Response) -> str:
-    """'reply' for a 200 with messages, 'error' for a clear JSON error (4xx/5xx with an "error" text),
-    anything else is returned as a description (a test failure)."""
-    try:
-        body = response.json()
-    except ValueError:
-        return f"unclear: {response.status_code} {response.text[:80]!r}"
-    if response.status_code == 200 and isinstance(body, list) and body:
-        return "reply"
-    if response.status_code >= 400 and isinstance(body, dict) and body.get("error"):
-        return "error"
-    return f"unclear: {response.status_code} {str(body)[:80]}"

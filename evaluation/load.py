@@ -29,6 +29,8 @@ from typing import Dict, List, Optional
 
 import aiohttp
 
+from evaluation.cluster import turn_problems, user_texts
+
 # Distinct questions, so a conversation's stored messages can be matched to what was sent, in order.
 QUESTIONS = [
     "what are the side effects",
@@ -143,8 +145,6 @@ def summary(result: dict) -> dict:
 
 def check_stored(records: List[dict], stored: Dict[str, List[dict]]) -> dict:
     """Compare what visitors were told with the stored events (sender -> events, storage order)."""
-    from evaluation.cluster import turn_problems, user_texts
-
     by_sender: Dict[str, List[dict]] = {}
     for record in records:
         by_sender.setdefault(record["sender"], []).append(record)

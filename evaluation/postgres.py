@@ -2,6 +2,7 @@
 
 import contextlib
 import subprocess
+import time
 import uuid
 
 import psycopg2
@@ -9,14 +10,32 @@ import psycopg2
 PG = {"host": "127.0.0.1", "port": 5432, "user": "postgres"}
 
 
+def postgres(action, check=True):
+    """Run `pg_ctlcluster ... main <action>` (start, stop, restart) on the local cluster."""
+    subprocess.run(f"pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main {action}",
+                   shell=True, check=check, capture_output=True, timeout=120)
+
+
 def connect(dbname="postgres"):
     try:
         return psycopg2.connect(dbname=dbname, connect_timeout=5, **PG)
     except psycopg2.OperationalError:
         # The machine starts PostgreSQL before each session; start it if it has stopped.
-        subprocess.run("pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start",
-                       shell=True, check=False, capture_output=True)
+        postgres("start", check=False)
         return psycopg2.connect(dbname=dbname, connect_timeout=10, **PG)
+
+
+def wait_for_postgres(timeout=60):
+    """Until PostgreSQL accepts connections again (after a restart)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            connect().close()
+            return
+        except Exception:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
 
 
 def tracker_store(database):

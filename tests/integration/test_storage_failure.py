@@ -2,33 +2,15 @@
 and no message acknowledged as stored when it was not. PostgreSQL is really stopped and restarted."""
 
 import json
-import subprocess
-import time
 import uuid
 
 import pytest
 import requests
 
-from evaluation.postgres import connect, scratch_database, tracker_store
+from evaluation.postgres import connect, postgres, scratch_database, tracker_store, wait_for_postgres
 from evaluation.servers import RunningAssistant
 
 pytestmark = pytest.mark.integration
-
-
-def cluster(action):
-    subprocess.run(f"pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main {action}",
-                   shell=True, check=True, capture_output=True, timeout=60)
-
-
-def wait_for_postgres(timeout=60):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            connect().close()
-            return
-        except Exception:
-            time.sleep(0.5)
-    raise RuntimeError("PostgreSQL did not come back")
 
 
 @pytest.fixture
@@ -50,11 +32,11 @@ def test_a_turn_that_cannot_be_stored_is_never_acknowledged(tmp_path, database):
     sender = f"fail-{uuid.uuid4().hex[:8]}"
     with RunningAssistant(tmp_path, tracker_store=store) as assistant:
         assert assistant.send(sender, "what are the side effects")
-        cluster("stop")
+        postgres("stop")
         try:
             during = requests.post(assistant.webhook, json={"sender": sender, "message": "tell me more"}, timeout=60)
         finally:
-            cluster("start")
+            postgres("start")
             wait_for_postgres()
         assert during.status_code in (500, 503), during.text
         assert "error" in during.json()

@@ -8,25 +8,7 @@ import pytest
 import redis
 
 from evaluation.cluster import Cluster
-from evaluation.postgres import connect, scratch_database
-
-
-def postgres(action: str) -> None:
-    subprocess.run(f"pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main {action}",
-                   shell=True, check=True, capture_output=True, timeout=120)
-
-
-def wait_for_postgres(timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            connect().close()
-            return
-        except Exception:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.5)
-
+from evaluation.postgres import scratch_database, wait_for_postgres
 
 REDIS_START = ("redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save '' --appendonly no "
                "--dir /var/lib/redis --logfile /var/log/redis/ci.log")

@@ -8,7 +8,8 @@ import uuid
 import pytest
 
 from evaluation import load_run
-from tests.production.conftest import postgres, restart_redis, wait_for_postgres
+from evaluation.postgres import postgres, wait_for_postgres
+from tests.production.conftest import restart_redis
 
 pytestmark = pytest.mark.integration
 
