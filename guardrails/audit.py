@@ -40,6 +40,7 @@ class Turn:
     crisis_rules: List[str] = field(default_factory=list)
     referral_reasons: List[str] = field(default_factory=list)
     phi: List[str] = field(default_factory=list)
+    scores: Dict[str, float] = field(default_factory=dict)  # the learned detectors' probabilities
     actions: List[str] = field(default_factory=list)
     responses: List[str] = field(default_factory=list)
     routes: List[str] = field(default_factory=list)
@@ -85,6 +86,7 @@ def _user_turn(event: dict) -> Turn:
         crisis_rules=list(safety.get("crisis_rules") or []),
         referral_reasons=list(safety.get("referral_reasons") or []),
         phi=list(safety.get("phi") or []),
+        scores=dict(safety.get("scores") or {}),
     )
 
 

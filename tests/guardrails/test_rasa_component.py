@@ -25,7 +25,7 @@ def test_crisis_overrides_any_intent_and_records_why(component):
     out = process(component, classified("everyone would be better off without me", "ask_mood", 0.9))
     assert out["intent"] == {"name": "emergency", "confidence": 1.0}
     assert out["intent_ranking"][0]["name"] == "emergency"
-    assert out["safety"]["override"] == {"intent": "emergency", "reason": "crisis screen"}
+    assert out["safety"]["override"] == {"intent": "emergency", "reason": "crisis rules"}
     assert out["safety"]["classifier"] == {"intent": "ask_mood", "confidence": 0.9}
     assert out["safety"]["crisis_rules"] == ["suicidal: better off without me"]
 
@@ -93,3 +93,75 @@ def test_gibberish_becomes_the_fallback_whatever_the_classifier_guessed(componen
 def test_misspelled_questions_are_not_gibberish(component, text):
     out = process(component, classified(text, "ask_side_effects", 0.7))
     assert out["intent"]["name"] == "ask_side_effects"
+
+
+class FixedScores:
+    """Stands in for the learned detectors with chosen probabilities, to test the decision table."""
+
+    def __init__(self, in_domain, urgent=0.0, concern=0.0):
+        self.values = (in_domain, urgent, concern)
+
+    def score(self, text):
+        return self.values
+
+
+def decided(text, intent, ranking, scores):
+    component = SafetyScreenComponent(SafetyScreenComponent.get_default_config(), detectors=scores)
+    message = Message(data={"text": text})
+    message.set("intent", {"name": intent, "confidence": 0.9}, add_to_output=True)
+    message.set("intent_ranking", [{"name": n, "confidence": c} for n, c in ranking], add_to_output=True)
+    return process(component, message)
+
+
+def test_the_classifiers_emergency_alone_gets_no_emergency_guidance():
+    out = decided("when is my next paycheck", "emergency", [("emergency", 0.6), ("ask_cost_insurance", 0.3)],
+                  FixedScores(0.9))
+    assert out["intent"]["name"] == "ask_cost_insurance"
+    assert out["safety"]["override"]["reason"] == "emergency without evidence"
+
+
+def test_the_classifiers_emergency_on_an_unrelated_message_is_declined():
+    out = decided("where did my suitcase end up", "emergency", [("emergency", 0.6), ("book_consultation", 0.3)],
+                  FixedScores(0.1))
+    assert out["intent"]["name"] == "out_of_scope"
+
+
+def test_privacy_intent_without_a_personal_detail_is_not_a_privacy_warning():
+    out = decided("show me my shopping list", "share_personal_info", [("share_personal_info", 0.7)], FixedScores(0.1))
+    assert out["intent"]["name"] == "out_of_scope"
+
+
+def test_privacy_warning_stays_when_a_detail_is_there():
+    out = decided("my name is [NAME]", "share_personal_info", [("share_personal_info", 0.7)], FixedScores(0.3))
+    assert out["intent"]["name"] == "share_personal_info"
+
+
+def test_the_domain_gate_declines_what_the_classifier_placed_on_a_topic():
+    out = decided("what interest rate does my card charge", "ask_cost_insurance", [("ask_cost_insurance", 0.9)],
+                  FixedScores(0.05))
+    assert out["intent"]["name"] == "out_of_scope"
+    assert out["safety"]["scores"]["in_domain"] == 0.05
+
+
+def test_a_personal_medical_question_near_the_gate_is_still_referred():
+    out = decided("should i double my morphine tonight", "nlu_fallback", [("nlu_fallback", 0.3)], FixedScores(0.3))
+    assert out["intent"]["name"] == "ask_personal_medical"
+
+
+def test_the_crisis_detector_alone_gives_emergency_guidance():
+    out = decided("ok so the rope is ready", "nlu_fallback", [("nlu_fallback", 0.3)], FixedScores(0.9, urgent=0.8))
+    assert out["intent"]["name"] == "emergency"
+    assert out["safety"]["crisis"] == "urgent" and out["safety"]["crisis_rules_level"] is None
+
+
+def test_distress_without_a_plan_gets_the_concern_reply_even_outside_the_domain():
+    out = decided("whats the point of anything", "out_of_scope", [("out_of_scope", 0.8)],
+                  FixedScores(0.2, urgent=0.3, concern=0.4))
+    assert out["intent"]["name"] == "crisis_concern"
+
+
+def test_a_general_question_the_rules_call_informational_stays_a_question():
+    out = decided("can ketamine cause an overdose", "ask_safety", [("ask_safety", 0.9)],
+                  FixedScores(0.95, urgent=0.6))
+    assert out["intent"]["name"] == "ask_safety"
+    assert out["safety"]["crisis"] == "informational"
