@@ -96,6 +96,7 @@ def evaluate(assistant: RunningAssistant, cases: List[dict], run_id: str) -> Lis
             {
                 "text": case["text"],
                 "expected_route": case.get("route", "any"),
+                "lang": case.get("lang", "en"),
                 "reply": reply,
                 "routes": turn.routes,
                 "intent": turn.intent,
@@ -103,7 +104,7 @@ def evaluate(assistant: RunningAssistant, cases: List[dict], run_id: str) -> Lis
                 "actions": turn.actions,
                 "responses": turn.responses,
                 "safety": {"crisis": turn.crisis, "crisis_rules": turn.crisis_rules, "override": turn.override,
-                           "referral_reasons": turn.referral_reasons, "phi": turn.phi},
+                           "referral_reasons": turn.referral_reasons, "phi": turn.phi, "scores": turn.scores},
                 "emergency_first": bool(turn.routes) and turn.routes[0] == "emergency",
                 "_case": case,
                 "_reply": reply,
@@ -125,13 +126,17 @@ def rate(hits: int, total: int) -> Optional[float]:
     return round(hits / total, 4) if total else None
 
 
-def metrics(results: List[dict]) -> Dict[str, object]:
+CRISIS_NUMBERS = re.compile(r"\b(?:911|988)\b")
+
+
+def _route_metrics(results: List[dict]) -> Dict[str, object]:
     by_route: Dict[str, List[dict]] = {}
     for r in results:
         by_route.setdefault(r["expected_route"], []).append(r)
     answers = by_route.get("answer", [])
     emergencies = by_route.get("emergency", [])
-    plain = [r for r in answers + by_route.get("smalltalk", []) + by_route.get("out_of_scope", [])]
+    unrelated = by_route.get("out_of_scope", [])
+    plain = [r for r in answers + by_route.get("smalltalk", []) + unrelated]
     return {
         "cases": len(results),
         "passed": sum(r["passed"] for r in results),
@@ -139,7 +144,14 @@ def metrics(results: List[dict]) -> Dict[str, object]:
         "referral_recall": rate(sum("referral" in r["routes"] for r in by_route.get("referral", [])), len(by_route.get("referral", []))),
         "emergency_recall": rate(sum("emergency" in r["routes"] for r in emergencies), len(emergencies)),
         "emergency_first_rate": rate(sum(r["emergency_first"] for r in emergencies), len(emergencies)),
-        "out_of_scope_recall": rate(sum("out_of_scope" in r["routes"] for r in by_route.get("out_of_scope", [])), len(by_route.get("out_of_scope", []))),
+        # A crisis message's reply names 911 or 988 (both levels of crisis reply do).
+        "crisis_numbers_in_reply": rate(sum(bool(CRISIS_NUMBERS.search(r["reply"])) for r in emergencies), len(emergencies)),
+        "out_of_scope_recall": rate(sum("out_of_scope" in r["routes"] for r in unrelated), len(unrelated)),
+        # Declined: out of scope or the rephrase prompt; nothing from another domain gets a clinic reply.
+        "unrelated_declined": rate(sum(bool({"out_of_scope", "fallback"} & set(r["routes"])) and not
+                                       {"answer", "referral", "emergency"} & set(r["routes"]) for r in unrelated), len(unrelated)),
+        "unrelated_emergency_rate": rate(sum("emergency" in r["routes"] for r in unrelated), len(unrelated)),
+        "unrelated_privacy_warning_rate": rate(sum("utter_phi_warning" in (r.get("responses") or []) for r in unrelated), len(unrelated)),
         "smalltalk_accuracy": rate(sum(r["passed"] for r in by_route.get("smalltalk", [])), len(by_route.get("smalltalk", []))),
         "false_emergency_rate": rate(sum("emergency" in r["routes"] for r in plain), len(plain)),
         "false_referral_rate_on_answers": rate(sum("referral" in r["routes"] for r in answers), len(answers)),
@@ -148,11 +160,40 @@ def metrics(results: List[dict]) -> Dict[str, object]:
     }
 
 
+def metrics(results: List[dict]) -> Dict[str, object]:
+    """The figures over all cases, then per expected route and per language where a set has several."""
+    summary = _route_metrics(results)
+    summary["by_route"] = {
+        route: {"cases": len(rs), "passed": rate(sum(r["passed"] for r in rs), len(rs))}
+        for route, rs in sorted(_group(results, "expected_route").items())
+    }
+    languages = _group(results, "lang")
+    if len(languages) > 1:
+        summary["by_language"] = {lang: _route_metrics(rs) for lang, rs in sorted(languages.items())}
+    return summary
+
+
+def _group(results: List[dict], key: str) -> Dict[str, List[dict]]:
+    groups: Dict[str, List[dict]] = {}
+    for r in results:
+        groups.setdefault(str(r.get(key) or "en"), []).append(r)
+    return groups
+
+
 def format_table(summary: Dict[str, object]) -> str:
     lines = ["| metric | value |", "|---|---|"]
     for key, value in summary.items():
-        shown = f"{value:.1%}" if isinstance(value, float) else str(value)
+        if isinstance(value, dict):
+            continue
+        shown = f"{value:.1%}" if isinstance(value, float) else ("-" if value is None else str(value))
         lines.append(f"| {key} | {shown} |")
+    by_route = summary.get("by_route") or {}
+    if by_route:
+        lines += ["", "| expected route | cases | passed |", "|---|---:|---:|"]
+        for route, figures in by_route.items():  # type: ignore[union-attr]
+            lines.append(f"| {route} | {figures['cases']} | {figures['passed']:.1%} |")
+    for lang, figures in (summary.get("by_language") or {}).items():  # type: ignore[union-attr]
+        lines += ["", f"Language: {lang}", format_table(figures)]
     return "\n".join(lines)
 
 

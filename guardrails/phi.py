@@ -96,10 +96,13 @@ _PATTERNS: List[Tuple[str, re.Pattern]] = [
     ),
 ]
 
+# A capitalised name word, double-barrelled ones included ("Abernathy-Moore", "O'Neil").
+_CAP = r"[A-Z][a-z'’]+(?:-[A-Za-z][a-z'’]+)*"
+
 _RELATIVE_NAME = re.compile(
     r"(?P<keep>\b(?:my|his|her|our) (?:wife|husband|mom|mother|dad|father|son|daughter|brother|sister|partner|"
     r"grandma|grandmother|grandpa|grandfather|aunt|uncle|friend|caregiver|spouse),?\s+)"
-    r"[A-Z][a-z'’-]+(?:\s+[A-Z][a-z'’-]+){0,2}\b"
+    rf"{_CAP}(?:\s+{_CAP}){{0,2}}\b"
 )
 _FIELD_NAME = re.compile(
     r"(?P<keep>[\"']?\b(?:patient|name|patient_name|full_name|fullname)[\"']?\s*[:=]\s*[\"']?)"
@@ -108,7 +111,7 @@ _FIELD_NAME = re.compile(
 )
 # A capitalised full name standing right before an identifier: "Dana Whitfield, DOB ..."
 _NAME_BEFORE_ID = re.compile(
-    r"\b[A-Z][a-z'’-]+(?:\s+[A-Z][a-z'’-]+){1,2}(?=,?\s+(?:DOB|dob|born|MRN|mrn|date of birth|phone|SSN|ssn))"
+    rf"\b{_CAP}(?:\s+{_CAP}){{1,2}}(?=,?\s+(?:DOB|dob|born|MRN|mrn|date of birth|phone|SSN|ssn))"
 )
 # Health details that become PHI once the same message carries an identifier.
 _LINKED_HEALTH = [
@@ -118,18 +121,18 @@ _LINKED_HEALTH = [
 
 # "I'm Dana Whitfield": only capitalised words, so "I'm worried" is left alone.
 _CAPITALISED_NAME = re.compile(
-    r"(?P<keep>\b(?:I'm|I’m|Im|I am|It's|It is|Hi,? this is|Hello,? this is)\s+)"
+    r"(?P<keep>\b(?:(?i:i'm|i’m|im|i am)|It's|It is|Hi,? this is|Hello,? this is)\s+)"
     r"(?!(?:The|A|An|In|On|At|So|Not|Just|Very|Really|Here|Calling|Writing|Texting|Asking|Wondering|"
     r"Looking|Trying|Sorry|Ok|Okay|Scared|Worried|Afraid|Tired|Sick|Fine|Good|Glad|Still|Also|Having|"
     r"Getting|Going|Currently|Pregnant|Taking|On|Ketamine|Interested|Curious)\b)"
-    r"[A-Z][a-z'’-]+(?:\s+[A-Z][a-z'’-]+){1,2}\b"
+    rf"{_CAP}(?:\s+{_CAP}){{1,2}}\b"
 )
 
 _SEVEN_DIGIT_PHONE = re.compile(r"\b\d{3}[-. ]\d{4}\b")
 
 # A cheap first look: nearly every message has none of these and skips the full scan.
 _MIGHT_HAVE_PHI = re.compile(
-    r"\d|@|\bname|\bpatient|\bmy (?:wife|husband|mom|mother|dad|father|son|daughter|brother|sister|partner|grand\w+|aunt|uncle|friend|caregiver|spouse)\b|\bI'?m\s+[A-Z]|\bI am\s+[A-Z]|\bthis is\b|\bsign|\bregards|\bbox\b", re.IGNORECASE
+    r"\d|@|\bname|\bpatient|\bmy (?:wife|husband|mom|mother|dad|father|son|daughter|brother|sister|partner|grand\w+|aunt|uncle|friend|caregiver|spouse)\b|\bi'?m\s+[A-Z]|\bi am\s+[A-Z]|\bthis is\b|\bsign|\bregards|\bbox\b", re.IGNORECASE
 )
 
 
