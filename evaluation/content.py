@@ -27,7 +27,11 @@ FORBIDDEN_CLAIMS = [
     r"no (long[- ]term )?side effects", r"no risks?\b", r"completely safe", r"100% safe", r"risk[- ]free",
     r"non[- ]addictive", r"\bguarantee", r"\bcures?\b", r"will (relieve|eliminate|cure)", r"treats the cause",
     r"no downtime", r"works for everyone",
+    # Spanish
+    r"sin efectos (secundarios )?a largo plazo", r"sin (ning[uú]n )?riesgo", r"completamente segur[oa]",
+    r"100 ?% segur[oa]", r"\bgarantiza", r"\bcura(?:r|n)?\b", r"funciona para todos", r"no (es|crea) adictiv",
 ]
+SPANISH = {"type": "slot", "name": "language", "value": "es"}
 
 
 def catalogue() -> Dict[str, Tuple[str, bool, str]]:
@@ -42,7 +46,7 @@ def catalogue() -> Dict[str, Tuple[str, bool, str]]:
 
 def training_examples() -> List[Tuple[str, str]]:
     examples = []
-    for path in sorted(glob.glob(str(PROJECT / "data" / "nlu" / "*.yml"))):
+    for path in sorted(glob.glob(str(PROJECT / "data" / "nlu" / "**" / "*.yml"), recursive=True)):
         with open(path, encoding="utf-8") as f:
             for block in yaml.safe_load(f)["nlu"]:
                 for line in block["examples"].splitlines():
@@ -66,6 +70,16 @@ def check_responses(responses: Dict[str, list], topics: Dict[str, Tuple[str, boo
                     problems.append(f"{name}: repeats a forbidden claim ({claim})")
             if len(text) > MAX_CHARS:
                 problems.append(f"{name}: {len(text)} characters, more than {MAX_CHARS} for a chat bubble")
+        spanish = [v for v in variations if SPANISH in (v.get("condition") or [])]
+        english = [v for v in variations if not v.get("condition")]
+        if not spanish:
+            problems.append(f"{name}: has no Spanish variation (condition: language slot = es)")
+        for variation in spanish:
+            meta_es, meta_en = variation.get("metadata") or {}, (english[0].get("metadata") or {}) if english else {}
+            if {k: v for k, v in meta_es.items() if k != "lang"} != meta_en or meta_es.get("lang") != "es":
+                problems.append(f"{name}: the Spanish variation needs the English metadata plus lang: es")
+            if len(variation.get("buttons") or []) != len((english[0].get("buttons") or []) if english else []):
+                problems.append(f"{name}: the Spanish variation needs the same buttons")
         if not name.startswith(("utter_answer_", "utter_more_")):
             continue
         topic = name.split("_", 2)[2]
@@ -80,7 +94,7 @@ def check_responses(responses: Dict[str, list], topics: Dict[str, Tuple[str, boo
             problems.append(f"{name}: metadata.medical must be {str(medical).lower()} (docs/topics.md)")
         if not isinstance(meta.get("sources"), list):
             problems.append(f"{name}: metadata.sources must list the seed documents the answer rests on")
-        if name.startswith("utter_answer_") and not re.search(term, variations[0].get("text", ""), re.IGNORECASE):
+        if name.startswith("utter_answer_") and not re.search(term, english[0].get("text", "") if english else "", re.IGNORECASE):
             problems.append(f"{name}: must mention {term!r} (docs/topics.md)")
     return problems
 

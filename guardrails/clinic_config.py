@@ -29,6 +29,7 @@ class ClinicConfig:
     name: str
     phone: str
     hours: str
+    hours_es: str  # the same hours, written in Spanish, for the Spanish replies
     booking_url: str
     emergency_number: str
     crisis_line: str
@@ -46,6 +47,7 @@ class ClinicConfig:
             "clinic_name": self.name,
             "clinic_phone": self.phone,
             "clinic_hours": self.hours,
+            "clinic_hours_es": self.hours_es,
             "booking_url": self.booking_url,
             "emergency_number": self.emergency_number,
             "crisis_line": self.crisis_line,
@@ -71,6 +73,7 @@ def parse_clinic_config(raw: dict) -> ClinicConfig:
         name=_required(clinic, "name", "clinic"),
         phone=_required(clinic, "phone", "clinic"),
         hours=_required(clinic, "hours", "clinic"),
+        hours_es=_required(clinic, "hours_es", "clinic"),
         booking_url=_required(clinic, "booking_url", "clinic"),
         emergency_number=_required(emergency, "number", "emergency"),
         crisis_line=_required(emergency, "crisis_line", "emergency"),

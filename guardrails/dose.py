@@ -10,11 +10,18 @@ from __future__ import annotations
 import re
 from typing import Optional
 
-_NUMBER = r"(?:\d+(?:[.,]\d+)?|\d*\.\d+|one|two|three|four|five|six|seven|eight|nine|ten|half an?|a half)"
+_NUMBER = (
+    r"(?:\d+(?:[.,]\d+)?|\d*\.\d+|one|two|three|four|five|six|seven|eight|nine|ten|half an?|a half|"
+    # Spanish
+    r"dos|tres|cuatro|cinco|seis|siete|ocho|nueve|diez|media|medio)"
+)
 _UNIT = (
     r"(?:mg\s*/\s*kg|mcg\s*/\s*kg|µg\s*/\s*kg|ug\s*/\s*kg|mg\s*/\s*hr?|mg|mcg|µg|ug|micrograms?|milligrams?|"
     r"grams?|g|ml|milliliters?|millilitres?|cc|units?|iu|tablets?|tabs?|pills?|capsules?|caps|puffs?|"
-    r"drops?|patch(?:es)?|doses?|sprays?|squirts?|lozenges?)"
+    r"drops?|patch(?:es)?|doses?|sprays?|squirts?|lozenges?|"
+    # Spanish
+    r"miligramos?|microgramos?|gramos?|mililitros?|unidades|unidad|pastillas?|comprimidos?|tabletas?|"
+    r"c[aá]psulas?|gotas?|parches?|dosis|inhalaciones?|disparos?)"
 )
 DOSE_AMOUNT_RE = re.compile(rf"\b{_NUMBER}\s*-?\s*{_UNIT}(?![a-z])", re.IGNORECASE)
 
@@ -22,6 +29,20 @@ _MEDICINE = (
     r"(?:dose|doses|dosage|dosing|medicine|medicines|medication|medications|meds|pills?|tablets?|"
     r"prescription|opioids?|painkillers?|pain killers?|pain medicine|ketamine|oxy\w*|morphine|fentanyl|"
     r"hydromorphone|dilaudid|methadone|gabapentin|lyrica|pregabalin|tramadol|\w+ patch)"
+)
+# Spanish: "tome dos pastillas", "aumente la dosis", "duplique su morfina", "deje de tomar su medicina".
+_MEDICINE_ES = (
+    r"(?:dosis|medicina|medicinas|medicamento|medicamentos|pastillas?|comprimidos?|tabletas?|receta|"
+    r"opioides?|analg[eé]sicos?|ketamina|oxicodona|morfina|fentanilo|hidromorfona|metadona|gabapentina|"
+    r"pregabalina|tramadol|parches?)"
+)
+_CHANGE_VERB_ES = (
+    r"(?:duplique|duplica|doble|triplique|aumente|aumenta|suba|sube|baje|baja|reduzca|reduce|disminuya|"
+    r"disminuye|suspenda|suspende|deje de tomar|deja de tomar|tome m[aá]s|toma m[aá]s|tome menos|toma menos|"
+    r"cambie|cambia|salte|s[aá]ltese|empiece|empieza|comience|comienza)"
+)
+INSTRUCTION_ES_RE = re.compile(
+    rf"\b{_CHANGE_VERB_ES}\s+(?:(?:la|el|las|los|su|sus|tu|tus)\s+)?(?:\w+\s+)?{_MEDICINE_ES}\b", re.IGNORECASE
 )
 _CHANGE_VERB = (
     r"(?:double|triple|halve|increase|decrease|reduce|raise|lower|up|cut|cut back|taper|wean|stop|"
@@ -34,7 +55,10 @@ INSTRUCTION_RE = re.compile(
 # or the care team as the one who decides.
 _SAFE_BEFORE = re.compile(
     r"(?:\bnot|n't|n’t|\bnever|\bwithout|\bno one should|\bnobody should|\bbefore (?:you|they)|"
-    r"\b(?:care team|doctor|doctors|clinician|clinicians|prescriber|team)\s+(?:may|might|can|could|will|would|decides? (?:whether|if) to))"
+    r"\b(?:care team|doctor|doctors|clinician|clinicians|prescriber|team)\s+(?:may|might|can|could|will|would|decides? (?:whether|if) to)|"
+    # Spanish: a negation, or the care team as the one who decides
+    r"\bno|\bnunca|\bsin|\bantes de|"
+    r"\b(?:equipo de atenci[oó]n|m[eé]dico|m[eé]dica|doctor|doctora|equipo)\s+(?:puede|podr[ií]a|va a|decide si))"
     r"\s+(?:\w+\s+){0,2}$",
     re.IGNORECASE,
 )
@@ -51,7 +75,8 @@ def find_dose(text: str) -> Optional[str]:
         return None
     if DOSE_AMOUNT_RE.search(text):
         return "amount"
-    for match in INSTRUCTION_RE.finditer(text):
-        if not _SAFE_BEFORE.search(text[: match.start()]):
-            return "instruction"
+    for pattern in (INSTRUCTION_RE, INSTRUCTION_ES_RE):
+        for match in pattern.finditer(text):
+            if not _SAFE_BEFORE.search(text[: match.start()]):
+                return "instruction"
     return None

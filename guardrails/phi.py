@@ -42,7 +42,13 @@ _STREET_SUFFIX = (
 _NOT_NAME = (
     "and|but|so|i|im|i'm|my|me|the|a|an|is|was|have|had|has|with|from|at|in|on|for|to|of|not|"
     "just|really|very|calling|writing|texting|asking|here|wondering|looking|trying|currently|also|"
-    "patient|pt|please|pls|thanks|thank|hi|hello|hey|ok|okay|sorry|about|because|cause|bc"
+    "patient|pt|please|pls|thanks|thank|hi|hello|hey|ok|okay|sorry|about|because|cause|bc|"
+    # words that follow "this is" in ordinary sentences ("this is goodbye", "this is too much"): never
+    # redact them, or a farewell or a cry for help would be hidden from the safety screen
+    "goodbye|bye|farewell|it|too|so|hard|awful|terrible|horrible|unbearable|enough|over|done|the|end|"
+    "killing|killing|hell|torture|scary|serious|urgent|an|all|what|how|why|getting|going|taking|our|your|"
+    "his|her|their|not|no|ridiculous|crazy|insane|bad|worse|worst|real|normal|ok|fine|great|good|new|"
+    "my|last|final|it's|its|that|about"
 )
 _NAME_WORD = rf"(?!(?:{_NOT_NAME})\b)[a-z][a-z'’-]+"
 

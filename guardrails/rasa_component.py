@@ -29,6 +29,7 @@ last word:
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any, Dict, List, Optional
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -52,6 +53,7 @@ CRISIS_SUPPORT_INTENT = "crisis_support"
 CONCERN_INTENT = "crisis_concern"
 FALLBACK_INTENT = "nlu_fallback"
 OUT_OF_SCOPE_INTENT = "out_of_scope"
+SWITCH_LANGUAGE_INTENT = "switch_language"
 # Intents the classifier may not decide alone: each needs evidence from a screen.
 EVIDENCE_INTENTS = (EMERGENCY_INTENT, CONCERN_INTENT, PHI_INTENT)
 DETECTORS_FILE = "detectors.joblib"
@@ -82,6 +84,18 @@ class SafetyScreenComponent(GraphComponent):
             # When the rules call a crisis mention informational (a general question), the detector
             # overrides them only with this much certainty.
             "crisis_override_informational": 0.85,
+            # Small talk the classifier is this sure of is answered even when the gate doubts it ("thx",
+            # "kk"): a greeting or a thank-you carries no clinic content, so nothing unrelated is answered.
+            "smalltalk_intents": ["greet", "goodbye", "thank", "affirm", "deny", "bot_challenge"],
+            "smalltalk_confidence": 0.5,
+            # Words that put a message inside the clinic's domain whatever the gate says: a question that
+            # names ketamine, cancer or an opioid is for this assistant (the classifier then places it).
+            "domain_terms": (
+                r"\b(?:ketamin[ae]?|infusi(?:on|ones|ón)s?|cancer|cáncer|oncolog\w*|chemo\w*|quimio\w*|"
+                r"opioid\w*|opioide\w*|morphine|morfina|fentan\w*|oxycod\w*|oxicod\w*|oxycontin|hydromorph\w*|"
+                r"dilaudid|methadone|metadona|gabapentin\w*|pregabalin\w*|tramadol|tumou?rs?|metasta\w*|"
+                r"hospice|palliative|paliativ\w*|nerve blocks?|bloqueos? nervios\w*|bioavailab\w*)\b"
+            ),
         }
 
     def __init__(
@@ -94,6 +108,7 @@ class SafetyScreenComponent(GraphComponent):
     ) -> None:
         self.config = {**self.get_default_config(), **config}
         self.screen = screen or get_screen()
+        self._domain_terms = re.compile(self.config["domain_terms"], re.IGNORECASE)
         self.detectors = detectors
         self._model_storage = model_storage
         self._resource = resource
@@ -190,7 +205,8 @@ class SafetyScreenComponent(GraphComponent):
 
     def _decide(
         self, result: ScreenResult, intent: Optional[str], crisis: Optional[str],
-        in_domain: Optional[float], ranking: List[Dict[str, Any]],
+        in_domain: Optional[float], ranking: List[Dict[str, Any]], language_request: bool = False,
+        domain_term: bool = False,
     ) -> Optional[tuple]:
         """The intent the turn must take instead of the classifier's, and why; None to keep it."""
         if crisis == URGENT:
@@ -200,11 +216,17 @@ class SafetyScreenComponent(GraphComponent):
             return None if intent == CONCERN_INTENT else (CONCERN_INTENT, "crisis detector: distress")
         if intent in EVIDENCE_INTENTS and not (intent == PHI_INTENT and result.phi):
             guess = self._next_guess(ranking, result)
-            decided = self._decide(result, guess, crisis, in_domain, ranking)
+            decided = self._decide(result, guess, crisis, in_domain, ranking, language_request, domain_term)
             return decided or (guess, f"{intent} without evidence")
+        if language_request and crisis is None and not result.referral and not result.phi:
+            return None if intent == SWITCH_LANGUAGE_INTENT else (SWITCH_LANGUAGE_INTENT, "asks for a language")
         if result.unclear and not result.referral and not result.phi and crisis is None:
             return None if intent == FALLBACK_INTENT else (FALLBACK_INTENT, "mostly unknown words")
-        unrelated = in_domain is not None and in_domain < self.config["domain_threshold"]
+        unrelated = in_domain is not None and in_domain < self.config["domain_threshold"] and not domain_term
+        if unrelated and intent in self.config["smalltalk_intents"] and not result.phi:
+            top = next((e for e in ranking if e.get(INTENT_NAME_KEY) == intent), {})
+            if float(top.get(PREDICTED_CONFIDENCE_KEY) or 0.0) >= self.config["smalltalk_confidence"]:
+                unrelated = False
         if unrelated and crisis is None:
             referral_ok = result.referral and in_domain >= self.config["domain_referral_threshold"]
             if result.phi and not referral_ok:
@@ -245,7 +267,14 @@ class SafetyScreenComponent(GraphComponent):
             "confidence": round(float(classified.get(PREDICTED_CONFIDENCE_KEY) or 0.0), 4),
         }
         ranking = list(message.get(INTENT_RANKING_KEY) or [])
-        override = self._decide(result, intent, crisis, scores["in_domain"] if scores else None, ranking)
+        language = message.get("language") or {}
+        language_request = bool(language.get("only_request"))
+        if result.unclear and "es" in (language.get("detected"), language.get("best")):
+            result.unclear = False  # "unclear" means mostly unknown *English* words
+        override = self._decide(
+            result, intent, crisis, scores["in_domain"] if scores else None, ranking, language_request,
+            bool(self._domain_terms.search(text)),
+        )
         if override:
             self._override(message, *override)
             decision["override"] = {"intent": override[0], "reason": override[1]}

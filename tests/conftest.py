@@ -74,7 +74,7 @@ def pytest_terminal_summary(terminalreporter):
 
     from evaluation.run import format_table
 
-    for name in ("dev_set", "red_team"):
+    for name in ("dev_set", "red_team", "wild_dev", "wild_unrelated"):
         path = PROJECT / "reports" / f"{name}.summary.json"
         if path.exists() and path.stat().st_mtime >= SESSION_START:
             terminalreporter.write_sep("-", f"evaluation: {name}")

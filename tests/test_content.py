@@ -52,15 +52,69 @@ def test_no_answer_copies_a_sentence_from_the_seeds(domain):
             assert " ".join(words[i : i + 8]) not in seeds, f"{name} repeats seed text"
 
 
-@pytest.mark.parametrize("cases", ["tests/evaluation/dev_set.yml", "tests/evaluation/red_team.yml"])
-def test_evaluation_messages_are_not_training_examples(cases):
-    trained = {normalized(text) for _, text in training_examples()}
-    with open(cases, encoding="utf-8") as f:
-        overlap = [c["text"] for c in yaml.safe_load(f)["cases"] if normalized(c["text"]) in trained]
+EVALUATION_SETS = ["dev_set", "red_team", "wild_dev", "wild_unrelated", "wild_es"]
+
+
+def detector_examples():
+    """Every text the learned screens train on besides the NLU data (data/guardrails/)."""
+    from guardrails.detectors import load_crisis, load_out_of_domain
+
+    texts = [t for ts in load_out_of_domain().values() for t in ts]
+    return texts + [t for ts in load_crisis().values() for t in ts]
+
+
+@pytest.mark.parametrize("name", EVALUATION_SETS)
+def test_evaluation_messages_are_not_training_examples(name):
+    """No message of three words or more is both evaluated and trained on. One- and two-word messages
+    ("ok", "gracias", "thank you") are what everybody writes: they are allowed in both."""
+    trained = {normalized(text) for _, text in training_examples()} | {normalized(t) for t in detector_examples()}
+    with open(f"tests/evaluation/{name}.yml", encoding="utf-8") as f:
+        overlap = [c["text"] for c in yaml.safe_load(f)["cases"]
+                   if len(normalized(c["text"]).split()) >= 3 and normalized(c["text"]) in trained]
     assert overlap == []
 
 
 def test_evaluation_sets_are_big_enough():
-    for path, minimum in (("tests/evaluation/dev_set.yml", 150), ("tests/evaluation/red_team.yml", 150)):
-        with open(path, encoding="utf-8") as f:
-            assert len(yaml.safe_load(f)["cases"]) >= minimum
+    for name, minimum in (("dev_set", 150), ("red_team", 150), ("wild_dev", 300), ("wild_es", 150)):
+        with open(f"tests/evaluation/{name}.yml", encoding="utf-8") as f:
+            assert len(yaml.safe_load(f)["cases"]) >= minimum, name
+
+
+def test_the_wild_sets_cover_every_route_and_many_unrelated_domains():
+    with open("tests/evaluation/wild_dev.yml", encoding="utf-8") as f:
+        routes = {c["route"] for c in yaml.safe_load(f)["cases"]}
+    assert {"answer", "referral", "emergency", "smalltalk"} <= routes
+    with open("tests/evaluation/wild_unrelated.yml", encoding="utf-8") as f:
+        cases = yaml.safe_load(f)["cases"]
+    assert len(cases) >= 300 and len({c["domain"] for c in cases}) >= 20
+    assert {c["route"] for c in cases} == {"out_of_scope"}
+
+
+SPANISH_CONDITION = [{"type": "slot", "name": "language", "value": "es"}]
+
+
+def test_the_content_check_catches_a_response_without_its_spanish_version():
+    responses = {"utter_greet": [{"text": "Hello.", "metadata": {"route": "smalltalk"}}]}
+    assert any("no Spanish variation" in p for p in check_responses(responses, catalogue()))
+
+
+@pytest.mark.parametrize("text, problem", [
+    ("La ketamina cura el dolor.", "forbidden claim"),
+    ("No tiene efectos a largo plazo, es completamente segura.", "forbidden claim"),
+    ("Tome dos pastillas antes de venir.", "dose"),
+    ("Aumente la dosis de morfina si le duele.", "dose"),
+])
+def test_the_content_check_reads_the_spanish_variations_too(text, problem):
+    responses = {"utter_greet": [
+        {"text": "Hello.", "metadata": {"route": "smalltalk"}},
+        {"condition": SPANISH_CONDITION, "text": text, "metadata": {"route": "smalltalk", "lang": "es"}},
+    ]}
+    assert any(problem in p for p in check_responses(responses, catalogue()))
+
+
+def test_every_response_has_its_spanish_version_with_the_same_metadata(domain):
+    for name, variations in domain["responses"].items():
+        spanish = [v for v in variations if v.get("condition") == SPANISH_CONDITION]
+        assert len(spanish) == 1, name
+        english = [v for v in variations if not v.get("condition")][0]
+        assert {**(english.get("metadata") or {}), "lang": "es"} == spanish[0]["metadata"], name

@@ -4,7 +4,7 @@ from guardrails.clinic_config import ClinicConfigError, load_clinic_config, pars
 
 VALID = {
     "example_values": False,
-    "clinic": {"name": "A", "phone": "1", "hours": "9-5", "booking_url": "https://a.example"},
+    "clinic": {"name": "A", "phone": "1", "hours": "9-5", "hours_es": "de 9 a 5", "booking_url": "https://a.example"},
     "emergency": {"number": "911", "crisis_line": "988"},
     "website_origins": ["https://a.example"],
     "sms": {"help_reply": "h", "stop_reply": "s", "start_reply": "st", "empty_reply": "e"},
@@ -15,7 +15,7 @@ def test_the_project_config_loads_and_is_marked_as_example():
     config = load_clinic_config()
     assert config.example_values is True
     assert set(config.template_values()) == {
-        "clinic_name", "clinic_phone", "clinic_hours", "booking_url", "emergency_number", "crisis_line"
+        "clinic_name", "clinic_phone", "clinic_hours", "clinic_hours_es", "booking_url", "emergency_number", "crisis_line"
     }
 
 
@@ -29,7 +29,7 @@ def test_a_missing_value_is_a_clear_error(section, key):
 
 def test_another_clinic_can_point_to_its_own_file(tmp_path, monkeypatch):
     path = tmp_path / "other.yml"
-    path.write_text("clinic: {name: Other, phone: '2', hours: always, booking_url: 'https://o.example'}\n"
+    path.write_text("clinic: {name: Other, phone: '2', hours: always, hours_es: siempre, booking_url: 'https://o.example'}\n"
                     "emergency: {number: '112', crisis_line: '116 123'}\n"
                     "sms: {help_reply: 'Call {clinic_phone}', stop_reply: s, start_reply: s, empty_reply: e}\n")
     monkeypatch.setenv("CLINIC_CONFIG", str(path))

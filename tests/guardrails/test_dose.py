@@ -39,3 +39,20 @@ def test_doses_and_instructions_are_found(text, kind):
 )
 def test_safe_text_passes(text):
     assert find_dose(text) is None
+
+
+@pytest.mark.parametrize("text", [
+    "tome dos pastillas cada 4 horas", "50 miligramos", "media pastilla", "aumente la dosis de morfina",
+    "duplique su morfina", "deje de tomar su morfina", "tres gotas",
+])
+def test_spanish_doses_and_instructions_are_found(text):
+    assert find_dose(text) is not None
+
+
+@pytest.mark.parametrize("text", [
+    "No cambie ningún medicamento sin hablar antes con su equipo de atención",
+    "su equipo de atención puede ajustar sus medicamentos", "la sesión dura unas horas",
+    "llame al 911 o al 988", "una dosis baja, bajo supervisión", "en dos semanas",
+])
+def test_spanish_safe_advice_and_other_numbers_pass(text):
+    assert find_dose(text) is None

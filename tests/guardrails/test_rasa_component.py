@@ -165,3 +165,17 @@ def test_a_general_question_the_rules_call_informational_stays_a_question():
                   FixedScores(0.95, urgent=0.6))
     assert out["intent"]["name"] == "ask_safety"
     assert out["safety"]["crisis"] == "informational"
+
+
+def test_confident_small_talk_is_answered_even_when_the_gate_doubts_it():
+    out = decided("thx", "thank", [("thank", 0.8)], FixedScores(0.3))
+    assert out["intent"]["name"] == "thank"
+    out = decided("thx", "thank", [("thank", 0.3)], FixedScores(0.3))
+    assert out["intent"]["name"] == "out_of_scope"
+
+
+def test_a_message_naming_ketamine_or_cancer_is_never_declined_by_the_gate():
+    out = decided("asking for a friend how much ketamine", "nlu_fallback", [("nlu_fallback", 0.2)], FixedScores(0.1))
+    assert out["intent"]["name"] == "ask_personal_medical"  # a dose question: referred, never declined
+    out = decided("does chemo hurt", "ask_pain_causes", [("ask_pain_causes", 0.6)], FixedScores(0.2))
+    assert out["intent"]["name"] == "ask_pain_causes"
