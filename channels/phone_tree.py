@@ -14,7 +14,9 @@ TwiML. It fixes what Rasa's built-in Twilio channel gets wrong:
 For a phone: plain text only (markdown and HTML removed), buttons become a numbered menu ("Reply 1 for
 Tell me more") and a digit reply picks that button, long answers are split at sentence boundaries into
 messages of at most 320 characters, emergency guidance always comes first. STOP (and UNSUBSCRIBE, CANCEL,
-END, QUIT, STOPALL) ends replies to that number until START (or UNSTOP); HELP gives the clinic's line.
+END, QUIT, STOPALL, and the Spanish PARAR, ALTO, CANCELAR, BAJA, ...) ends replies to that number until
+START (or UNSTOP, COMENZAR); HELP or AYUDA gives the clinic's line, in the conversation's language
+(remembered per number from the assistant's replies; ESPAÑOL and ENGLISH choose it).
 
 The phone number is never stored: the conversation id is a keyed hash of it, and opt-outs, menus and
 handled message ids are kept under that hash in a small SQLite file (`var/phone_tree.db`), or, with
@@ -55,6 +57,14 @@ MAX_BODY_CHARS = 1600  # Twilio's own limit for one inbound message
 STOP_WORDS = {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT"}
 START_WORDS = {"START", "UNSTOP"}
 HELP_WORDS = {"HELP", "INFO"}
+# Spanish: opt-out words honoured as well as the carriers' English ones, and help.
+STOP_WORDS_ES = {"PARAR", "PARA", "ALTO", "CANCELAR", "BAJA", "DETENER", "SALIR", "NO MAS", "NO MÁS"}
+START_WORDS_ES = {"COMENZAR", "INICIAR", "REANUDAR", "EMPEZAR"}
+HELP_WORDS_ES = {"AYUDA"}
+# The person choosing a language; passed to the assistant as a request it understands.
+LANGUAGE_WORDS = {"ESPAÑOL": ("es", "en español por favor"), "ESPANOL": ("es", "en español por favor"),
+                  "SPANISH": ("es", "en español por favor"), "ENGLISH": ("en", "English please"),
+                  "INGLES": ("en", "English please"), "INGLÉS": ("en", "English please")}
 DEFAULT_STORE = Path(__file__).resolve().parent.parent / "var" / "phone_tree.db"
 RETRY_WAIT_SECONDS = 15.0
 
@@ -101,7 +111,10 @@ def split_sms(text: str, limit: int = MAX_SMS_CHARS) -> List[str]:
     return [p[:limit] for p in parts if p]
 
 
-def menu_line(buttons: List[Dict[str, Any]]) -> str:
+def menu_line(buttons: List[Dict[str, Any]], language: str = "en") -> str:
+    if language == "es":
+        options = [f"{n} para {b.get('title', '').strip()}" for n, b in enumerate(buttons, start=1)]
+        return "Responda " + ", ".join(options) + "."
     options = [f"{n} for {b.get('title', '').strip()}" for n, b in enumerate(buttons, start=1)]
     return "Reply " + ", ".join(options) + "."
 
@@ -118,6 +131,7 @@ class RoutedCollector(CollectingOutputChannel):
             "text": message.get("text") or "",
             "buttons": message.get("buttons") or message.get("quick_replies") or [],
             "route": (message.get("metadata") or {}).get("route"),
+            "lang": (message.get("metadata") or {}).get("lang") or "en",
         })
 
 
@@ -131,7 +145,7 @@ def render(messages: List[Dict[str, Any]]) -> tuple:
         buttons = message.get("buttons") or []
         if buttons:
             payloads = [b.get("payload", "") for b in buttons]
-            text = f"{text}\n{menu_line(buttons)}".strip()
+            text = f"{text}\n{menu_line(buttons, message.get('lang') or 'en')}".strip()
         parts.extend(split_sms(text))
     return parts, payloads
 
@@ -163,6 +177,8 @@ class PhoneTreeStore:
                               sa.Column("payloads", sa.Text), sa.Column("at", sa.Float))
         self.handled = sa.Table("phone_handled", meta, sa.Column("sid", sa.String(128), primary_key=True),
                                 sa.Column("reply", sa.Text), sa.Column("at", sa.Float))
+        self.languages = sa.Table("phone_language", meta, sa.Column("sender", sa.String(128), primary_key=True),
+                                  sa.Column("language", sa.String(8)), sa.Column("at", sa.Float))
         self._meta = meta
         self._ready = False
 
@@ -192,6 +208,15 @@ class PhoneTreeStore:
         else:
             with self.db.begin() as db:
                 db.execute(self.opt_out.delete().where(self.opt_out.c.sender == sender))
+
+    def language(self, sender: str) -> str:
+        """The conversation's language on this number ("en" until it is known to be Spanish)."""
+        with self.db.connect() as db:
+            row = db.execute(sa.select(self.languages.c.language).where(self.languages.c.sender == sender)).first()
+        return str(row[0]) if row else "en"
+
+    def set_language(self, sender: str, language: str) -> None:
+        self._put(self.languages, sender, language=language, at=time.time())
 
     def menu(self, sender: str) -> List[str]:
         with self.db.connect() as db:
@@ -300,22 +325,31 @@ class PhoneTreeInput(InputChannel):
             await asyncio.sleep(0.2)
         return twiml([])
 
+    def _reply(self, key: str, language: str) -> str:
+        return self.clinic.sms_reply(f"{key}_es" if language == "es" else key)
+
     async def _handle(self, sender: str, body: Any, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> str:
         raw = body.strip() if isinstance(body, str) else ""
-        keyword = raw.upper().strip(" .!")
-        if keyword in STOP_WORDS:
+        keyword = " ".join(raw.upper().strip(" .!¡").split())
+        if keyword in STOP_WORDS | STOP_WORDS_ES:
             self.store.set_opt_out(sender, True)
-            return twiml([self.clinic.sms_reply("stop_reply")])
-        if keyword in START_WORDS:
+            language = "es" if keyword in STOP_WORDS_ES else self.store.language(sender)
+            return twiml([self._reply("stop_reply", language)])
+        if keyword in START_WORDS | START_WORDS_ES:
             self.store.set_opt_out(sender, False)
-            return twiml([self.clinic.sms_reply("start_reply")])
+            language = "es" if keyword in START_WORDS_ES else self.store.language(sender)
+            return twiml([self._reply("start_reply", language)])
         if self.store.opted_out(sender):
             return twiml([])  # honoured until START
-        if keyword in HELP_WORDS:
-            return twiml(split_sms(self.clinic.sms_reply("help_reply")))
+        if keyword in HELP_WORDS | HELP_WORDS_ES:
+            language = "es" if keyword in HELP_WORDS_ES else self.store.language(sender)
+            return twiml(split_sms(self._reply("help_reply", language)))
         text = sanitize(raw[:MAX_BODY_CHARS], MAX_BODY_CHARS) if raw else ""
         if not text:
-            return twiml([self.clinic.sms_reply("empty_reply")])
+            return twiml([self._reply("empty_reply", self.store.language(sender))])
+        if keyword in LANGUAGE_WORDS:
+            language, text = LANGUAGE_WORDS[keyword]
+            self.store.set_language(sender, language)
         menu = self.store.menu(sender)
         if text.isdigit() and 1 <= int(text) <= len(menu):
             text = menu[int(text) - 1]
@@ -323,6 +357,9 @@ class PhoneTreeInput(InputChannel):
         await on_new_message(UserMessage(text, collector, sender, input_channel=self.name()))
         parts, payloads = render(collector.messages)
         self.store.set_menu(sender, payloads)
+        languages = {m.get("lang") for m in collector.messages}
+        if len(languages) == 1:
+            self.store.set_language(sender, languages.pop() or "en")
         return twiml(parts)
 
 

@@ -17,7 +17,8 @@ CONFIG_ENV = "CLINIC_CONFIG"
 DEFAULT_PATH = Path(__file__).resolve().parent.parent / "clinic.yml"
 
 
-SMS_REPLIES = ("help_reply", "stop_reply", "start_reply", "empty_reply")
+SMS_REPLIES = ("help_reply", "stop_reply", "start_reply", "empty_reply",
+               "help_reply_es", "stop_reply_es", "start_reply_es", "empty_reply_es")
 
 
 class ClinicConfigError(ValueError):

@@ -82,6 +82,8 @@ _PATTERNS: List[Tuple[str, re.Pattern]] = [
     ),
     ("INSURANCE_ID", _rx(r"\bgroup\s*(?:id|number|no\.?|#)?\s*[:#]?\s*(?=[a-z0-9-]*\d)[a-z0-9-]{4,}")),
     ("DOB", _rx(r"\b(?P<keep>(?:dob|d\.o\.b\.?|date of birth|born(?: on)?|birth ?day(?: is)?|bday)\s*(?:is|:|-)?\s*)" + _DATE)),
+    # Spanish: "nací el 3/4/1960", "fecha de nacimiento: ..."
+    ("DOB", _rx(r"\b(?P<keep>(?:nac[ií](?: el)?|fecha de nacimiento(?: es)?|mi cumplea[ñn]os(?: es)?)\s*(?::|-)?\s*)" + _DATE)),
     ("DATE", _rx(r"\b" + _DATE + r"\b")),
     (
         "ADDRESS",
@@ -96,7 +98,9 @@ _PATTERNS: List[Tuple[str, re.Pattern]] = [
         "NAME",
         _rx(
             r"(?P<keep>\b(?:my name is|my name's|my names|name is|name:|i am called|patient name:?|"
-            r"patient is|this is|sign(?:ed)?,?|regards,?)\s+)"
+            r"patient is|this is|sign(?:ed)?,?|regards,?|"
+            # Spanish
+            r"me llamo|mi nombre es|mi nombre:|nombre del paciente:?|el paciente es|la paciente es)\s+)"
             + rf"{_NAME_WORD}(?:\s+{_NAME_WORD}){{0,2}}"
         ),
     ),
@@ -127,7 +131,7 @@ _LINKED_HEALTH = [
 
 # "I'm Dana Whitfield": only capitalised words, so "I'm worried" is left alone.
 _CAPITALISED_NAME = re.compile(
-    r"(?P<keep>\b(?:(?i:i'm|i’m|im|i am)|It's|It is|Hi,? this is|Hello,? this is)\s+)"
+    r"(?P<keep>\b(?:(?i:i'm|i’m|im|i am|soy|habla)|It's|It is|Hi,? this is|Hello,? this is)\s+)"
     r"(?!(?:The|A|An|In|On|At|So|Not|Just|Very|Really|Here|Calling|Writing|Texting|Asking|Wondering|"
     r"Looking|Trying|Sorry|Ok|Okay|Scared|Worried|Afraid|Tired|Sick|Fine|Good|Glad|Still|Also|Having|"
     r"Getting|Going|Currently|Pregnant|Taking|On|Ketamine|Interested|Curious)\b)"
@@ -138,7 +142,7 @@ _SEVEN_DIGIT_PHONE = re.compile(r"\b\d{3}[-. ]\d{4}\b")
 
 # A cheap first look: nearly every message has none of these and skips the full scan.
 _MIGHT_HAVE_PHI = re.compile(
-    r"\d|@|\bname|\bpatient|\bmy (?:wife|husband|mom|mother|dad|father|son|daughter|brother|sister|partner|grand\w+|aunt|uncle|friend|caregiver|spouse)\b|\bi'?m\s+[A-Z]|\bi am\s+[A-Z]|\bthis is\b|\bsign|\bregards|\bbox\b", re.IGNORECASE
+    r"\d|@|\bname|\bpatient|\bmy (?:wife|husband|mom|mother|dad|father|son|daughter|brother|sister|partner|grand\w+|aunt|uncle|friend|caregiver|spouse)\b|\bi'?m\s+[A-Z]|\bi am\s+[A-Z]|\bsoy\s|\bhabla\s|\bllamo\b|\bnombre\b|\bthis is\b|\bsign|\bregards|\bbox\b", re.IGNORECASE
 )
 
 

@@ -7,7 +7,8 @@ VALID = {
     "clinic": {"name": "A", "phone": "1", "hours": "9-5", "hours_es": "de 9 a 5", "booking_url": "https://a.example"},
     "emergency": {"number": "911", "crisis_line": "988"},
     "website_origins": ["https://a.example"],
-    "sms": {"help_reply": "h", "stop_reply": "s", "start_reply": "st", "empty_reply": "e"},
+    "sms": {"help_reply": "h", "stop_reply": "s", "start_reply": "st", "empty_reply": "e",
+            "help_reply_es": "a", "stop_reply_es": "p", "start_reply_es": "c", "empty_reply_es": "v"},
 }
 
 
@@ -31,7 +32,8 @@ def test_another_clinic_can_point_to_its_own_file(tmp_path, monkeypatch):
     path = tmp_path / "other.yml"
     path.write_text("clinic: {name: Other, phone: '2', hours: always, hours_es: siempre, booking_url: 'https://o.example'}\n"
                     "emergency: {number: '112', crisis_line: '116 123'}\n"
-                    "sms: {help_reply: 'Call {clinic_phone}', stop_reply: s, start_reply: s, empty_reply: e}\n")
+                    "sms: {help_reply: 'Call {clinic_phone}', stop_reply: s, start_reply: s, empty_reply: e,"
+                    " help_reply_es: a, stop_reply_es: p, start_reply_es: c, empty_reply_es: v}\n")
     monkeypatch.setenv("CLINIC_CONFIG", str(path))
     config = load_clinic_config()
     assert (config.name, config.emergency_number, config.example_values) == ("Other", "112", False)

@@ -72,3 +72,21 @@ def test_placeholders_in_finds_kinds_in_redacted_text():
 def test_empty_and_none_are_safe():
     assert redact("").text == ""
     assert redact(None).text == ""
+
+
+@pytest.mark.parametrize("text, secret, kind", [
+    ("me llamo maria lopez y naci el 3/4/1960", "maria lopez", "NAME"),
+    ("me llamo maria lopez y naci el 3/4/1960", "3/4/1960", "DOB"),
+    ("Soy Carmen Ruiz, mi tel es 555-201-8841", "Carmen Ruiz", "NAME"),
+    ("Soy Carmen Ruiz, mi tel es 555-201-8841", "555-201-8841", "PHONE"),
+    ("mi nombre es jose garcia", "jose garcia", "NAME"),
+    ("fecha de nacimiento: 12/05/1958", "12/05/1958", "DOB"),
+])
+def test_spanish_ways_of_giving_personal_details_are_redacted(text, secret, kind):
+    result = redact(text)
+    assert secret not in result.text and kind in result.found
+
+
+@pytest.mark.parametrize("text", ["soy diabetica, puedo hacerme la infusion", "soy la hija de un paciente"])
+def test_spanish_sentences_about_oneself_are_not_names(text):
+    assert redact(text).found == ()

@@ -105,3 +105,38 @@ def _sender_of(assistant, phone):
 
 
 Phone.sender_of = staticmethod(_sender_of)
+
+
+def test_a_conversation_in_spanish_over_text(assistant):
+    clinic = load_clinic_config()
+    phone = Phone(assistant)
+    first = phone.text("cuales son los efectos secundarios de la ketamina")
+    assert any("mareo" in m.lower() for m in first)
+    assert any("Responda 1 para" in m for m in first)
+    assert any("no es un consejo médico" in m.lower() or "información general" in m.lower() for m in first)
+    more = phone.text("1")  # "Cuénteme más"
+    assert more and more[0] not in first
+    assert phone.text("HELP") == [clinic.sms_reply("help_reply_es")]  # the conversation's language
+    assert phone.text("PARAR") == [clinic.sms_reply("stop_reply_es")]
+    assert phone.text("hola") == []
+    assert phone.text("COMENZAR") == [clinic.sms_reply("start_reply_es")]
+
+
+def test_spanish_crisis_over_text_puts_988_first(assistant):
+    phone = Phone(assistant)
+    reply = phone.text("me tome todas las pastillas de morfina")
+    assert "911" in reply[0]  # the emergency guidance starts the reply (split into 320-character texts)
+    first_message = " ".join(reply[:2])
+    assert "988" in first_message and "AYUDA" in first_message
+
+
+def test_ayuda_and_language_words_choose_the_language(assistant):
+    clinic = load_clinic_config()
+    phone = Phone(assistant)
+    assert phone.text("AYUDA") == [clinic.sms_reply("help_reply_es")]
+    switched = phone.text("ESPAÑOL")
+    assert "español" in switched[0].lower()
+    assert phone.text("help") == [clinic.sms_reply("help_reply_es")]
+    back = phone.text("ENGLISH")
+    assert "English" in back[0]
+    assert phone.text("HELP") == [clinic.sms_reply("help_reply")]
