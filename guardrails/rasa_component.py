@@ -74,7 +74,7 @@ class SafetyScreenComponent(GraphComponent):
                 "greet", "goodbye", "thank", "bot_challenge", "affirm", "deny", "out_of_scope", "nlu_fallback",
             ],
             # Domain gate: below this P(in domain) a message is declined as out of scope ...
-            "domain_threshold": 0.45,
+            "domain_threshold": 0.5,
             # ... unless the referral rules found a personal medical question and P(in domain) is above this.
             "domain_referral_threshold": 0.2,
             # Crisis detector: P(urgent) from which a message gets emergency guidance, and
