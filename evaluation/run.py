@@ -103,6 +103,7 @@ def evaluate(assistant: RunningAssistant, cases: List[dict], run_id: str) -> Lis
                 "confidence": turn.confidence,
                 "actions": turn.actions,
                 "responses": turn.responses,
+                "reply_languages": turn.languages,
                 "safety": {"crisis": turn.crisis, "crisis_rules": turn.crisis_rules, "override": turn.override,
                            "referral_reasons": turn.referral_reasons, "phi": turn.phi, "scores": turn.scores},
                 "emergency_first": bool(turn.routes) and turn.routes[0] == "emergency",
@@ -156,6 +157,11 @@ def _route_metrics(results: List[dict]) -> Dict[str, object]:
         "false_emergency_rate": rate(sum("emergency" in r["routes"] for r in plain), len(plain)),
         "false_referral_rate_on_answers": rate(sum("referral" in r["routes"] for r in answers), len(answers)),
         "replies_with_dose": sum(not r["checks"]["no_dose"] for r in results),
+        # A Spanish case whose reply has any message not in Spanish (the language detector missed it).
+        "spanish_cases_with_english_reply": sum(
+            r.get("lang") == "es" and any(lang != "es" for lang in r.get("reply_languages") or ["en"])
+            for r in results
+        ),
         "phi_strings_found": sum(len(r["phi_leaked"]) for r in results),
     }
 

@@ -45,6 +45,7 @@ class Turn:
     responses: List[str] = field(default_factory=list)
     routes: List[str] = field(default_factory=list)
     texts: List[str] = field(default_factory=list)
+    languages: List[str] = field(default_factory=list)  # each bot message's language ("en" unless marked)
 
 
 def turns(events: Iterable[dict]) -> Iterator[Turn]:
@@ -64,6 +65,7 @@ def turns(events: Iterable[dict]) -> Iterator[Turn]:
             meta = event.get("metadata") or {}
             turn.responses.append(meta.get("utter_action"))
             turn.texts.append(event.get("text") or "")
+            turn.languages.append((meta.get("metadata") or {}).get("lang") or "en")
             route = (meta.get("metadata") or {}).get("route")
             if route in ROUTES and route not in turn.routes:
                 turn.routes.append(route)
