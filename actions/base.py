@@ -1,8 +1,13 @@
-"""Helpers the custom actions share: the safety screen's verdict and the domain's answer metadata."""
+"""Helpers the custom actions share: the safety screen's verdict and the metadata of this turn's replies.
+
+The replies' metadata (route, topic, medical, lang) is read from the bot events in the tracker, where
+Rasa keeps each response's metadata, not from the domain: so the Rasa server does not send the whole
+domain (every response, in two languages) with each call (`enable_selective_domain` in endpoints.yml).
+"""
 
 from __future__ import annotations
 
-from typing import Any, Dict, Iterator, Optional
+from typing import Any, Dict, Iterator, Tuple
 
 from rasa_sdk import Tracker
 
@@ -14,18 +19,19 @@ def safety_of(tracker: Tracker) -> Dict[str, Any]:
     return (tracker.latest_message or {}).get("safety") or {}
 
 
-def response_metadata(domain: DomainDict, response: Optional[str]) -> Dict[str, Any]:
-    """The metadata of a response's first variation in the domain, or {} if it has none."""
-    variations = (domain.get("responses") or {}).get(response or "") or []
-    return (variations[0].get("metadata") or {}) if variations else {}
-
-
-def responses_this_turn(tracker: Tracker) -> Iterator[str]:
-    """Names of the responses the bot has sent since the latest user message, newest first."""
+def replies_this_turn(tracker: Tracker) -> Iterator[Tuple[str, Dict[str, Any]]]:
+    """(response name, response metadata) of the bot's messages since the latest user message, newest first."""
     for event in reversed(tracker.events):
         if event.get("event") == "user":
             return
         if event.get("event") == "bot":
-            name = (event.get("metadata") or {}).get("utter_action")
+            meta = event.get("metadata") or {}
+            name = meta.get("utter_action")
             if name:
-                yield name
+                yield name, dict(meta.get("metadata") or {})
+
+
+def responses_this_turn(tracker: Tracker) -> Iterator[str]:
+    """Names of the responses the bot has sent since the latest user message, newest first."""
+    for name, _ in replies_this_turn(tracker):
+        yield name

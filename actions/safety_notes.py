@@ -22,7 +22,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.base import DomainDict, response_metadata, responses_this_turn, safety_of
+from actions.base import DomainDict, replies_this_turn, safety_of
 
 logger = logging.getLogger(__name__)
 
@@ -34,9 +34,9 @@ class ActionSafetyNotes(Action):
         return "action_safety_notes"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        said = list(responses_this_turn(tracker))
-        reply = said[0] if said else None
-        meta = response_metadata(domain, reply)
+        replies = list(replies_this_turn(tracker))
+        said = [name for name, _ in replies]
+        meta = replies[0][1] if replies else {}
         safety = safety_of(tracker)
         route = meta.get("route")
         notes = []

@@ -2,7 +2,9 @@
  * Clinic FAQ chat widget for the ketamine infusion therapy assistant (Rasa 3.6, socket.io).
  * Embed with one tag (see docs/widget.md):
  *   <script src="https://widget.example/widget.js" data-socket-url="https://chat.example"
- *           data-title="Questions about ketamine therapy" defer></script>
+ *           data-title="Questions about ketamine therapy" data-title-es="Preguntas sobre la ketamina" defer></script>
+ * The interface is in English or Spanish: data-lang, else the page's lang, else the browser's language;
+ * a button in the header switches it (and tells the assistant).
  *
  * Security rule kept throughout this file: no user or bot text is ever parsed as HTML. Every node is
  * made with createElement / createTextNode / textContent; links are built only for http(s) URLs.
@@ -24,10 +26,10 @@
     "smalltalk", "error"];
   // Routes that carry a visible label (besides their colours); the others look like a plain answer.
   var LABELS = {
-    emergency: { icon: "warning", text: "Emergency" },
-    referral: { icon: "phone", text: "Ask your care team" },
-    phi_warning: { icon: "lock", text: "Privacy" },
-    error: { icon: "info", text: "Problem" }
+    emergency: { icon: "warning", text: "labelEmergency" },
+    referral: { icon: "phone", text: "labelReferral" },
+    phi_warning: { icon: "lock", text: "labelPrivacy" },
+    error: { icon: "info", text: "labelError" }
   };
   // Icons as SVG paths (24x24, even-odd fill), so they never depend on the visitor's fonts.
   var ICONS = {
@@ -41,6 +43,56 @@
   };
   var SVG_NS = "http://www.w3.org/2000/svg";
 
+  // Every text the widget shows, in English and Spanish. {n} is the emergency number.
+  var STRINGS = {
+    en: {
+      title: "Questions about ketamine therapy", launcher: "Ask a question", unread: " (new message)",
+      close: "Close chat", switchTo: "Español", switchLabel: "Cambiar a español", switchMessage: "en español por favor",
+      lead: "This assistant gives general information only. It is not medical advice.",
+      privacy: "Please do not type personal health details: no names, dates of birth, phone numbers or " +
+        "medical record numbers.",
+      emergencyLine: "In an emergency, call {n} now.", conversation: "Conversation",
+      typing: "The assistant is typing", typingDots: "The assistant is typing\u2026", yourQuestion: "Your question",
+      placeholder: "Type your question\u2026", send: "Send",
+      footer: "General information only, not medical advice. Emergency: call {n}.",
+      you: "You: ", notice: "Notice: ", assistant: "Assistant: ", suggested: "Suggested replies",
+      labelEmergency: "Emergency", labelReferral: "Ask your care team", labelPrivacy: "Privacy", labelError: "Problem",
+      badUrl: "The chat is not set up correctly (no valid server address). Please call the clinic.",
+      noLibrary: "The chat could not start. Please call the clinic.",
+      noStart: "The chat could not start. Please try again later or call the clinic.",
+      noSession: "The chat could not start a conversation. Please try again later.",
+      lost: "Your earlier conversation could not be continued, so a new one has started.",
+      closed: "The assistant closed the connection. Reload the page to continue.",
+      reconnecting: "Connection lost. Reconnecting\u2026",
+      unreachable: "We can't reach the assistant right now. We'll keep trying. In an emergency, call {n}.",
+      connecting: "Connecting\u2026"
+    },
+    es: {
+      title: "Preguntas sobre la terapia con ketamina", launcher: "Haga una pregunta", unread: " (mensaje nuevo)",
+      close: "Cerrar el chat", switchTo: "English", switchLabel: "Switch to English", switchMessage: "English please",
+      lead: "Este asistente da solo información general. No es un consejo médico.",
+      privacy: "Por favor no escriba datos personales de salud: ni nombres, ni fechas de nacimiento, ni números " +
+        "de teléfono o de expediente médico.",
+      emergencyLine: "En una emergencia, llame al {n} ahora.", conversation: "Conversación",
+      typing: "El asistente está escribiendo", typingDots: "El asistente está escribiendo\u2026",
+      yourQuestion: "Su pregunta", placeholder: "Escriba su pregunta\u2026", send: "Enviar",
+      footer: "Solo información general, no es un consejo médico. Emergencias: llame al {n}.",
+      you: "Usted: ", notice: "Aviso: ", assistant: "Asistente: ", suggested: "Respuestas sugeridas",
+      labelEmergency: "Emergencia", labelReferral: "Pregunte a su equipo de atención", labelPrivacy: "Privacidad",
+      labelError: "Problema",
+      badUrl: "El chat no está bien configurado (no hay una dirección de servidor válida). Por favor llame a la clínica.",
+      noLibrary: "El chat no pudo iniciar. Por favor llame a la clínica.",
+      noStart: "El chat no pudo iniciar. Inténtelo más tarde o llame a la clínica.",
+      noSession: "El chat no pudo iniciar una conversación. Inténtelo más tarde.",
+      lost: "No se pudo continuar su conversación anterior, así que empezó una nueva.",
+      closed: "El asistente cerró la conexión. Vuelva a cargar la página para continuar.",
+      reconnecting: "Se perdió la conexión. Reconectando\u2026",
+      unreachable: "No podemos comunicarnos con el asistente en este momento. Seguiremos intentando. " +
+        "En una emergencia, llame al {n}.",
+      connecting: "Conectando\u2026"
+    }
+  };
+
   // --- configuration from the script tag ------------------------------------------------------
 
   var script = document.currentScript ||
@@ -50,8 +102,19 @@
   }
   var base = new URL(".", script.src).href; // widget.css and vendor/ live beside widget.js
   var data = script.dataset;
-  var title = data.title || "Questions about ketamine therapy";
   var emergencyNumber = data.emergencyNumber || "911";
+  // The widget's language: the person's last choice, else the script tag's data-lang, the page's lang,
+  // then the browser's language. Only English and Spanish are offered.
+  function languageOf(value) {
+    return String(value || "").toLowerCase().indexOf("es") === 0 ? "es" : "en";
+  }
+  var lang = languageOf(data.lang || document.documentElement.lang || navigator.language);
+  function t(key) {
+    return String(STRINGS[lang][key]).replace("{n}", emergencyNumber);
+  }
+  function titleText() {
+    return (lang === "es" ? data.titleEs : data.title) || t("title");
+  }
   var socketPath = data.socketPath || "/socket.io/";
   var socketUrl = httpUrl(data.socketUrl || "http://localhost:5005");
   // Demo and test pages only: let a query parameter of the page choose the server.
@@ -141,7 +204,7 @@
 
   // --- stored state (sessionStorage: gone when the tab closes) ------------------------------------
 
-  var state = { token: null, messages: [], open: false };
+  var state = { token: null, messages: [], open: false, lang: null };
 
   function load() {
     try {
@@ -150,6 +213,10 @@
         state.token = typeof saved.token === "string" ? saved.token : null;
         state.messages = Array.isArray(saved.messages) ? saved.messages.filter(validMessage) : [];
         state.open = saved.open === true;
+        if (saved.lang === "en" || saved.lang === "es") {
+          state.lang = saved.lang;
+          lang = saved.lang;
+        }
       }
     } catch (e) {
       // unreadable or blocked storage: start afresh
@@ -181,10 +248,12 @@
   launcher.setAttribute("aria-expanded", "false");
   launcher.setAttribute("aria-controls", ids.panel);
   launcher.appendChild(icon("chat", "kw-launcher-icon"));
-  launcher.appendChild(el("span", "kw-launcher-text", "Ask a question"));
+  var launcherText = el("span", "kw-launcher-text");
+  launcher.appendChild(launcherText);
   var unread = el("span", "kw-unread");
   unread.hidden = true;
-  unread.appendChild(srOnly(" (new message)"));
+  var unreadText = srOnly("");
+  unread.appendChild(unreadText);
   launcher.appendChild(unread);
 
   var panel = el("section", "kw-panel");
@@ -195,39 +264,43 @@
   panel.setAttribute("aria-labelledby", ids.title);
 
   var header = el("div", "kw-header");
-  var heading = el("h2", "kw-title", title);
+  var heading = el("h2", "kw-title");
   heading.id = ids.title;
+  // The language switch: names the other language in that language (and marks it as such).
+  var langButton = el("button", "kw-lang");
+  langButton.type = "button";
   var closeButton = el("button", "kw-close");
   closeButton.type = "button";
-  closeButton.setAttribute("aria-label", "Close chat");
   var closeIcon = el("span", null, "\u00D7");
   closeIcon.setAttribute("aria-hidden", "true");
   closeButton.appendChild(closeIcon);
   header.appendChild(heading);
+  header.appendChild(langButton);
   header.appendChild(closeButton);
 
   var body = el("div", "kw-body");
   var notice = el("div", "kw-notice");
   notice.id = ids.notice;
-  notice.appendChild(el("p", "kw-notice-lead", "This assistant gives general information only. It is not medical advice."));
-  notice.appendChild(el("p", null, "Please do not type personal health details: no names, dates of birth, phone " +
-    "numbers or medical record numbers."));
-  var emergencyLine = el("p", "kw-notice-emergency", "In an emergency, call " + emergencyNumber + " now.");
+  var noticeLead = el("p", "kw-notice-lead");
+  var noticePrivacy = el("p", null);
+  notice.appendChild(noticeLead);
+  notice.appendChild(noticePrivacy);
+  var emergencyLine = el("p", "kw-notice-emergency");
   notice.appendChild(emergencyLine);
 
   var log = el("div", "kw-log");
   log.setAttribute("role", "log");
   log.setAttribute("aria-live", "polite");
-  log.setAttribute("aria-label", "Conversation");
+
 
   var typing = el("div", "kw-typing");
   typing.setAttribute("role", "status");
-  typing.setAttribute("aria-label", "The assistant is typing");
   typing.hidden = true;
   for (var i = 0; i < 3; i++) {
     typing.appendChild(el("span", "kw-dot")).setAttribute("aria-hidden", "true");
   }
-  typing.appendChild(srOnly("The assistant is typing\u2026"));
+  var typingText = srOnly("");
+  typing.appendChild(typingText);
 
   body.appendChild(notice);
   body.appendChild(log);
@@ -239,23 +312,43 @@
 
   var form = el("form", "kw-form");
   form.setAttribute("novalidate", "");
-  var label = el("label", "kw-sr-only", "Your question");
+  var label = el("label", "kw-sr-only");
   label.htmlFor = ids.input;
   var input = el("textarea", "kw-input");
   input.id = ids.input;
   input.rows = 1;
   input.maxLength = MAX_CHARS;
-  input.placeholder = "Type your question\u2026";
   input.setAttribute("aria-describedby", ids.notice);
   input.autocomplete = "off";
-  var sendButton = el("button", "kw-send", "Send");
+  var sendButton = el("button", "kw-send");
   sendButton.type = "submit";
   form.appendChild(label);
   form.appendChild(input);
   form.appendChild(sendButton);
 
-  var footer = el("p", "kw-footer", "General information only, not medical advice. Emergency: call " +
-    emergencyNumber + ".");
+  var footer = el("p", "kw-footer");
+
+  // Puts every interface text in the current language (at start and when the person switches).
+  function applyLanguage() {
+    root.lang = lang;
+    launcherText.textContent = t("launcher");
+    unreadText.textContent = t("unread");
+    heading.textContent = titleText();
+    langButton.textContent = t("switchTo");
+    langButton.lang = lang === "es" ? "en" : "es";
+    langButton.setAttribute("aria-label", t("switchLabel"));
+    closeButton.setAttribute("aria-label", t("close"));
+    noticeLead.textContent = t("lead");
+    noticePrivacy.textContent = t("privacy");
+    emergencyLine.textContent = t("emergencyLine");
+    log.setAttribute("aria-label", t("conversation"));
+    typing.setAttribute("aria-label", t("typing"));
+    typingText.textContent = t("typingDots");
+    label.textContent = t("yourQuestion");
+    input.placeholder = t("placeholder");
+    sendButton.textContent = t("send");
+    footer.textContent = t("footer");
+  }
 
   panel.appendChild(header);
   panel.appendChild(body);
@@ -270,9 +363,9 @@
   function renderMessage(message, live) {
     var bubble = el("div", "kw-msg kw-msg--" + message.from);
     if (message.from === "user") {
-      bubble.appendChild(srOnly("You: "));
+      bubble.appendChild(srOnly(t("you")));
     } else if (message.from === "system") {
-      bubble.appendChild(srOnly("Notice: "));
+      bubble.appendChild(srOnly(t("notice")));
     } else {
       var route = ROUTES.indexOf(message.route) >= 0 ? message.route : "answer";
       bubble.className += " kw-route--" + route;
@@ -281,12 +374,12 @@
       if (route === "emergency" && live) {
         bubble.setAttribute("role", "alert");
       }
-      bubble.appendChild(srOnly("Assistant: "));
+      bubble.appendChild(srOnly(t("assistant")));
       var tag = LABELS[route];
       if (tag) {
         var labelNode = el("span", "kw-label");
         labelNode.appendChild(icon(tag.icon, "kw-label-icon"));
-        labelNode.appendChild(document.createTextNode(tag.text));
+        labelNode.appendChild(document.createTextNode(t(tag.text)));
         labelNode.appendChild(srOnly(": "));
         bubble.appendChild(labelNode);
       }
@@ -304,7 +397,7 @@
   function renderButtons(buttons) {
     var group = el("div", "kw-buttons");
     group.setAttribute("role", "group");
-    group.setAttribute("aria-label", "Suggested replies");
+    group.setAttribute("aria-label", t("suggested"));
     buttons.forEach(function (button) {
       var node = el("button", "kw-button", button.title);
       node.type = "button";
@@ -425,7 +518,7 @@
       return;
     }
     if (!socketUrl) {
-      setStatus("The chat is not set up correctly (no valid server address). Please call the clinic.");
+      setStatus(t("badUrl"));
       return;
     }
     if (libraryState === "ready") {
@@ -444,7 +537,7 @@
       }
       if (typeof io !== "function") {
         libraryState = "failed";
-        setStatus("The chat could not start. Please call the clinic.");
+        setStatus(t("noLibrary"));
         return;
       }
       libraryState = "ready";
@@ -453,7 +546,7 @@
     };
     tag.onerror = function () {
       libraryState = "failed";
-      setStatus("The chat could not start. Please try again later or call the clinic.");
+      setStatus(t("noStart"));
     };
     document.head.appendChild(tag);
   }
@@ -469,7 +562,7 @@
     socket.on("session_confirm", function (reply) {
       var id = typeof reply === "string" ? reply : reply && reply.session_id;
       if (typeof id !== "string" || !id) {
-        setStatus("The chat could not start a conversation. Please try again later.");
+        setStatus(t("noSession"));
         return;
       }
       if (state.token !== id) {
@@ -478,8 +571,7 @@
           var hadConversation = state.messages.length > pending.length;
           clearTranscript();
           if (hadConversation) {
-            renderMessage({ from: "system", text: "Your earlier conversation could not be continued, so a " +
-              "new one has started." }, true);
+            renderMessage({ from: "system", text: t("lost") }, true);
           }
           pending.forEach(function (m) {
             addMessage({ from: "user", text: m.shown });
@@ -522,13 +614,11 @@
         return;
       }
       // socket.io reconnects by itself, except when the server itself closed the connection.
-      setStatus(reason === "io server disconnect" ? "The assistant closed the connection. Reload the page to " +
-        "continue." : "Connection lost. Reconnecting\u2026");
+      setStatus(reason === "io server disconnect" ? t("closed") : t("reconnecting"));
     });
 
     socket.on("connect_error", function () {
-      setStatus("We can't reach the assistant right now. We'll keep trying. In an emergency, call " +
-        emergencyNumber + ".");
+      setStatus(t("unreachable"));
     });
   }
 
@@ -554,7 +644,7 @@
         connect();
       }
       if (libraryState !== "failed") {
-        setStatus("Connecting\u2026");
+        setStatus(t("connecting"));
       }
     }
   }
@@ -586,6 +676,18 @@
 
   closeButton.addEventListener("click", function () {
     setOpen(false, true);
+  });
+
+  // Switching language changes the interface at once and tells the assistant, whose replies follow.
+  langButton.addEventListener("click", function () {
+    var request = t("switchMessage");
+    var shown = t("switchTo");
+    lang = lang === "es" ? "en" : "es";
+    state.lang = lang;
+    applyLanguage();
+    save();
+    send(request, shown);
+    input.focus();
   });
 
   root.addEventListener("keydown", function (event) {
@@ -630,6 +732,7 @@
 
   function start() {
     load();
+    applyLanguage();
     state.messages.forEach(function (m) {
       renderMessage(m, false);
     });

@@ -156,8 +156,9 @@ def new_page(browser, web_page_url):
     script error or Content-Security-Policy violation on them."""
     contexts, problems = [], []
 
-    def make(width: int = 1024, height: int = 768):
-        context = browser.new_context(viewport={"width": width, "height": height})
+    def make(width: int = 1024, height: int = 768, locale: Optional[str] = None):
+        options = {"locale": locale} if locale else {}
+        context = browser.new_context(viewport={"width": width, "height": height}, **options)
         contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(REPLY_TIMEOUT_MS)
@@ -413,6 +414,48 @@ def test_screenshot_of_a_short_conversation(new_page):
     header = SCREENSHOT.read_bytes()[:24]
     assert header[:8] == b"\x89PNG\r\n\x1a\n"
     assert (int.from_bytes(header[16:20], "big"), int.from_bytes(header[20:24], "big")) == (1024, 768)
+
+
+SCREENSHOT_ES = PROJECT / "docs" / "img" / "widget-es.png"
+
+
+def test_a_spanish_browser_gets_the_widget_and_the_answers_in_spanish(new_page):
+    from playwright.sync_api import expect
+
+    widget = Widget(new_page(locale="es-MX"))
+    expect(widget.launcher).to_contain_text("Haga una pregunta")
+    widget.open()
+    notice = widget.notice.inner_text()
+    assert "no es un consejo médico" in notice and "llame al 911" in notice
+    expect(widget.input).to_have_attribute("placeholder", re.compile("Escriba su pregunta"))
+    before = widget.ask("cuanto dura una sesion de ketamina")
+    widget.wait_for_turn(before)
+    assert "horas" in widget.text_of(widget.bot.nth(before))
+    expect(widget.bot.nth(before).locator(".kw-sr-only").first).to_have_text("Asistente: ")
+    widget.page.get_by_role("button", name="Cuénteme más").focus()
+    widget.page.screenshot(path=str(SCREENSHOT_ES))
+
+
+def test_the_language_switch_changes_the_interface_and_the_replies(widget):
+    from playwright.sync_api import expect
+
+    widget.open()
+    switch = widget.page.locator(".kw-lang")
+    expect(switch).to_have_text("Español")
+    expect(switch).to_have_attribute("lang", "es")
+    before = widget.bot.count()
+    switch.click()
+    expect(switch).to_have_text("English")
+    expect(widget.page.locator(".kw-send")).to_have_text("Enviar")
+    widget.wait_for_turn(before)
+    assert "español" in widget.text_of(widget.bot.nth(before))
+    before = widget.ask("ok")  # too short to tell: the conversation stays in Spanish
+    widget.wait_for_turn(before)
+    assert "De acuerdo" in widget.text_of(widget.bot.nth(before))
+    assert widget.stored()["value"]["lang"] == "es"
+    widget.page.reload()
+    expect(widget.page.locator(".kw-lang")).to_have_text("English")  # the choice is kept in the tab
+    expect(widget.page.locator(".kw-launcher-text")).to_have_text("Haga una pregunta")
 
 
 # --- web/serve.py ------------------------------------------------------------------------------------
