@@ -91,9 +91,10 @@ class NgramIntentClassifier(GraphComponent, IntentClassifier):
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             text = message.get(TEXT)
-            if self.model is None or not isinstance(text, str) or not text.strip():
+            if self.model is None:
                 continue
-            ranking = self.model.rank(text)[: int(self.config["ranking_length"])]
+            # An empty message is classified too (it then goes to the fallback): every message needs an intent.
+            ranking = self.model.rank(text if isinstance(text, str) else "")[: int(self.config["ranking_length"])]
             entries = [{INTENT_NAME_KEY: name, PREDICTED_CONFIDENCE_KEY: p} for name, p in ranking]
             message.set(INTENT, entries[0], add_to_output=True)
             message.set(INTENT_RANKING_KEY, entries, add_to_output=True)

@@ -103,12 +103,15 @@
   var base = new URL(".", script.src).href; // widget.css and vendor/ live beside widget.js
   var data = script.dataset;
   var emergencyNumber = data.emergencyNumber || "911";
-  // The widget's language: the person's last choice, else the script tag's data-lang, the page's lang,
-  // then the browser's language. Only English and Spanish are offered.
+  // The widget's language: the person's last choice, else the script tag's data-lang, else the page's
+  // lang and the browser's language. Only English and Spanish are offered.
   function languageOf(value) {
     return String(value || "").toLowerCase().indexOf("es") === 0 ? "es" : "en";
   }
-  var lang = languageOf(data.lang || document.documentElement.lang || navigator.language);
+  // Without data-lang: Spanish when the page or the browser says Spanish (a Spanish-speaking visitor on
+  // the clinic's English page, or the clinic's Spanish page), English otherwise.
+  var lang = data.lang ? languageOf(data.lang) :
+    (languageOf(document.documentElement.lang) === "es" || languageOf(navigator.language) === "es" ? "es" : "en");
   function t(key) {
     return String(STRINGS[lang][key]).replace("{n}", emergencyNumber);
   }

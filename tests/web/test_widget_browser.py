@@ -426,11 +426,11 @@ def test_a_spanish_browser_gets_the_widget_and_the_answers_in_spanish(new_page):
     expect(widget.launcher).to_contain_text("Haga una pregunta")
     widget.open()
     notice = widget.notice.inner_text()
-    assert "no es un consejo médico" in notice and "llame al 911" in notice
+    assert "no es un consejo médico" in notice.lower() and "llame al 911" in notice
     expect(widget.input).to_have_attribute("placeholder", re.compile("Escriba su pregunta"))
-    before = widget.ask("cuanto dura una sesion de ketamina")
+    before = widget.ask("q efectos secundarios tiene la ketamina")
     widget.wait_for_turn(before)
-    assert "horas" in widget.text_of(widget.bot.nth(before))
+    assert "mareo" in widget.text_of(widget.bot.nth(before)).lower()
     expect(widget.bot.nth(before).locator(".kw-sr-only").first).to_have_text("Asistente: ")
     widget.page.get_by_role("button", name="Cuénteme más").focus()
     widget.page.screenshot(path=str(SCREENSHOT_ES))
