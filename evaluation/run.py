@@ -162,6 +162,10 @@ def _route_metrics(results: List[dict]) -> Dict[str, object]:
             r.get("lang") == "es" and any(lang != "es" for lang in r.get("reply_languages") or ["en"])
             for r in results
         ),
+        # And the other way round: an English case answered in Spanish.
+        "english_cases_with_spanish_reply": sum(
+            r.get("lang", "en") == "en" and "es" in (r.get("reply_languages") or []) for r in results
+        ),
         "phi_strings_found": sum(len(r["phi_leaked"]) for r in results),
     }
 

@@ -60,6 +60,7 @@ class LanguageGuess:
     confidence: float
     explicit: bool = False  # the person asked for this language
     best: Optional[str] = None  # the likelier language even when unsure (for checks that need a guess)
+    spanish: float = 0.0  # the detector's probability that the message is Spanish
 
 
 @functools.lru_cache(maxsize=1)
@@ -91,9 +92,10 @@ def detect(text: str) -> LanguageGuess:
         if plain in words:
             return LanguageGuess(language, 1.0, best=language)
     language, probability = _classify(plain)
+    spanish = probability if language == SPANISH else 1.0 - probability
     if len(plain.split()) < MIN_WORDS or probability < CONFIDENT:
-        return LanguageGuess(None, float(probability), best=str(language))
-    return LanguageGuess(str(language), float(probability), best=str(language))
+        return LanguageGuess(None, float(probability), best=str(language), spanish=float(spanish))
+    return LanguageGuess(str(language), float(probability), best=str(language), spanish=float(spanish))
 
 
 def is_only_a_language_request(text: str) -> bool:

@@ -59,6 +59,7 @@ class LanguageDetector(GraphComponent):
                 {
                     "detected": guess.language,
                     "best": guess.best,
+                    "spanish": round(guess.spanish, 4),
                     "confidence": round(guess.confidence, 4),
                     "explicit": guess.explicit,
                     "only_request": is_only_a_language_request(text),

@@ -191,6 +191,12 @@ class SafetyScreenComponent(GraphComponent):
         if result.crisis == "informational":
             # A general question that mentions a crisis, unless the detector is sure of danger now.
             return URGENT if scores["urgent"] >= self.config["crisis_override_informational"] else "informational"
+        if learned == URGENT and result.referral and scores["urgent"] < self.config["crisis_override_informational"]:
+            # The detector alone, unsure of danger, on what the rules read as a question about one's own
+            # medicines or condition ("estoy dando pecho, puedo hacerme las infusiones"): the care team's
+            # referral, with the crisis line added gently. (Concern stays concern: its warm reply with 988
+            # gets the referral added by action_safety_notes.)
+            return "informational"
         return learned
 
     def _next_guess(self, ranking: List[Dict[str, Any]], result: ScreenResult) -> str:
@@ -235,11 +241,11 @@ class SafetyScreenComponent(GraphComponent):
                 return None if intent == OUT_OF_SCOPE_INTENT else (OUT_OF_SCOPE_INTENT, "domain gate")
         on_topic = any(str(intent or "").startswith(p) for p in self.config["topic_intent_prefixes"])
         unplaced = intent in self.config["phi_override_intents"]
-        if crisis == "informational" and unplaced:
-            return CRISIS_SUPPORT_INTENT, "crisis mentioned in a general question"
-        if result.referral and crisis is None and intent != REFERRAL_INTENT:
+        if result.referral and crisis in (None, "informational") and intent != REFERRAL_INTENT:
             if result.dose_question or not on_topic:
                 return REFERRAL_INTENT, "dose question" if result.dose_question else "personal medical question"
+        if crisis == "informational" and unplaced:
+            return CRISIS_SUPPORT_INTENT, "crisis mentioned in a general question"
         if result.phi and unplaced and crisis is None:
             return PHI_INTENT, "personal details in the message"
         if result.unclear and not result.referral and not result.phi and intent != FALLBACK_INTENT:
@@ -269,7 +275,9 @@ class SafetyScreenComponent(GraphComponent):
         ranking = list(message.get(INTENT_RANKING_KEY) or [])
         language = message.get("language") or {}
         language_request = bool(language.get("only_request"))
-        if result.unclear and "es" in (language.get("detected"), language.get("best")):
+        if result.unclear and (
+            "es" in (language.get("detected"), language.get("best")) or float(language.get("spanish") or 0) >= 0.3
+        ):
             result.unclear = False  # "unclear" means mostly unknown *English* words
         override = self._decide(
             result, intent, crisis, scores["in_domain"] if scores else None, ranking, language_request,

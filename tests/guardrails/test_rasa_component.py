@@ -179,3 +179,16 @@ def test_a_message_naming_ketamine_or_cancer_is_never_declined_by_the_gate():
     assert out["intent"]["name"] == "ask_personal_medical"  # a dose question: referred, never declined
     out = decided("does chemo hurt", "ask_pain_causes", [("ask_pain_causes", 0.6)], FixedScores(0.2))
     assert out["intent"]["name"] == "ask_pain_causes"
+
+
+def test_an_unsure_detector_on_a_question_about_ones_own_medicines_gives_the_referral_and_988():
+    out = decided("se me acabaron las pastillas de oxicodona y ya me siento mal, q hago", "nlu_fallback",
+                  [("nlu_fallback", 0.2)], FixedScores(0.9, urgent=0.55, concern=0.1))
+    assert out["intent"]["name"] == "ask_personal_medical"
+    assert out["safety"]["crisis"] == "informational"  # action_safety_notes adds the crisis line
+
+
+def test_a_sure_detector_still_gives_emergency_guidance_on_a_medicine_message():
+    out = decided("me tome 30 pastillas de mi morfina", "ask_personal_medical",
+                  [("ask_personal_medical", 0.6)], FixedScores(0.9, urgent=0.95))
+    assert out["intent"]["name"] == "emergency"
