@@ -86,7 +86,7 @@ class SentenceEncoder:
                     (w[p + "output.LayerNorm.weight"], w[p + "output.LayerNorm.bias"]),
                 )
             )
-        self._cache: "OrderedDict[str, np.ndarray]" = OrderedDict()
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._cache_size = cache_size
         self._lock = threading.Lock()
 

@@ -132,7 +132,7 @@ class DomainGate:
         self.featurizer = featurizer
         self.model = LogisticRegression(C=c, max_iter=3000, class_weight="balanced")
 
-    def fit(self, x: sparse.csr_matrix, in_domain: np.ndarray) -> "DomainGate":
+    def fit(self, x: sparse.csr_matrix, in_domain: np.ndarray) -> DomainGate:
         self.model.fit(x, in_domain.astype(int))
         return self
 
@@ -147,7 +147,7 @@ class CrisisDetector:
         self.featurizer = featurizer
         self.model = LogisticRegression(C=c, max_iter=3000, class_weight="balanced")
 
-    def fit(self, x: sparse.csr_matrix, labels: Sequence[str]) -> "CrisisDetector":
+    def fit(self, x: sparse.csr_matrix, labels: Sequence[str]) -> CrisisDetector:
         self.model.fit(x, np.asarray(labels))
         return self
 
@@ -204,7 +204,7 @@ class Detectors:
     crisis: CrisisDetector
 
     @classmethod
-    def train(cls, examples: Sequence[Tuple[str, str]], data_dir: Path = DATA_DIR) -> "Detectors":
+    def train(cls, examples: Sequence[Tuple[str, str]], data_dir: Path = DATA_DIR) -> Detectors:
         """`examples`: (intent, text) pairs of the NLU training data."""
         out_of_domain = [t for texts in load_out_of_domain(data_dir).values() for t in texts]
         out_of_domain += [t for intent, t in examples if intent == OUT_OF_SCOPE_INTENT]
@@ -256,7 +256,7 @@ class IntentModel:
         self.featurizer = Featurizer()
         self.model = LogisticRegression(C=c, max_iter=3000)
 
-    def fit(self, examples: Sequence[Tuple[str, str]]) -> "IntentModel":
+    def fit(self, examples: Sequence[Tuple[str, str]]) -> IntentModel:
         texts = [t for _, t in examples]
         self.model.fit(self.featurizer.fit_transform(texts), [i for i, _ in examples])
         return self
