@@ -275,9 +275,7 @@ class SafetyScreenComponent(GraphComponent):
         ranking = list(message.get(INTENT_RANKING_KEY) or [])
         language = message.get("language") or {}
         language_request = bool(language.get("only_request"))
-        if result.unclear and (
-            "es" in (language.get("detected"), language.get("best")) or float(language.get("spanish") or 0) >= 0.3
-        ):
+        if result.unclear and "es" in (language.get("detected"), language.get("best")):
             result.unclear = False  # "unclear" means mostly unknown *English* words
         override = self._decide(
             result, intent, crisis, scores["in_domain"] if scores else None, ranking, language_request,
