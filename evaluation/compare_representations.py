@@ -23,22 +23,10 @@ import yaml
 from scipy import sparse
 from sklearn.linear_model import LogisticRegression
 
+from evaluation.content import training_examples
 from guardrails.detectors import OUT_OF_SCOPE_INTENT, Featurizer, load_crisis, load_out_of_domain
 
 SETS = ["wild_dev", "wild_unrelated", "wild_es", "dev_set", "red_team"]
-
-
-def nlu_examples() -> List[Tuple[str, str]]:
-    import re
-
-    out = []
-    for path in sorted(Path("data/nlu").glob("*.yml")):
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        for item in data.get("nlu") or []:
-            for line in (item.get("examples") or "").splitlines() if "intent" in item else []:
-                if line.strip().startswith("- "):
-                    out.append((item["intent"], re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", line.strip()[2:])))
-    return out
 
 
 def held_out(root: Path) -> Dict[str, List[Tuple[str, int]]]:
@@ -57,7 +45,7 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=Path("reports/representations.json"))
     args = parser.parse_args()
 
-    examples = nlu_examples()
+    examples = training_examples()
     crisis = load_crisis()
     positives = [t for i, t in examples if i != OUT_OF_SCOPE_INTENT] + crisis["urgent"] + crisis["concern"]
     negatives = [t for i, t in examples if i == OUT_OF_SCOPE_INTENT]
