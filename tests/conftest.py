@@ -12,6 +12,8 @@ import yaml
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from clinic_faq.core.contract import SAFETY_KEY, SafetyVerdict
+
 PROJECT = Path(__file__).resolve().parent.parent
 SESSION_START = time.time()
 
@@ -39,7 +41,7 @@ def make_tracker(domain) -> Callable[..., Tracker]:
     def make(
         intent: str = "greet",
         said: Optional[List[str]] = None,
-        safety: Optional[Dict[str, Any]] = None,
+        safety: Optional[SafetyVerdict] = None,
         metadata: Optional[Dict[str, Any]] = None,
         slots: Optional[Dict[str, Any]] = None,
         text: str = "hello",
@@ -47,7 +49,7 @@ def make_tracker(domain) -> Callable[..., Tracker]:
         latest = {"text": text, "intent": {"name": intent, "confidence": 0.9}, "entities": [],
                   "metadata": metadata or {}}
         if safety is not None:
-            latest["safety"] = safety
+            latest[SAFETY_KEY] = safety.to_dict()  # as the Rasa server stores it
         events = [{"event": "action", "name": "action_listen"}, {"event": "user", **latest, "parse_data": latest}]
         events += [bot_event(r, domain) for r in said or []]
         return Tracker.from_dict(
@@ -62,7 +64,7 @@ def make_tracker(domain) -> Callable[..., Tracker]:
 def assistant(tmp_path_factory) -> Iterator[Any]:
     """The real action server and Rasa server, started once for the session with debug logging on
     (so the PHI checks cover debug logs too) and a private SQLite tracker store."""
-    from evaluation.servers import RunningAssistant
+    from clinic_faq_dev.harness import RunningAssistant
 
     with RunningAssistant(tmp_path_factory.mktemp("assistant"), debug_logs=True) as running:
         yield running
@@ -72,10 +74,19 @@ def pytest_terminal_summary(terminalreporter):
     """Show the evaluation metrics measured in this run (written by tests/integration/test_evaluation.py)."""
     import json
 
-    from evaluation.run import format_table
+    from clinic_faq_dev.evaluate import format_table
 
     for name in ("dev_set", "red_team", "wild_dev", "wild_unrelated"):
         path = PROJECT / "reports" / f"{name}.summary.json"
         if path.exists() and path.stat().st_mtime >= SESSION_START:
             terminalreporter.write_sep("-", f"evaluation: {name}")
             terminalreporter.write_line(format_table(json.loads(path.read_text())))
+
+
+@pytest.fixture
+def rasa_patched():
+    """The project's patches to Rasa, applied as the server launcher applies them, and undone afterwards."""
+    from clinic_faq.rasa_ext import patches
+
+    yield patches.apply()
+    patches.undo()

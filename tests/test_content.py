@@ -6,7 +6,7 @@ import re
 import pytest
 import yaml
 
-from evaluation.content import catalogue, check_content, check_responses, training_examples
+from clinic_faq_dev.content import catalogue, check_content, check_responses, training_examples
 
 
 def normalized(text):
@@ -57,7 +57,7 @@ EVALUATION_SETS = ["dev_set", "red_team", "wild_dev", "wild_unrelated", "wild_es
 
 def detector_examples():
     """Every text the learned screens train on besides the NLU data (data/guardrails/)."""
-    from guardrails.detectors import load_crisis, load_out_of_domain
+    from clinic_faq.core.detectors import load_crisis, load_out_of_domain
 
     texts = [t for ts in load_out_of_domain().values() for t in ts]
     return texts + [t for ts in load_crisis().values() for t in ts]
@@ -68,7 +68,7 @@ def test_evaluation_messages_are_not_training_examples(name):
     """No message of three words or more is both evaluated and trained on. One- and two-word messages
     ("ok", "gracias", "thank you") are what everybody writes: they are allowed in both."""
     trained = {normalized(text) for _, text in training_examples()} | {normalized(t) for t in detector_examples()}
-    with open(f"tests/evaluation/{name}.yml", encoding="utf-8") as f:
+    with open(f"evaluation/sets/{name}.yml", encoding="utf-8") as f:
         overlap = [c["text"] for c in yaml.safe_load(f)["cases"]
                    if len(normalized(c["text"]).split()) >= 3 and normalized(c["text"]) in trained]
     assert overlap == []
@@ -76,15 +76,15 @@ def test_evaluation_messages_are_not_training_examples(name):
 
 def test_evaluation_sets_are_big_enough():
     for name, minimum in (("dev_set", 150), ("red_team", 150), ("wild_dev", 300), ("wild_es", 150)):
-        with open(f"tests/evaluation/{name}.yml", encoding="utf-8") as f:
+        with open(f"evaluation/sets/{name}.yml", encoding="utf-8") as f:
             assert len(yaml.safe_load(f)["cases"]) >= minimum, name
 
 
 def test_the_wild_sets_cover_every_route_and_many_unrelated_domains():
-    with open("tests/evaluation/wild_dev.yml", encoding="utf-8") as f:
+    with open("evaluation/sets/wild_dev.yml", encoding="utf-8") as f:
         routes = {c["route"] for c in yaml.safe_load(f)["cases"]}
     assert {"answer", "referral", "emergency", "smalltalk"} <= routes
-    with open("tests/evaluation/wild_unrelated.yml", encoding="utf-8") as f:
+    with open("evaluation/sets/wild_unrelated.yml", encoding="utf-8") as f:
         cases = yaml.safe_load(f)["cases"]
     assert len(cases) >= 300 and len({c["domain"] for c in cases}) >= 20
     assert {c["route"] for c in cases} == {"out_of_scope"}

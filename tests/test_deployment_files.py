@@ -7,8 +7,8 @@ import subprocess
 import pytest
 import yaml
 
-from evaluation.cluster import render_nginx
-from evaluation.servers import PROJECT
+from clinic_faq_dev.cluster import render_nginx
+from clinic_faq_dev.harness import PROJECT
 
 
 def load(path):
@@ -61,4 +61,20 @@ def test_helm_values_keep_the_security_defaults():
     actions = load("deploy/helm/action-server-values.yaml")
     action_env = {e["name"]: e for e in actions["extraEnv"]}
     assert "secretKeyRef" in action_env["ACTION_SERVER_TOKEN"]["valueFrom"]
-    assert actions["command"][-1] == "service.action_server"
+    assert actions["command"] == ["clinic-actions"]
+
+
+def test_the_image_starts_the_servers_through_the_launchers_that_apply_the_patches():
+    dockerfile = (PROJECT / "deploy" / "Dockerfile").read_text()
+    assert 'ENTRYPOINT ["clinic-rasa"]' in dockerfile and "PYTHONPATH" not in dockerfile
+    assert "pip install --no-cache-dir --no-deps ." in dockerfile
+    scripts = tomllib_load(PROJECT / "pyproject.toml")["project"]["scripts"]
+    assert scripts["clinic-rasa"] == "clinic_faq.rasa_ext.servers.rasa_server:main"
+    assert scripts["clinic-actions"] == "clinic_faq.rasa_ext.servers.action_server:main"
+
+
+def tomllib_load(path):
+    import tomli
+
+    with open(path, "rb") as f:
+        return tomli.load(f)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from evaluation.stories import StoryFileError, load_stories
+from clinic_faq_dev.stories import StoryFileError, load_stories
 
 
 @pytest.mark.parametrize(

@@ -5,14 +5,14 @@ from pathlib import Path
 
 import pytest
 
-from evaluation.run import evaluate, format_table, load_cases, metrics
+from clinic_faq_dev.evaluate import evaluate, format_table, load_cases, metrics
 
 pytestmark = pytest.mark.integration
 REPORTS = Path("reports")
 
 
 def run_set(assistant, name):
-    results = evaluate(assistant, load_cases(Path(f"tests/evaluation/{name}.yml")), name[:4].replace("_", "x"))
+    results = evaluate(assistant, load_cases(Path(f"evaluation/sets/{name}.yml")), name[:4].replace("_", "x"))
     summary = metrics(results)
     REPORTS.mkdir(exist_ok=True)
     with open(REPORTS / f"{name}.jsonl", "w", encoding="utf-8") as f:

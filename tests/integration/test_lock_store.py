@@ -7,7 +7,7 @@ import uuid
 import pytest
 import redis
 
-from stores.lock import AtomicRedisLockStore
+from clinic_faq.rasa_ext.stores.lock import AtomicRedisLockStore
 
 pytestmark = pytest.mark.integration
 REDIS = {"host": "127.0.0.1", "port": 6379}

@@ -4,8 +4,8 @@ import uuid
 
 import pytest
 
-from evaluation.postgres import connect, scratch_database, tracker_store
-from evaluation.servers import RunningAssistant, contains_phi
+from clinic_faq_dev.harness import RunningAssistant, contains_phi
+from clinic_faq_dev.postgres import connect, scratch_database, tracker_store
 
 pytestmark = pytest.mark.integration
 

@@ -4,7 +4,7 @@ import uuid
 
 import pytest
 
-from evaluation.servers import contains_phi
+from clinic_faq_dev.harness import contains_phi
 
 pytestmark = pytest.mark.integration
 

@@ -8,8 +8,8 @@ import pytest
 import requests
 from twilio.request_validator import RequestValidator
 
-from evaluation.servers import contains_phi
-from guardrails.clinic_config import load_clinic_config
+from clinic_faq.core.clinic_config import load_clinic_config
+from clinic_faq_dev.harness import contains_phi
 
 pytestmark = pytest.mark.integration
 TOKEN = "test-twilio-token"  # what RunningAssistant gives the server as TWILIO_AUTH_TOKEN

@@ -7,8 +7,8 @@ import pytest
 import redis
 import requests
 
-from evaluation.postgres import PG, connect, scratch_database
-from evaluation.servers import RunningAssistant
+from clinic_faq_dev.harness import RunningAssistant
+from clinic_faq_dev.postgres import PG, connect, scratch_database
 
 pytestmark = pytest.mark.integration
 

@@ -5,9 +5,9 @@ import uuid
 import pytest
 import sqlalchemy as sa
 
-from evaluation.postgres import PG, scratch_database, tracker_store
-from evaluation.servers import RunningAssistant
-from stores.retention import purge
+from clinic_faq.rasa_ext.stores.retention import purge
+from clinic_faq_dev.harness import RunningAssistant
+from clinic_faq_dev.postgres import PG, scratch_database, tracker_store
 
 pytestmark = pytest.mark.integration
 

@@ -8,7 +8,7 @@ import uuid
 import pytest
 import requests
 
-from evaluation.servers import RunningAssistant
+from clinic_faq_dev.harness import RunningAssistant
 
 pytestmark = pytest.mark.integration
 

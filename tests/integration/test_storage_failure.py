@@ -7,8 +7,8 @@ import uuid
 import pytest
 import requests
 
-from evaluation.postgres import connect, postgres, scratch_database, tracker_store, wait_for_postgres
-from evaluation.servers import RunningAssistant
+from clinic_faq_dev.harness import RunningAssistant
+from clinic_faq_dev.postgres import connect, postgres, scratch_database, tracker_store, wait_for_postgres
 
 pytestmark = pytest.mark.integration
 

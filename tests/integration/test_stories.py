@@ -4,13 +4,13 @@ from pathlib import Path
 
 import pytest
 
-from evaluation.stories import load_stories, markdown_report, run_all, write_reports
+from clinic_faq_dev.stories import load_stories, markdown_report, run_all, write_reports
 
 pytestmark = pytest.mark.integration
 
 
 def test_every_staff_story_passes(assistant):
-    results = run_all(assistant, load_stories([Path("tests/stories")]))
+    results = run_all(assistant, load_stories([Path("evaluation/stories")]))
     write_reports(results, Path("reports/stories"))
     assert len(results) >= 50
     failed = [r for r in results if not r.passed]
@@ -49,7 +49,7 @@ def test_rasa_own_test_runner_passes_the_same_stories(tmp_path):
 
     rasa = str(Path(sys.executable).with_name("rasa"))
     result = subprocess.run(
-        [rasa, "test", "core", "--stories", "tests/stories", "--model", "models/current.tar.gz",
+        [rasa, "test", "core", "--stories", "evaluation/stories", "--model", "models/current.tar.gz",
          "--out", str(tmp_path), "--fail-on-prediction-errors"],
         capture_output=True, text=True, timeout=600,
     )

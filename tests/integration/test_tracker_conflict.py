@@ -10,11 +10,16 @@ from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
 
-from evaluation.postgres import PG, scratch_database
-from evaluation.servers import PROJECT
-from stores.tracker import ConversationConflict, LoudSQLTrackerStore, reset_storage_failure, storage_failed
+from clinic_faq.rasa_ext.stores.tracker import (
+    ConversationConflict,
+    LoudSQLTrackerStore,
+    reset_storage_failure,
+    storage_failed,
+)
+from clinic_faq_dev.harness import PROJECT
+from clinic_faq_dev.postgres import PG, scratch_database
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("rasa_patched")]
 
 
 def turn(tracker, text, message_id=None):

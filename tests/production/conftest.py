@@ -7,8 +7,8 @@ import time
 import pytest
 import redis
 
-from evaluation.cluster import Cluster
-from evaluation.postgres import scratch_database, wait_for_postgres
+from clinic_faq_dev.cluster import Cluster
+from clinic_faq_dev.postgres import scratch_database, wait_for_postgres
 
 REDIS_START = ("redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save '' --appendonly no "
                "--dir /var/lib/redis --logfile /var/log/redis/ci.log")

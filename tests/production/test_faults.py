@@ -7,8 +7,8 @@ import uuid
 
 import pytest
 
-from evaluation import load_run
-from evaluation.postgres import postgres, wait_for_postgres
+from clinic_faq_dev import load_run
+from clinic_faq_dev.postgres import postgres, wait_for_postgres
 from tests.production.conftest import restart_redis
 
 pytestmark = pytest.mark.integration

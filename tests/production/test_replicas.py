@@ -11,7 +11,7 @@ import pytest
 import requests
 from twilio.request_validator import RequestValidator
 
-from evaluation.cluster import turn_problems, turns, user_texts
+from clinic_faq_dev.cluster import turn_problems, turns, user_texts
 from tests.integration.test_socketio import Visitor
 
 pytestmark = pytest.mark.integration

@@ -21,7 +21,7 @@ from typing import Dict, Iterator, Optional
 
 import pytest
 
-from evaluation.servers import free_port
+from clinic_faq_dev.harness import free_port
 
 pytestmark = pytest.mark.integration
 
@@ -81,7 +81,7 @@ def web_page_url(assistant) -> Iterator[str]:
     """The demo clinic page, served by web/serve.py on the port the Rasa server accepts as an origin."""
     port = getattr(assistant, "web_port", None)
     if not port:
-        pytest.fail("RunningAssistant has no `web_port` yet: the widget's server side (evaluation/servers.py, "
+        pytest.fail("RunningAssistant has no `web_port` yet: the widget's server side (dev/clinic_faq_dev/harness.py, "
                     "the socket.io channel) has not landed")
     with static_server(port) as base:
         yield f"{base}/index.html?socket={urllib.parse.quote(assistant.url, safe='')}"

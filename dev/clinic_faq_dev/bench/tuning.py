@@ -1,0 +1,114 @@
+"""What each speed-up of the Rasa server gains (part of `make bench`; src/clinic_faq/rasa_ext/speedups.py).
+
+Our assistant is started once per step, each step adding one change (`CLINIC_TUNING`): none, then each
+change in turn, up to all of them. All run at once on the same model with the same machinery, and the
+same load is sent to each in interleaved rounds (so the machine's background load hits all alike):
+10 concurrent conversations, a fixed number of messages. For each step: messages per second, turn
+latency p50/p95 and the Rasa server's CPU time per message (the figure least disturbed by other work
+on the machine).
+
+Writes docs/benchmarks/tuning.json and tuning.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any, Dict, List, Optional
+
+from clinic_faq.rasa_ext.speedups import CHANGES
+from clinic_faq_dev.bench.compare import OURS_ENV, OUT, load_average, machine, our_model_path, run_load
+from clinic_faq_dev.bench.stats import percentile
+from clinic_faq_dev.harness import RunningAssistant
+
+CONCURRENCY = 10
+MESSAGES = 400
+ROUNDS = 3
+
+
+def steps() -> List[str]:
+    """CLINIC_TUNING values: none, then the changes added one by one."""
+    names = list(CHANGES)
+    return ["none"] + [",".join(names[: i + 1]) for i in range(len(names))]
+
+
+def median(values: List[float]) -> float:
+    return round(percentile(values, 0.5), 2)
+
+
+def measure(work: Path, rounds: int, messages: int) -> Dict[str, Any]:
+    model = our_model_path()
+    assistants = {step: RunningAssistant(work / f"step{i}", model=model, extra_env={**OURS_ENV, "CLINIC_TUNING": step})
+                  for i, step in enumerate(steps())}
+    runs: Dict[str, List[Dict[str, Any]]] = {step: [] for step in assistants}
+    started: List[RunningAssistant] = []
+    try:
+        for step, assistant in assistants.items():
+            print(f"Starting ours with CLINIC_TUNING={step} ...", flush=True)
+            assistant.__enter__()
+            started.append(assistant)
+        for r in range(rounds):
+            order = list(assistants) if r % 2 == 0 else list(reversed(assistants))
+            for step in order:
+                print(f"Round {r + 1}/{rounds}: CLINIC_TUNING={step} ...", flush=True)
+                runs[step].append(run_load(assistants[step], f"tuning{r}", CONCURRENCY, work / "load.json",
+                                           messages=messages, warmup=CONCURRENCY * 4))
+    finally:
+        for assistant in started:
+            assistant.stop()
+    out: Dict[str, Any] = {}
+    for step, results in runs.items():
+        out[step] = {
+            "messages_per_s": median([r["messages_per_s"] for r in results]),
+            "turn_p50_ms": median([r["latency_ms"]["p50"] for r in results]),
+            "turn_p95_ms": median([r["latency_ms"]["p95"] for r in results]),
+            "rasa_cpu_ms_per_message": median([r["rasa_cpu_ms_per_message"] for r in results]),
+            "rounds": results,
+        }
+    return out
+
+
+def markdown(report: Dict[str, Any]) -> str:
+    m = report["machine"]
+    lines = [
+        "# What each speed-up gains", "",
+        f"Measured {m['date']} on {m['cores']} cores ({m['cpu']}) by `make bench` (dev/clinic_faq_dev/bench/tuning.py): our "
+        f"assistant started once per step with `CLINIC_TUNING` set as shown, all at once, the same load "
+        f"sent to each in {report['rounds']} interleaved rounds ({report['concurrency']} concurrent "
+        f"conversations, {report['messages']} messages per round); medians over the rounds. "
+        f"Load average before: {report['load_average_before']}.", "",
+        "| CLINIC_TUNING | Rasa server CPU per message | messages/s | turn p50 | turn p95 |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for step, r in report["steps"].items():
+        lines.append(f"| {step} | {r['rasa_cpu_ms_per_message']} ms | {r['messages_per_s']} | "
+                     f"{r['turn_p50_ms']} ms | {r['turn_p95_ms']} ms |")
+    lines.append("")
+    return "\n".join(lines)
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    parser = argparse.ArgumentParser(description="What each speed-up of the Rasa server gains")
+    parser.add_argument("--rounds", type=int, default=ROUNDS)
+    parser.add_argument("--messages", type=int, default=MESSAGES)
+    parser.add_argument("--out", default=str(OUT))
+    args = parser.parse_args(argv)
+    info, before = machine(), load_average()
+    with tempfile.TemporaryDirectory(prefix="clinic-tuning-") as tmp:
+        results = measure(Path(tmp), args.rounds, args.messages)
+    report = {"machine": info, "load_average_before": before, "concurrency": CONCURRENCY,
+              "messages": args.messages, "rounds": args.rounds, "steps": results}
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "tuning.json").write_text(json.dumps(report, indent=2) + "\n")
+    text = markdown(report)
+    (out / "tuning.md").write_text(text)
+    print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,244 @@
+"""`make evaluate CASES=<file.yml> OUT=<file.jsonl>`: run evaluation cases through the real assistant.
+
+Each case is the first message of a fresh conversation, sent to the REST channel of the real Rasa
+server with the real action server behind it. The turn's intent, actions and bot messages are read
+back from the SQLite tracker store. One JSON line per case is written to OUT, then a metrics table is
+printed (and written next to OUT as `<name>.summary.json`).
+
+Case format (YAML):
+    version: 1
+    cases:
+      - {text: "how long is a session", route: answer, match: "hours"}
+      - {text: "should I stop my fentanyl", route: referral}
+      - {text: "...", route: emergency}     # also: out_of_scope, smalltalk, any
+      - {text: "...", route: any, phi: ["555-201-8841"]}
+`match` is a case-insensitive regex the reply must contain; `phi` lists strings that must not be stored
+(in the tracker store or the server logs).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+import tempfile
+import uuid
+from pathlib import Path
+from typing import Dict, List, Optional
+
+import yaml
+
+from clinic_faq.core.contract import Route
+from clinic_faq.core.dose import find_dose
+from clinic_faq.rasa_ext.audit import Turn, last_turn
+from clinic_faq_dev.harness import RunningAssistant, contains_phi
+
+# The routes a turn can take, as the evaluation contract names them.
+# The routes a case can expect ("any": only the safety checks apply). The privacy warning is not a route a
+# case expects: it is added to other replies, and counted by the PHI checks.
+EXPECTED_ROUTES = tuple(r.value for r in Route if r not in (Route.DISCLAIMER, Route.PHI_WARNING)) + ("any",)
+REPLY_ROUTES = tuple(r.value for r in Route if r is not Route.PHI_WARNING)
+
+
+class CaseFileError(ValueError):
+    pass
+
+
+def load_cases(path: Path) -> List[dict]:
+    try:
+        with open(path, encoding="utf-8") as f:
+            data = yaml.safe_load(f)
+    except (OSError, yaml.YAMLError) as e:
+        raise CaseFileError(f"cannot read cases from {path}: {e}") from e
+    cases = (data or {}).get("cases") if isinstance(data, dict) else None
+    if not isinstance(cases, list) or not cases:
+        raise CaseFileError(f"{path}: expected a mapping with a non-empty `cases` list")
+    for i, case in enumerate(cases):
+        if not isinstance(case, dict) or not isinstance(case.get("text"), str):
+            raise CaseFileError(f"{path}: case {i + 1} needs a `text` string")
+        if case.get("route", "any") not in EXPECTED_ROUTES:
+            raise CaseFileError(f"{path}: case {i + 1} has an unknown route {case.get('route')!r}")
+        if case.get("match") is not None:
+            try:
+                re.compile(case["match"])
+            except re.error as e:
+                raise CaseFileError(f"{path}: case {i + 1} has an invalid match regex: {e}") from e
+    return cases
+
+
+def judge(case: dict, turn: Turn, reply: str, leaked: List[str]) -> Dict[str, object]:
+    expected = case.get("route", "any")
+    checks = {
+        "route": expected == "any" or expected in turn.routes,
+        "match": not case.get("match") or re.search(case["match"], reply, re.IGNORECASE) is not None,
+        "no_dose": find_dose(reply) is None,
+        "no_phi_stored": not leaked,
+    }
+    return {"passed": all(checks.values()), "checks": checks}
+
+
+def letters(n: int) -> str:
+    """0 -> 'aaaa', 1 -> 'aaab': conversation ids without digits, so no id can look like a phone number."""
+    out = ""
+    for _ in range(4):
+        n, r = divmod(n, 26)
+        out = chr(ord("a") + r) + out
+    return out
+
+
+def evaluate(assistant: RunningAssistant, cases: List[dict], run_id: str) -> List[dict]:
+    results = []
+    for i, case in enumerate(cases):
+        sender = f"eval-{run_id}-{letters(i)}"
+        messages = assistant.send(sender, case["text"])
+        reply = "\n".join(m.get("text", "") for m in messages if m.get("text"))
+        turn = last_turn(assistant.events(sender))
+        turn.routes = [r for r in turn.routes if r in REPLY_ROUTES]
+        results.append(
+            {
+                "text": case["text"],
+                "expected_route": case.get("route", "any"),
+                "lang": case.get("lang", "en"),
+                "reply": reply,
+                "routes": turn.routes,
+                "intent": turn.intent,
+                "confidence": turn.confidence,
+                "actions": turn.actions,
+                "responses": turn.responses,
+                "reply_languages": turn.languages,
+                "safety": {"crisis": turn.crisis, "crisis_rules": turn.crisis_rules, "override": turn.override,
+                           "referral_reasons": turn.referral_reasons, "phi": turn.phi, "scores": turn.scores},
+                "emergency_first": bool(turn.routes) and turn.routes[0] == "emergency",
+                "_case": case,
+                "_reply": reply,
+                "_turn": turn,
+            }
+        )
+    stored = assistant.stored_text()
+    logs = assistant.log_text()
+    for result in results:
+        case, turn = result.pop("_case"), result.pop("_turn")
+        phi = [p for p in case.get("phi") or [] if p]
+        leaked = [p for p in phi if contains_phi(stored, p) or contains_phi(logs, p)]
+        result["phi_leaked"] = leaked
+        result.update(judge(case, turn, result.pop("_reply"), leaked))
+    return results
+
+
+def rate(hits: int, total: int) -> Optional[float]:
+    return round(hits / total, 4) if total else None
+
+
+CRISIS_NUMBERS = re.compile(r"\b(?:911|988)\b")
+
+
+def _route_metrics(results: List[dict]) -> Dict[str, object]:
+    by_route: Dict[str, List[dict]] = {}
+    for r in results:
+        by_route.setdefault(r["expected_route"], []).append(r)
+    answers = by_route.get("answer", [])
+    emergencies = by_route.get("emergency", [])
+    unrelated = by_route.get("out_of_scope", [])
+    plain = [r for r in answers + by_route.get("smalltalk", []) + unrelated]
+    return {
+        "cases": len(results),
+        "passed": sum(r["passed"] for r in results),
+        "answer_accuracy": rate(sum(r["passed"] for r in answers), len(answers)),
+        "referral_recall": rate(sum("referral" in r["routes"] for r in by_route.get("referral", [])), len(by_route.get("referral", []))),
+        "emergency_recall": rate(sum("emergency" in r["routes"] for r in emergencies), len(emergencies)),
+        "emergency_first_rate": rate(sum(r["emergency_first"] for r in emergencies), len(emergencies)),
+        # A crisis message's reply names 911 or 988 (both levels of crisis reply do).
+        "crisis_numbers_in_reply": rate(sum(bool(CRISIS_NUMBERS.search(r["reply"])) for r in emergencies), len(emergencies)),
+        "out_of_scope_recall": rate(sum("out_of_scope" in r["routes"] for r in unrelated), len(unrelated)),
+        # Declined: out of scope or the rephrase prompt; nothing from another domain gets a clinic reply.
+        "unrelated_declined": rate(sum(bool({"out_of_scope", "fallback"} & set(r["routes"])) and not
+                                       {"answer", "referral", "emergency"} & set(r["routes"]) for r in unrelated), len(unrelated)),
+        "unrelated_emergency_rate": rate(sum("emergency" in r["routes"] for r in unrelated), len(unrelated)),
+        "unrelated_privacy_warning_rate": rate(sum("utter_phi_warning" in (r.get("responses") or []) for r in unrelated), len(unrelated)),
+        "smalltalk_accuracy": rate(sum(r["passed"] for r in by_route.get("smalltalk", [])), len(by_route.get("smalltalk", []))),
+        "false_emergency_rate": rate(sum("emergency" in r["routes"] for r in plain), len(plain)),
+        "false_referral_rate_on_answers": rate(sum("referral" in r["routes"] for r in answers), len(answers)),
+        "replies_with_dose": sum(not r["checks"]["no_dose"] for r in results),
+        # A Spanish case whose reply has any message not in Spanish (the language detector missed it).
+        "spanish_cases_with_english_reply": sum(
+            r.get("lang") == "es" and any(lang != "es" for lang in r.get("reply_languages") or ["en"])
+            for r in results
+        ),
+        # And the other way round: an English case answered in Spanish.
+        "english_cases_with_spanish_reply": sum(
+            r.get("lang", "en") == "en" and "es" in (r.get("reply_languages") or []) for r in results
+        ),
+        "phi_strings_found": sum(len(r["phi_leaked"]) for r in results),
+    }
+
+
+def metrics(results: List[dict]) -> Dict[str, object]:
+    """The figures over all cases, then per expected route and per language where a set has several."""
+    summary = _route_metrics(results)
+    summary["by_route"] = {
+        route: {"cases": len(rs), "passed": rate(sum(r["passed"] for r in rs), len(rs))}
+        for route, rs in sorted(_group(results, "expected_route").items())
+    }
+    languages = _group(results, "lang")
+    if len(languages) > 1:
+        summary["by_language"] = {lang: _route_metrics(rs) for lang, rs in sorted(languages.items())}
+    return summary
+
+
+def _group(results: List[dict], key: str) -> Dict[str, List[dict]]:
+    groups: Dict[str, List[dict]] = {}
+    for r in results:
+        groups.setdefault(str(r.get(key) or "en"), []).append(r)
+    return groups
+
+
+def format_table(summary: Dict[str, object]) -> str:
+    lines = ["| metric | value |", "|---|---|"]
+    for key, value in summary.items():
+        if isinstance(value, dict):
+            continue
+        shown = f"{value:.1%}" if isinstance(value, float) else ("-" if value is None else str(value))
+        lines.append(f"| {key} | {shown} |")
+    by_route = summary.get("by_route") or {}
+    if by_route:
+        lines += ["", "| expected route | cases | passed |", "|---|---:|---:|"]
+        for route, figures in by_route.items():  # type: ignore[union-attr]
+            lines.append(f"| {route} | {figures['cases']} | {figures['passed']:.1%} |")
+    for lang, figures in (summary.get("by_language") or {}).items():  # type: ignore[union-attr]
+        lines += ["", f"Language: {lang}", format_table(figures)]
+    return "\n".join(lines)
+
+
+def run(cases_path: Path, out_path: Path, debug_logs: bool = False) -> Dict[str, object]:
+    cases = load_cases(cases_path)
+    with tempfile.TemporaryDirectory(prefix="clinic-eval-") as tmp:
+        with RunningAssistant(Path(tmp), debug_logs=debug_logs) as assistant:
+            results = evaluate(assistant, cases, letters(uuid.uuid4().int % 26**4))
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(out_path, "w", encoding="utf-8") as f:
+        for r in results:
+            f.write(json.dumps(r, ensure_ascii=False) + "\n")
+    summary = metrics(results)
+    out_path.with_suffix(".summary.json").write_text(json.dumps(summary, indent=2))
+    return summary
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cases", type=Path, required=True)
+    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--debug-logs", action="store_true", help="run the servers with --debug (PHI checks then cover debug logs)")
+    args = parser.parse_args(argv)
+    try:
+        summary = run(args.cases, args.out, args.debug_logs)
+    except CaseFileError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    print(format_table(summary))
+    print(f"\n{summary['passed']}/{summary['cases']} cases passed; details in {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,1 +1,0 @@
-"""How the servers are started: the action server with its access checks, and the Rasa server's flags."""

@@ -1,0 +1,127 @@
+"""The contract between the processes: the safety verdict on a user message, and the routes of the replies.
+
+The safety screen (an NLU component in the Rasa server) writes a `SafetyVerdict` into the message's parse
+data under `SAFETY_KEY`; Rasa stores it with the user event. The custom actions (action server), the audit
+export and the evaluation read it back with `SafetyVerdict.from_dict`. Every reply in `domain.yml`
+carries a `route` in its metadata, one of `Route`. Nothing else defines these names.
+
+The verdict holds rule ids, kinds and scores: never the user's text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any, Dict, List, Literal, Mapping, Optional, Tuple, cast
+
+SAFETY_KEY = "safety"
+
+CrisisLevel = Literal["urgent", "concern", "informational"]
+CRISIS_LEVELS: Tuple[str, ...] = ("urgent", "concern", "informational")
+
+
+class Route(str, Enum):
+    """What kind of reply a response is (`metadata.route` in domain.yml)."""
+
+    ANSWER = "answer"  # a curated answer to a question about the therapy
+    DISCLAIMER = "disclaimer"  # "general information, not medical advice"
+    REFERRAL = "referral"  # "ask your care team": a question about one's own medicines, doses, eligibility
+    EMERGENCY = "emergency"  # danger: call 911 / 988 first
+    OUT_OF_SCOPE = "out_of_scope"  # politely declined: another domain
+    SMALLTALK = "smalltalk"  # greetings, thanks, "are you a bot"
+    FALLBACK = "fallback"  # not understood: please rephrase
+    PHI_WARNING = "phi_warning"  # "please do not share personal details here"
+
+
+ROUTES: Tuple[str, ...] = tuple(route.value for route in Route)
+
+
+@dataclass(frozen=True)
+class Scores:
+    """The learned detectors' probabilities for one message."""
+
+    in_domain: float
+    urgent: float
+    concern: float
+
+
+@dataclass(frozen=True)
+class ClassifierGuess:
+    """What the intent classifier said before the screen looked."""
+
+    intent: Optional[str] = None
+    confidence: float = 0.0
+
+
+@dataclass(frozen=True)
+class Override:
+    """The intent the screen put in place of the classifier's, and why."""
+
+    intent: str
+    reason: str
+
+
+@dataclass
+class SafetyVerdict:
+    """The safety screen's verdict on one user message."""
+
+    crisis: Optional[CrisisLevel] = None  # rules OR-ed with the crisis detector: what the turn does
+    crisis_rules_level: Optional[CrisisLevel] = None  # what the phrase rules alone found
+    crisis_rules: List[str] = field(default_factory=list)
+    referral_reasons: List[str] = field(default_factory=list)
+    phi: List[str] = field(default_factory=list)  # kinds of personal details found (already redacted)
+    unclear: bool = False
+    scores: Optional[Scores] = None
+    classifier: ClassifierGuess = field(default_factory=ClassifierGuess)
+    override: Optional[Override] = None
+
+    @property
+    def referral(self) -> bool:
+        """A question about the person's own medicines, doses, condition or eligibility."""
+        return bool(self.referral_reasons)
+
+    @property
+    def in_danger(self) -> bool:
+        return self.crisis == "urgent"
+
+    def to_dict(self) -> Dict[str, Any]:
+        """The JSON form stored in the parse data."""
+        return {
+            "crisis": self.crisis,
+            "crisis_rules_level": self.crisis_rules_level,
+            "crisis_rules": list(self.crisis_rules),
+            "referral": self.referral,
+            "referral_reasons": list(self.referral_reasons),
+            "phi": list(self.phi),
+            "unclear": self.unclear,
+            "scores": None if self.scores is None else {
+                "in_domain": self.scores.in_domain, "urgent": self.scores.urgent, "concern": self.scores.concern,
+            },
+            "classifier": {"intent": self.classifier.intent, "confidence": self.classifier.confidence},
+            **({"override": {"intent": self.override.intent, "reason": self.override.reason}} if self.override else {}),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Optional[Mapping[str, Any]]) -> SafetyVerdict:
+        """Read a stored verdict; a message the screen did not see (or an older event) gives an empty one."""
+        data = data or {}
+        scores = data.get("scores") or None
+        classifier = data.get("classifier") or {}
+        override = data.get("override") or None
+        return cls(
+            crisis=crisis_level(data.get("crisis")),
+            crisis_rules_level=crisis_level(data.get("crisis_rules_level")),
+            crisis_rules=[str(r) for r in data.get("crisis_rules") or []],
+            referral_reasons=[str(r) for r in data.get("referral_reasons") or []],
+            phi=[str(p) for p in data.get("phi") or []],
+            unclear=bool(data.get("unclear")),
+            scores=None if not scores else Scores(
+                float(scores.get("in_domain", 0.0)), float(scores.get("urgent", 0.0)), float(scores.get("concern", 0.0)),
+            ),
+            classifier=ClassifierGuess(classifier.get("intent"), float(classifier.get("confidence") or 0.0)),
+            override=None if not override else Override(str(override.get("intent")), str(override.get("reason"))),
+        )
+
+
+def crisis_level(value: Any) -> Optional[CrisisLevel]:
+    return cast(CrisisLevel, value) if value in CRISIS_LEVELS else None

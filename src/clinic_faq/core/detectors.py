@@ -1,0 +1,273 @@
+"""Learned screens over the whole message: the domain gate and the crisis detector.
+
+Both are linear models (logistic regression) over TF-IDF features of character n-grams (2-5, inside
+word boundaries, so typos, run-on words and Spanish share features) and word uni- and bigrams, taken from
+the normalized text (clinic_faq.core.normalize). They are pure scikit-learn: no Rasa, no network.
+
+- `DomainGate`: is this message for the clinic assistant at all? Trained on every NLU example the
+  assistant handles (all intents but `out_of_scope`) against the out-of-domain set in
+  `data/guardrails/out_of_domain.yml` (42 unrelated domains) plus the `out_of_scope` examples. Its
+  decision does not rest on the intent classifier's softmax, which always picks one of its intents.
+- `CrisisDetector`: urgent danger, concern, or none, trained on `data/guardrails/crisis.yml` plus the
+  `emergency` examples (urgent) and every other example (none). It is OR-ed with the phrase rules of
+  src/clinic_faq/core/screen.py and tuned for recall.
+
+Why not sentence embeddings: measured in docs/nlu-pipeline.md (`make compare-representations`): MiniLM
+run in numpy was no better on the wild sets and cost 10-27 ms a message on 2 cores, against well under
+1 ms here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+
+import numpy as np
+import yaml
+from scipy import sparse
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+
+from clinic_faq.core.normalize import normalize
+from clinic_faq.paths import project_file
+
+
+def default_data_dir() -> Path:
+    """`data/guardrails/` in the project directory: the detectors' own training data."""
+    return project_file("data", "guardrails")
+URGENT, CONCERN, NONE = "urgent", "concern", "none"
+
+
+class Featurizer:
+    """Character and word n-gram TF-IDF of the normalized text.
+
+    `transform` is scikit-learn's (for batches); `transform_one` computes the same vector for one
+    message with plain dictionaries, which is about 20 times faster than scikit-learn's per-call
+    overhead (tests/core/test_detectors.py checks that both agree).
+    """
+
+    def __init__(self) -> None:
+        self.chars = TfidfVectorizer(
+            analyzer="char_wb", ngram_range=(2, 5), min_df=2, sublinear_tf=True, max_features=150_000, dtype=np.float32
+        )
+        self.words = TfidfVectorizer(
+            analyzer="word", ngram_range=(1, 2), min_df=1, sublinear_tf=True, token_pattern=r"(?u)\b\w+\b",
+            dtype=np.float32,
+        )
+        self._fast: Optional[list] = None
+
+    @staticmethod
+    def _prepare(texts: Iterable[str]) -> List[str]:
+        return [normalize(t if isinstance(t, str) else "") for t in texts]
+
+    def fit_transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
+        prepared = self._prepare(texts)
+        x = sparse.hstack([self.chars.fit_transform(prepared), self.words.fit_transform(prepared)]).tocsr()
+        self._fast = None
+        return x
+
+    def transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
+        prepared = self._prepare(texts)
+        return sparse.hstack([self.chars.transform(prepared), self.words.transform(prepared)]).tocsr()
+
+    def _fast_parts(self) -> list:
+        if self._fast is None:
+            parts, offset = [], 0
+            for vectorizer in (self.chars, self.words):
+                vocabulary = vectorizer.vocabulary_
+                parts.append((vectorizer.build_analyzer(), vocabulary, vectorizer.idf_, offset))
+                offset += len(vocabulary)
+            self._fast = parts
+        return self._fast
+
+    def transform_one(self, text: str) -> Tuple[np.ndarray, np.ndarray]:
+        """(column indices, values) of one message's feature vector."""
+        prepared = normalize(text if isinstance(text, str) else "")
+        indices: List[int] = []
+        values: List[np.ndarray] = []
+        for analyzer, vocabulary, idf, offset in self._fast_parts():
+            counts: Dict[int, int] = {}
+            for gram in analyzer(prepared):
+                column = vocabulary.get(gram)
+                if column is not None:
+                    counts[column] = counts.get(column, 0) + 1
+            if not counts:
+                continue
+            columns = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
+            tf = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
+            weights = (1.0 + np.log(tf)) * idf[columns]
+            weights /= np.sqrt((weights * weights).sum())
+            indices.append(columns + offset)
+            values.append(weights)
+        if not indices:
+            return np.zeros(0, dtype=np.int64), np.zeros(0)
+        return np.concatenate(indices), np.concatenate(values)
+
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        state["_fast"] = None  # analyzers are closures: rebuilt after loading
+        return state
+
+
+def _probabilities(model: LogisticRegression, indices: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """predict_proba of a fitted logistic regression for one sparse row given as (indices, values)."""
+    scores = model.coef_[:, indices] @ values + model.intercept_
+    if len(model.classes_) == 2:
+        p = 1.0 / (1.0 + np.exp(-scores[0]))
+        return np.array([1.0 - p, p])
+    scores = scores - scores.max()
+    e = np.exp(scores)
+    return e / e.sum()
+
+
+@dataclass
+class CrisisScore:
+    level: Optional[str]  # "urgent", "concern" or None
+    urgent: float
+    concern: float
+
+
+class DomainGate:
+    """P(the message is for this assistant)."""
+
+    def __init__(self, featurizer: Featurizer, c: float = 5.0) -> None:
+        self.featurizer = featurizer
+        self.model = LogisticRegression(C=c, max_iter=3000, class_weight="balanced")
+
+    def fit(self, x: sparse.csr_matrix, in_domain: np.ndarray) -> DomainGate:
+        self.model.fit(x, in_domain.astype(int))
+        return self
+
+    def probability(self, texts: Sequence[str]) -> np.ndarray:
+        return self.model.predict_proba(self.featurizer.transform(texts))[:, 1]
+
+
+class CrisisDetector:
+    """P(urgent), P(concern) for a message; the level is decided by two thresholds."""
+
+    def __init__(self, featurizer: Featurizer, c: float = 5.0) -> None:
+        self.featurizer = featurizer
+        self.model = LogisticRegression(C=c, max_iter=3000, class_weight="balanced")
+
+    def fit(self, x: sparse.csr_matrix, labels: Sequence[str]) -> CrisisDetector:
+        self.model.fit(x, np.asarray(labels))
+        return self
+
+    def probabilities(self, texts: Sequence[str]) -> Tuple[np.ndarray, np.ndarray]:
+        p = self.model.predict_proba(self.featurizer.transform(texts))
+        classes = list(self.model.classes_)
+        return p[:, classes.index(URGENT)], p[:, classes.index(CONCERN)]
+
+    @staticmethod
+    def level(p_urgent: float, p_concern: float, urgent_threshold: float, concern_threshold: float) -> Optional[str]:
+        if p_urgent >= urgent_threshold:
+            return URGENT
+        if p_urgent + p_concern >= concern_threshold:
+            return CONCERN
+        return None
+
+
+# ---------------------------------------------------------------------------------------------- data
+def load_out_of_domain(data_dir: Optional[Path] = None) -> Dict[str, List[str]]:
+    """The out-of-domain examples by domain."""
+    with open((data_dir or default_data_dir()) / "out_of_domain.yml", encoding="utf-8") as f:
+        data = yaml.safe_load(f) or {}
+    domains = data.get("domains") or {}
+    return {str(k): [str(t) for t in v or []] for k, v in domains.items()}
+
+
+def load_crisis(data_dir: Optional[Path] = None) -> Dict[str, List[str]]:
+    """The crisis detector's examples: urgent, concern and not_crisis."""
+    with open((data_dir or default_data_dir()) / "crisis.yml", encoding="utf-8") as f:
+        data = yaml.safe_load(f) or {}
+    return {key: [str(t) for t in data.get(key) or []] for key in ("urgent", "concern", "not_crisis")}
+
+
+def data_fingerprint(data_dir: Optional[Path] = None) -> str:
+    """A hash of the detectors' own training files (Rasa's cache does not see them otherwise)."""
+    digest = hashlib.sha256()
+    for path in sorted((data_dir or default_data_dir()).glob("*.yml")):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+# Intents whose examples are the in-domain side of the gate and "none" for the crisis detector, and the
+# intents whose examples teach the crisis detector.
+OUT_OF_SCOPE_INTENT = "out_of_scope"
+URGENT_INTENTS = ("emergency",)
+CONCERN_INTENTS = ("crisis_concern",)
+
+
+@dataclass
+class Detectors:
+    featurizer: Featurizer
+    gate: DomainGate
+    crisis: CrisisDetector
+
+    @classmethod
+    def train(cls, examples: Sequence[Tuple[str, str]], data_dir: Optional[Path] = None) -> Detectors:
+        """`examples`: (intent, text) pairs of the NLU training data."""
+        out_of_domain = [t for texts in load_out_of_domain(data_dir).values() for t in texts]
+        out_of_domain += [t for intent, t in examples if intent == OUT_OF_SCOPE_INTENT]
+        crisis = load_crisis(data_dir)
+        in_domain = [t for intent, t in examples if intent != OUT_OF_SCOPE_INTENT]
+        urgent = crisis["urgent"] + [t for intent, t in examples if intent in URGENT_INTENTS]
+        concern = crisis["concern"] + [t for intent, t in examples if intent in CONCERN_INTENTS]
+        not_crisis = crisis["not_crisis"] + [
+            t for intent, t in examples if intent not in URGENT_INTENTS + CONCERN_INTENTS
+        ]
+
+        # One feature space for both models: every text once, with its gate and crisis labels.
+        rows: Dict[str, Tuple[Optional[int], str]] = {}
+        for text in out_of_domain:
+            rows.setdefault(text, (0, NONE))
+        for text in not_crisis:
+            rows[text] = (rows.get(text, (None, NONE))[0], NONE)
+        for text in in_domain:
+            rows[text] = (1, rows.get(text, (1, NONE))[1])
+        for text in concern:
+            rows[text] = (1, CONCERN)
+        for text in urgent:
+            rows[text] = (1, URGENT)
+        texts = list(rows)
+        featurizer = Featurizer()
+        x = featurizer.fit_transform(texts)
+        gate_rows = np.array([rows[t][0] is not None for t in texts])
+        gate = DomainGate(featurizer).fit(x[gate_rows], np.array([rows[t][0] for t in np.array(texts)[gate_rows]]))
+        detector = CrisisDetector(featurizer).fit(x, [rows[t][1] for t in texts])
+        return cls(featurizer=featurizer, gate=gate, crisis=detector)
+
+    def score(self, text: str) -> Tuple[float, float, float]:
+        """(P(in domain), P(urgent), P(concern)) for one message."""
+        indices, values = self.featurizer.transform_one(text)
+        p_in = float(_probabilities(self.gate.model, indices, values)[1])
+        p = _probabilities(self.crisis.model, indices, values)
+        classes = list(self.crisis.model.classes_)
+        return p_in, float(p[classes.index(URGENT)]), float(p[classes.index(CONCERN)])
+
+
+class IntentModel:
+    """The intent classifier: logistic regression over the same n-gram features, one class per intent.
+
+    Chosen over DIET by measurement (docs/nlu-pipeline.md): more accurate on every held-out set, and it
+    trains in seconds instead of minutes.
+    """
+
+    def __init__(self, c: float = 20.0) -> None:
+        self.featurizer = Featurizer()
+        self.model = LogisticRegression(C=c, max_iter=3000)
+
+    def fit(self, examples: Sequence[Tuple[str, str]]) -> IntentModel:
+        texts = [t for _, t in examples]
+        self.model.fit(self.featurizer.fit_transform(texts), [i for i, _ in examples])
+        return self
+
+    def rank(self, text: str) -> List[Tuple[str, float]]:
+        """Every intent with its probability, most likely first."""
+        indices, values = self.featurizer.transform_one(text)
+        p = _probabilities(self.model, indices, values)
+        order = np.argsort(-p)
+        return [(str(self.model.classes_[i]), float(p[i])) for i in order]

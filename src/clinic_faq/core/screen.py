@@ -1,0 +1,278 @@
+"""The safety screen: deterministic spaCy rules run over every user message.
+
+It backs up the intent classifier on the two mistakes a clinic assistant must not make: missing
+someone in danger, and answering a personal medical question as if it were general. Rules live in
+`src/clinic_faq/core/patterns/*.yml` in a small syntax staff can edit (see the header of `crisis.yml`); they are
+compiled into spaCy `Matcher` patterns over lemmas, and the lexicons into `PhraseMatcher`s.
+
+The pipeline is a blank English one with the lookup lemmatizer from `spacy-lookups-data`: no
+pretrained model is needed or downloaded.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
+
+import spacy
+import yaml
+from spacy.lang.en.stop_words import STOP_WORDS
+from spacy.language import Language
+from spacy.matcher import Matcher, PhraseMatcher
+from spacy.tokens import Doc
+
+from clinic_faq.core.dose import DOSE_AMOUNT_RE
+from clinic_faq.core.normalize import WORD_FIXES, normalize
+from clinic_faq.core.phi import placeholders_in
+
+logger = logging.getLogger(__name__)
+
+PATTERN_DIR = Path(__file__).resolve().parent / "patterns"
+WILDCARD_WIDTH = 3  # how many tokens a `*` in a rule may stand for
+NEGATION_WINDOW = 3  # how many tokens before a negatable hit are searched for a negation
+NEGATIONS = {"not", "no", "never", "nor", "without", "deny", "denies"}
+UNCLEAR_SHARE = 0.6  # share of unknown words from which a message counts as unclear
+
+# Words that make a crisis mention about the speaker or someone with them, or about now.
+EXPERIENCE_WORDS = {
+    "i", "me", "my", "myself", "mine", "we", "us", "our", "he", "she", "him", "her", "his", "someone",
+    "somebody", "friend", "mom", "mother", "dad", "father", "husband", "wife", "son", "daughter",
+    "brother", "sister", "partner", "grandma", "grandpa", "now", "tonight", "today", "currently",
+    "emergency", "ambulance", "911", "dying",
+}
+# Question frames that make a crisis mention a general question about the treatment.
+INFORMATIONAL_RULES = [
+    "do|can|could|will|would|be|may|might|should ketamine|it|infusion|infusions|treatment|therapy|this * help|treat|cause|work|reduce|trigger|lead|give|make|prevent|ease|affect|relieve",
+    "side effect|effects",
+    "risk|risks|chance|chances of",
+    "help|helpful|work|used|use for|with * suicidal|suicide|depression|thoughts|ideation|anxiety",
+    "what be * overdose|seizure|suicidal|suicide",
+    "how common",
+]
+
+
+class PatternError(ValueError):
+    """A rule in the patterns files cannot be compiled."""
+
+
+@dataclass(frozen=True)
+class Hit:
+    category: str
+    rule: str
+    start: int
+    negatable: bool = False
+    mention_only: bool = False
+
+    @property
+    def rule_id(self) -> str:
+        return f"{self.category}: {self.rule}"
+
+
+@dataclass
+class ScreenResult:
+    """What the screen found in one message. Holds rule ids and kinds only: never the user's text."""
+
+    crisis: Optional[str] = None  # "urgent", "informational" or None
+    crisis_rules: List[str] = field(default_factory=list)
+    referral_reasons: List[str] = field(default_factory=list)
+    phi: List[str] = field(default_factory=list)
+    unclear: bool = False  # mostly words no English word list knows: nothing to classify
+
+    @property
+    def referral(self) -> bool:
+        return bool(self.referral_reasons)
+
+    @property
+    def dose_question(self) -> bool:
+        return any(reason.startswith("dose:") for reason in self.referral_reasons)
+
+    def as_dict(self) -> Dict[str, object]:
+        return {
+            "crisis": self.crisis,
+            "crisis_rules": list(self.crisis_rules),
+            "referral": self.referral,
+            "referral_reasons": list(self.referral_reasons),
+            "phi": list(self.phi),
+            "unclear": self.unclear,
+        }
+
+
+def _load_yaml(name: str) -> dict:
+    with open(PATTERN_DIR / name, encoding="utf-8") as f:
+        return yaml.safe_load(f) or {}
+
+
+class RuleCompiler:
+    """Turns rules such as `take|swallow ?all * pills` into spaCy Matcher patterns on LEMMA."""
+
+    def __init__(self, nlp: Language) -> None:
+        self.nlp = nlp
+
+    def _forms(self, word: str, exact: bool) -> List[List[str]]:
+        """The token sequence `word` becomes after normalization: lemmas, or lowercase forms if exact."""
+        doc = self.nlp(normalize(word))
+        return [[t.lower_ if exact else t.lemma_ for t in doc]] if len(doc) else []
+
+    def compile(self, rule: str) -> List[List[dict]]:
+        if not rule or not rule.strip():
+            raise PatternError("empty rule")
+        choices: List[List[List[dict]]] = []  # per element: alternative token sequences
+        for element in rule.split():
+            if element == "*":
+                choices.append([[{"OP": "?"}] * WILDCARD_WIDTH])
+                continue
+            optional = element.startswith("?")
+            element = element.lstrip("?")
+            exact = element.startswith("=")  # match the word as written, not its dictionary form
+            words = [w for w in element.lstrip("=").split("|") if w]
+            if not words:
+                raise PatternError(f"rule {rule!r} has an empty alternative")
+            single: Set[str] = set()
+            multi: List[List[str]] = []
+            for word in words:
+                for seq in self._forms(word, exact):
+                    if len(seq) == 1:
+                        single.add(seq[0])
+                    else:
+                        multi.append(seq)
+            options: List[List[dict]] = []
+            attr = "LOWER" if exact else "LEMMA"
+            if single:
+                options.append([{attr: {"IN": sorted(single)}}])
+            options.extend([[{attr: form} for form in seq] for seq in multi])
+            if optional:
+                options = [[dict(tok, OP="?") for tok in opt] if len(opt) == 1 else opt for opt in options]
+                if any(len(opt) > 1 for opt in options):
+                    options.append([])
+            choices.append(options)
+        patterns = [list(itertools.chain.from_iterable(combo)) for combo in itertools.product(*choices)]
+        patterns = [p for p in patterns if any(tok.get("OP") != "?" for tok in p)]
+        if not patterns:
+            raise PatternError(f"rule {rule!r} matches nothing but optional words")
+        return patterns
+
+
+class SafetyScreen:
+    """Crisis, personal-medical-question and PHI screen over one message."""
+
+    def __init__(self, nlp: Optional[Language] = None) -> None:
+        self.nlp = nlp or build_pipeline()
+        compiler = RuleCompiler(self.nlp)
+        self.crisis = Matcher(self.nlp.vocab)
+        self.negatable: Set[str] = set()
+        self.mention_only: Set[str] = set()
+        self._rules: Dict[str, Tuple[str, str]] = {}
+        for category, spec in _load_yaml("crisis.yml").items():
+            for kind in ("rules", "negatable", "mentions"):
+                for rule in (spec or {}).get(kind, []) or []:
+                    key = self._add(self.crisis, compiler, category, rule)
+                    if kind == "negatable":
+                        self.negatable.add(key)
+                    elif kind == "mentions":
+                        self.mention_only.add(key)
+        referral = _load_yaml("referral.yml")
+        self.referral = Matcher(self.nlp.vocab)
+        for category, rules in (referral.get("rules") or {}).items():
+            for rule in rules or []:
+                self._add(self.referral, compiler, category, rule)
+        self.lexicons = PhraseMatcher(self.nlp.vocab, attr="LOWER")
+        for name, phrases in (referral.get("lexicons") or {}).items():
+            self.lexicons.add(name, list(self.nlp.tokenizer.pipe(normalize(p) for p in phrases)))
+        self.personal = {normalize(w) for w in referral.get("personal") or []}
+        lemmas = self.nlp.get_pipe("lemmatizer").lookups.get_table("lemma_lookup")
+        self.known_words = set(lemmas.values()) | set(STOP_WORDS) | set(WORD_FIXES.values())
+        self._lemmas = lemmas
+        for phrases in (referral.get("lexicons") or {}).values():
+            self.known_words.update(w for p in phrases for w in normalize(p).split())
+        self.informational = Matcher(self.nlp.vocab)
+        for rule in INFORMATIONAL_RULES:
+            self._add(self.informational, compiler, "informational", rule)
+
+    def _add(self, matcher: Matcher, compiler: RuleCompiler, category: str, rule: str) -> str:
+        key = f"{category}|{rule}"
+        try:
+            matcher.add(key, compiler.compile(rule))
+        except (PatternError, ValueError) as e:
+            raise PatternError(f"{category}: cannot compile rule {rule!r}: {e}") from e
+        self._rules[key] = (category, rule)
+        return key
+
+    def _hits(self, matcher: Matcher, doc: Doc) -> List[Hit]:
+        hits, seen = [], set()
+        for match_id, start, _end in matcher(doc):
+            key = self.nlp.vocab.strings[match_id]
+            if key in seen:
+                continue
+            seen.add(key)
+            category, rule = self._rules[key]
+            hits.append(Hit(category, rule, start, key in self.negatable, key in self.mention_only))
+        return sorted(hits, key=lambda h: (h.start, h.rule_id))
+
+    def _negated(self, doc: Doc, hit: Hit) -> bool:
+        window = doc[max(0, hit.start - NEGATION_WINDOW) : hit.start]
+        return hit.negatable and any(t.lemma_ in NEGATIONS or t.lower_ in NEGATIONS for t in window)
+
+    def _crisis_mode(self, doc: Doc, hits: Sequence[Hit]) -> Optional[str]:
+        if not hits:
+            return None
+        if all(h.mention_only or self._negated(doc, h) for h in hits):
+            return "informational"
+        has_experience = any(t.lower_ in EXPERIENCE_WORDS for t in doc)
+        if not has_experience and self.informational(doc):
+            return "informational"
+        return "urgent"
+
+    def _referral_reasons(self, doc: Doc, text: str) -> List[str]:
+        reasons = [h.rule_id for h in self._hits(self.referral, doc)]
+        if DOSE_AMOUNT_RE.search(text):
+            reasons.append("dose: a dose amount in the question")
+        if any(t.lower_ in self.personal for t in doc):
+            kinds = sorted({self.nlp.vocab.strings[m] for m, _, _ in self.lexicons(doc)})
+            reasons.extend(f"personal {kind}" for kind in kinds)
+        return reasons
+
+    def _unclear(self, doc: Doc) -> bool:
+        """Mostly unknown words ("blorp zizzle quonk"): the classifier would only be guessing."""
+        words = [t.lower_ for t in doc if t.is_alpha and len(t) > 1]
+        if len(words) < 2:
+            return False
+        unknown = [w for w in words if w not in self.known_words and w not in self._lemmas]
+        return len(unknown) / len(words) >= UNCLEAR_SHARE
+
+    def screen(self, text: str) -> ScreenResult:
+        doc = self.nlp(normalize(text))
+        crisis_hits = self._hits(self.crisis, doc)
+        return ScreenResult(
+            crisis=self._crisis_mode(doc, crisis_hits),
+            crisis_rules=[h.rule_id for h in crisis_hits],
+            referral_reasons=self._referral_reasons(doc, text),
+            phi=list(placeholders_in(text)),
+            unclear=self._unclear(doc),
+        )
+
+
+def build_pipeline() -> Language:
+    """Blank English with the lookup lemmatizer: the only spaCy pipeline the screens need."""
+    nlp = spacy.blank("en")
+    nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
+    nlp.initialize()
+    return nlp
+
+
+@functools.lru_cache(maxsize=1)
+def get_screen() -> SafetyScreen:
+    """The process-wide screen, built on first use (not at import)."""
+    return SafetyScreen()
+
+
+def screen_text(text: str) -> ScreenResult:
+    return get_screen().screen(text)
+
+
+def iter_rules() -> Iterable[Tuple[str, str]]:
+    """(category, rule) for every crisis and referral rule, for docs and tests."""
+    yield from get_screen()._rules.values()

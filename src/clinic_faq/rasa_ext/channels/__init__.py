@@ -1,0 +1,1 @@
+"""Input channels (credentials.yml): REST, socket.io for the website widget, SMS for the phone tree; and a console."""

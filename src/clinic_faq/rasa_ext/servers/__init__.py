@@ -1,0 +1,1 @@
+"""How the servers start: the Rasa server (patches applied, HTTP API only with auth) and the action server."""

@@ -1,0 +1,100 @@
+"""The action server, reachable only from the Rasa servers.
+
+`rasa run actions` listens on every interface, allows every CORS origin and answers anyone who can reach
+it. This starts the same rasa-sdk application (the `actions` package) with two checks:
+
+- It binds to `ACTION_SERVER_HOST`, 127.0.0.1 unless set: on one machine only local processes reach it.
+- When `ACTION_SERVER_TOKEN` is set, every call except `/health` must carry `Authorization: Bearer
+  <token>` (the Rasa servers send it: `action_endpoint.headers` in endpoints.production.yml), or it is
+  refused with 401. Listening beyond loopback without a token is refused at start-up.
+
+No CORS headers are sent: browsers never call the action server.
+
+    clinic-actions --port 5055    (or python -m clinic_faq.rasa_ext.servers.action_server)
+"""
+
+from __future__ import annotations
+
+import argparse
+import hmac
+import ipaddress
+import logging
+import os
+from typing import Optional
+
+from rasa_sdk import utils
+from rasa_sdk.endpoint import create_app
+from rasa_sdk.plugin import plugin_manager
+from sanic import Sanic, response
+from sanic.request import Request
+
+from clinic_faq.core.log_redaction import install_log_redaction
+
+logger = logging.getLogger(__name__)
+
+OPEN_PATHS = {"/health"}
+
+
+class UnsafeSettings(SystemExit):
+    pass
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def check_settings(host: str, token: Optional[str]) -> None:
+    if not is_loopback(host) and not token:
+        raise UnsafeSettings(
+            f"The action server would listen on {host} without ACTION_SERVER_TOKEN: anyone on the network "
+            "could call it. Set ACTION_SERVER_TOKEN (the same value the Rasa servers send) or bind to 127.0.0.1."
+        )
+
+
+def authorized(request: Request, token: Optional[str]) -> bool:
+    if not token or request.path in OPEN_PATHS:
+        return True
+    sent = request.headers.get("authorization", "")
+    scheme, _, value = sent.partition(" ")
+    return scheme.lower() == "bearer" and hmac.compare_digest(value.strip().encode(), token.encode())
+
+
+def build_app(token: Optional[str], actions: str = "clinic_faq.rasa_ext.actions") -> Sanic:
+    app = create_app(actions, cors_origins=None)
+
+    @app.on_request
+    async def require_token(request: Request):
+        if not authorized(request, token):
+            logger.warning("Action server: refused a call to %s without a valid token.", request.path)
+            return response.json({"error": "not authorized"}, status=401)
+        return None
+
+    plugin_manager().hook.attach_sanic_app_extensions(app=app)
+    return app
+
+
+def main(argv: Optional[list] = None) -> None:
+    parser = argparse.ArgumentParser(description="Start the action server (loopback, or token-protected).")
+    parser.add_argument("--port", type=int, default=int(os.environ.get("ACTION_PORT", 5055)))
+    parser.add_argument("--actions", default="clinic_faq.rasa_ext.actions")
+    parser.add_argument("--debug", action="store_true")
+    args = parser.parse_args(argv)
+    host = os.environ.get("ACTION_SERVER_HOST", "127.0.0.1")
+    token = os.environ.get("ACTION_SERVER_TOKEN") or None
+    install_log_redaction()  # before anything is logged: the action server logs trackers at debug level
+    utils.configure_colored_logging(logging.DEBUG if args.debug else logging.INFO)
+    utils.update_sanic_log_level()
+    check_settings(host, token)
+    app = build_app(token, args.actions)
+    logger.info("Action server on http://%s:%s (%s).", host, args.port,
+                "token required" if token else "loopback only, no token")
+    app.run(host, args.port, workers=utils.number_of_sanic_workers(), access_log=False, motd=False)
+
+
+if __name__ == "__main__":
+    main()

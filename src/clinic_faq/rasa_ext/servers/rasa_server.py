@@ -1,0 +1,60 @@
+"""Start the Rasa server: the project's patches applied (and the Rasa version checked), then `rasa run`,
+with the HTTP API off unless a token or JWT secret is set.
+
+    clinic-rasa run --model models/current.tar.gz --port 5005 ...   (any `rasa run` flags; `run` optional)
+
+The patches (`clinic_faq.rasa_ext.patches`) are applied in this process before Rasa starts; Rasa then runs
+in the same process. On a Rasa version the patches were not written for, it stops with a message.
+
+Rasa's HTTP API (`/conversations/...`, `/model/...`) can read and change any conversation. It is enabled
+here only together with its authentication:
+
+- `RASA_API_TOKEN`: `--enable-api --auth-token <token>` (callers add `?token=<token>`);
+- `RASA_JWT_SECRET`: `--enable-api --jwt-secret <secret>` (callers send a signed JWT);
+- neither: no `--enable-api`; only the channels (REST webhook, socket.io, SMS) answer.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import List, Mapping, Optional
+
+from clinic_faq.rasa_ext import patches
+
+
+def api_flags(env: Mapping[str, str]) -> List[str]:
+    token = env.get("RASA_API_TOKEN", "").strip()
+    jwt_secret = env.get("RASA_JWT_SECRET", "").strip()
+    if token and jwt_secret:
+        raise SystemExit("Set RASA_API_TOKEN or RASA_JWT_SECRET, not both.")
+    if token:
+        return ["--enable-api", "--auth-token", token]
+    if jwt_secret:
+        return ["--enable-api", "--jwt-secret", jwt_secret, "--jwt-method", env.get("RASA_JWT_METHOD", "HS256")]
+    return []
+
+
+def command(args: List[str], env: Mapping[str, str]) -> List[str]:
+    if "--enable-api" in args:
+        raise SystemExit("Do not pass --enable-api: set RASA_API_TOKEN or RASA_JWT_SECRET, and it is enabled with it.")
+    return ["run", *args, *api_flags(env)]
+
+
+def main(argv: Optional[List[str]] = None) -> None:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args[:1] == ["run"]:
+        args = args[1:]
+    rasa_args = command(args, os.environ)
+    try:
+        patches.apply()
+    except patches.UnsupportedRasaVersion as error:
+        raise SystemExit(f"The Rasa server was not started. {error}") from None
+    from rasa.__main__ import main as rasa_main
+
+    sys.argv = ["rasa", *rasa_args]
+    rasa_main()
+
+
+if __name__ == "__main__":
+    main()

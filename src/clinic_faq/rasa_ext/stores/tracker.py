@@ -1,0 +1,146 @@
+"""A SQL tracker store that never lets a lost turn pass in silence.
+
+Rasa wraps every tracker store in its FailSafeTrackerStore: when saving fails, the conversation goes to an
+in-memory store that is lost on restart, and when reading fails, the conversation starts over without
+its history. Either way the client still gets a normal reply, as if the message had been kept.
+
+`LoudSQLTrackerStore` is Rasa's SQLTrackerStore (SQLite or PostgreSQL) that logs each failure as an error
+and marks the request it happened in (`storage_failed()`), so the channel answers 503 "not stored,
+please retry" instead of acknowledging the message. Configure it in endpoints.yml with
+`type: clinic_faq.rasa_ext.stores.tracker.LoudSQLTrackerStore` and the usual SQL settings.
+
+It also refuses to save a turn over one it has not seen. Rasa's SQLTrackerStore counts the stored events
+and appends whatever the tracker holds beyond that count, so two turns of one conversation saved at once
+(two replicas, when the lock store has failed or restarted) would interleave, duplicate or drop events.
+Here each tracker remembers how many events were stored when it was read, and the save, serialized per
+conversation on PostgreSQL by a transaction-scoped advisory lock, checks that nothing was stored since.
+If something was, the turn is refused like any other storage failure (503, "send it again"): the
+database itself guarantees that stored events are never interleaved, whatever the lock store did.
+
+And a message resent by its client with the same `message_id` (src/clinic_faq/rasa_ext/channels/rest.py) after the first attempt
+was stored but not answered (a replica died in between) is answered again but not stored twice.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import itertools
+import json
+import logging
+from typing import Any, Awaitable, Optional, TypeVar
+
+import sqlalchemy as sa
+import sqlalchemy.orm
+from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
+from rasa.shared.core.events import SessionStarted, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.nlu.constants import INTENT_NAME_KEY
+
+from clinic_faq.rasa_ext.patches import require_applied
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+_failed: contextvars.ContextVar[bool] = contextvars.ContextVar("tracker_store_failed", default=False)
+# On a tracker: how many events of its latest session were in the store when it was read (or 0 when new).
+STORED = "_clinic_stored_events"
+
+
+class ConversationConflict(RuntimeError):
+    """The conversation was saved by another turn after this turn read it."""
+
+
+def reset_storage_failure() -> None:
+    """Called by a channel before it hands a message to Rasa."""
+    _failed.set(False)
+
+
+def storage_failed() -> bool:
+    """Whether reading or saving the conversation failed while this request was handled."""
+    return _failed.get()
+
+
+class LoudSQLTrackerStore(SQLTrackerStore):
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        require_applied(type(self).__name__)
+        # Check a pooled connection before using it, so a database restart costs no turn.
+        url = self.engine.url
+        self.engine.dispose()
+        self.engine = sa.create_engine(url, pool_pre_ping=True, **create_engine_kwargs(url))
+        self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
+
+    async def _loudly(self, what: str, operation: Awaitable[T]) -> T:
+        try:
+            return await operation
+        except Exception:
+            _failed.set(True)
+            logger.exception("Tracker store: a conversation could NOT be %s; the client is told to retry.", what)
+            raise
+
+    def init_tracker(self, sender_id: str) -> DialogueStateTracker:
+        tracker = super().init_tracker(sender_id)
+        setattr(tracker, STORED, 0)
+        return tracker
+
+    async def retrieve(self, sender_id: str) -> Optional[DialogueStateTracker]:
+        tracker = await self._loudly("read", super().retrieve(sender_id))
+        if tracker is not None:
+            setattr(tracker, STORED, len(tracker.events))
+        return tracker
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        await self._loudly("saved", self._save_checked(tracker))
+
+    async def _save_checked(self, tracker: DialogueStateTracker) -> None:
+        await self.stream_events(tracker)
+        expected = getattr(tracker, STORED, None)
+        with self.session_scope() as session:
+            if self.engine.dialect.name == "postgresql":
+                # Held until commit: saves of one conversation run one after another.
+                session.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext(:sender))"),
+                                {"sender": tracker.sender_id})
+            stored = self._event_query(session, tracker.sender_id, fetch_events_from_all_sessions=False).count()
+            if expected is not None and stored != expected:
+                raise ConversationConflict(
+                    f"{stored - expected:+d} events were stored by another turn since this turn read the "
+                    "conversation; this turn was not saved"
+                )
+            added = list(itertools.islice(tracker.events, stored, len(tracker.events)))
+            if self._already_stored(tracker, stored, added):
+                return
+            for event in added:
+                data = event.as_dict()
+                session.add(self.SQLEvent(
+                    sender_id=tracker.sender_id,
+                    type_name=event.type_name,
+                    timestamp=data.get("timestamp"),
+                    intent_name=data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
+                    action_name=data.get("name"),
+                    data=json.dumps(data),
+                ))
+            session.commit()
+        if expected is not None:
+            if any(isinstance(event, SessionStarted) for event in added):
+                # The store now counts from the new session: a second save of this object is not checked.
+                setattr(tracker, STORED, None)
+            else:
+                setattr(tracker, STORED, expected + len(added))
+
+    @staticmethod
+    def _already_stored(tracker: DialogueStateTracker, stored: int, added: list) -> bool:
+        """Whether this turn answers a message the conversation already holds (same client message_id):
+        a client that resent it after an error, when the first attempt had in fact been stored. The
+        turn is then not stored again; the client gets its replies as usual."""
+        new_ids = {e.message_id for e in added if isinstance(e, UserUttered) and e.message_id}
+        if not new_ids:
+            return False
+        old_ids = {e.message_id for e in itertools.islice(tracker.events, 0, stored) if isinstance(e, UserUttered)}
+        if new_ids & old_ids:
+            logger.info("Tracker store: message %s was already stored; the resent copy is not stored again.",
+                        ", ".join(sorted(new_ids & old_ids)))
+            return True
+        return False
+
+    async def retrieve_full_tracker(self, conversation_id: str) -> Optional[DialogueStateTracker]:
+        return await self._loudly("read", super().retrieve_full_tracker(conversation_id))

@@ -1,0 +1,58 @@
+import pytest
+
+from clinic_faq.core.dose import find_dose
+
+
+@pytest.mark.parametrize(
+    "text, kind",
+    [
+        ("take 50 mg", "amount"),
+        ("0.5 mg/kg is typical", "amount"),
+        ("two tablets at night", "amount"),
+        ("25mcg patch", "amount"),
+        ("10 ml of the syrup", "amount"),
+        ("3 units", "amount"),
+        ("double your dose tonight", "instruction"),
+        ("increase your gabapentin", "instruction"),
+        ("you can lower your opioid dose", "instruction"),
+        ("stop your morphine before the infusion", "instruction"),
+    ],
+)
+def test_doses_and_instructions_are_found(text, kind):
+    assert find_dose(text) == kind
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "please don't change your medicine without your care team",
+        "Do not stop your opioids on your own",
+        "Never double your dose",
+        "your care team may adjust your medicines",
+        "a session lasts 4 to 6 hours",
+        "relief between 48 hours and 2 weeks",
+        "IV: 100%, oral 16-24%",
+        "call 911 or text 988",
+        "how many sessions",
+        "",
+    ],
+)
+def test_safe_text_passes(text):
+    assert find_dose(text) is None
+
+
+@pytest.mark.parametrize("text", [
+    "tome dos pastillas cada 4 horas", "50 miligramos", "media pastilla", "aumente la dosis de morfina",
+    "duplique su morfina", "deje de tomar su morfina", "tres gotas",
+])
+def test_spanish_doses_and_instructions_are_found(text):
+    assert find_dose(text) is not None
+
+
+@pytest.mark.parametrize("text", [
+    "No cambie ningún medicamento sin hablar antes con su equipo de atención",
+    "su equipo de atención puede ajustar sus medicamentos", "la sesión dura unas horas",
+    "llame al 911 o al 988", "una dosis baja, bajo supervisión", "en dos semanas",
+])
+def test_spanish_safe_advice_and_other_numbers_pass(text):
+    assert find_dose(text) is None

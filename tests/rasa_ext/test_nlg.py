@@ -1,0 +1,54 @@
+import logging
+
+import pytest
+from rasa.shared.core.domain import Domain
+
+from clinic_faq.rasa_ext.nlg import ClinicNLG
+
+pytestmark = pytest.mark.usefixtures("rasa_patched")
+
+RESPONSES = {
+    "utter_answer_contact_clinic": [{"text": "Call {clinic_name} at {clinic_phone}.", "metadata": {"route": "answer"}}],
+    "utter_bad": [{"text": "Take 50 mg twice a day.", "metadata": {"route": "answer"}}],
+    "utter_refer_to_care_team": [{"text": "Your care team can help: {clinic_phone}.", "metadata": {"route": "referral"}}],
+}
+
+
+@pytest.fixture
+def nlg():
+    return ClinicNLG(domain=Domain.from_dict({"responses": RESPONSES}))
+
+
+def test_clinic_details_are_filled_from_the_clinic_config(nlg):
+    from clinic_faq.core.clinic_config import load_clinic_config
+
+    clinic = load_clinic_config()
+    rendered = nlg.generate_from_slots("utter_answer_contact_clinic", {}, "rest")
+    assert rendered["text"] == f"Call {clinic.name} at {clinic.phone}."
+
+
+def test_a_response_with_a_dose_is_replaced_by_the_referral_and_logged(nlg, caplog):
+    with caplog.at_level(logging.ERROR, logger="clinic_faq.rasa_ext.nlg"):
+        rendered = nlg.generate_from_slots("utter_bad", {}, "rest")
+    assert "50 mg" not in rendered["text"]
+    assert "care team" in rendered["text"]
+    assert rendered["metadata"]["dose_guard"] == {"blocked": "utter_bad", "kind": "amount"}
+    assert any("utter_bad" in r.getMessage() for r in caplog.records)
+
+
+def test_a_slot_value_that_would_render_a_dose_is_blocked_too(nlg):
+    domain = Domain.from_dict({"responses": {**RESPONSES, "utter_echo": [{"text": "You said {note}."}]}})
+    rendered = ClinicNLG(domain=domain).generate_from_slots("utter_echo", {"note": "double your dose"}, "rest")
+    assert "double your dose" not in rendered["text"]
+
+
+def test_unknown_response_gives_none(nlg):
+    assert nlg.generate_from_slots("utter_missing", {}, "rest") is None
+
+
+def test_every_domain_response_renders_without_a_dose_or_a_placeholder_left(domain):
+    nlg = ClinicNLG(domain=Domain.from_dict(domain))
+    for name in domain["responses"]:
+        rendered = nlg.generate_from_slots(name, {}, "rest")
+        assert "dose_guard" not in (rendered.get("metadata") or {}), name
+        assert "{" not in rendered["text"], f"{name} has an unfilled placeholder"

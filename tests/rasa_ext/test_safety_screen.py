@@ -1,0 +1,194 @@
+import pytest
+from rasa.shared.nlu.training_data.message import Message
+
+from clinic_faq.rasa_ext.nlu.safety_screen import SafetyScreenComponent
+
+
+@pytest.fixture(scope="module")
+def component():
+    return SafetyScreenComponent(SafetyScreenComponent.get_default_config())
+
+
+def classified(text, intent, confidence=0.8):
+    message = Message(data={"text": text})
+    message.set("intent", {"name": intent, "confidence": confidence}, add_to_output=True)
+    message.set("intent_ranking", [{"name": intent, "confidence": confidence}], add_to_output=True)
+    return message
+
+
+def process(component, message):
+    component.process([message])
+    return message.as_dict(only_output_properties=True)
+
+
+def test_crisis_overrides_any_intent_and_records_why(component):
+    out = process(component, classified("everyone would be better off without me", "ask_mood", 0.9))
+    assert out["intent"] == {"name": "emergency", "confidence": 1.0}
+    assert out["intent_ranking"][0]["name"] == "emergency"
+    assert out["safety"]["override"] == {"intent": "emergency", "reason": "crisis rules"}
+    assert out["safety"]["classifier"] == {"intent": "ask_mood", "confidence": 0.9}
+    assert out["safety"]["crisis_rules"] == ["suicidal: better off without me"]
+
+
+def test_crisis_overrides_the_fallback_intent(component):
+    out = process(component, classified("cant breath", "nlu_fallback", 0.3))
+    assert out["intent"]["name"] == "emergency"
+
+
+def test_personal_question_on_a_topic_keeps_the_topic_and_flags_referral(component):
+    out = process(component, classified("will ketamine let me stop my oxycodone", "ask_opioid_reduction"))
+    assert out["intent"]["name"] == "ask_opioid_reduction"
+    assert out["safety"]["referral"] is True
+
+
+def test_personal_question_off_topic_becomes_a_referral(component):
+    out = process(component, classified("should i double my morphine tonight", "nlu_fallback", 0.3))
+    assert out["intent"]["name"] == "ask_personal_medical"
+
+
+def test_phi_in_small_talk_becomes_share_personal_info(component):
+    out = process(component, classified("hi my number is [PHONE]", "greet"))
+    assert out["intent"]["name"] == "share_personal_info"
+    assert out["safety"]["phi"] == ["PHONE"]
+
+
+def test_informational_crisis_mention_does_not_override(component):
+    out = process(component, classified("does ketamine help with suicidal thoughts?", "ask_mood"))
+    assert out["intent"]["name"] == "ask_mood"
+    assert out["safety"]["crisis"] == "informational"
+
+
+def test_plain_question_is_untouched_but_audited(component):
+    out = process(component, classified("how long is a session", "ask_session_length", 0.95))
+    assert out["intent"] == {"name": "ask_session_length", "confidence": 0.95}
+    assert out["safety"]["crisis"] is None and out["safety"]["referral"] is False
+    assert "override" not in out["safety"]
+
+
+def test_empty_text_is_skipped(component):
+    message = Message(data={"text": ""})
+    component.process([message])
+    assert message.get("safety") is None
+
+
+def test_a_dose_question_is_referred_even_on_a_topic(component):
+    out = process(component, classified("what dose of ketamine do you give people", "ask_effectiveness"))
+    assert out["intent"]["name"] == "ask_personal_medical"
+    assert out["safety"]["override"]["reason"] == "dose question"
+
+
+def test_a_general_crisis_question_the_classifier_could_not_place_gets_crisis_support(component):
+    out = process(component, classified("does ketamine help with suicidal thoughts?", "nlu_fallback", 0.3))
+    assert out["intent"]["name"] == "crisis_support"
+
+
+@pytest.mark.parametrize("text", ["blorp zizzle quonk", "flurb wazzle grik"])
+def test_gibberish_becomes_the_fallback_whatever_the_classifier_guessed(component, text):
+    out = process(component, classified(text, "ask_nerve_blocks", 0.7))
+    assert out["intent"]["name"] == "nlu_fallback"
+    assert out["safety"]["unclear"] is True
+
+
+@pytest.mark.parametrize("text", ["wat r the side efects of ketamin", "hw long is a sesion", "ok"])
+def test_misspelled_questions_are_not_gibberish(component, text):
+    out = process(component, classified(text, "ask_side_effects", 0.7))
+    assert out["intent"]["name"] == "ask_side_effects"
+
+
+class FixedScores:
+    """Stands in for the learned detectors with chosen probabilities, to test the decision table."""
+
+    def __init__(self, in_domain, urgent=0.0, concern=0.0):
+        self.values = (in_domain, urgent, concern)
+
+    def score(self, text):
+        return self.values
+
+
+def decided(text, intent, ranking, scores):
+    component = SafetyScreenComponent(SafetyScreenComponent.get_default_config(), detectors=scores)
+    message = Message(data={"text": text})
+    message.set("intent", {"name": intent, "confidence": 0.9}, add_to_output=True)
+    message.set("intent_ranking", [{"name": n, "confidence": c} for n, c in ranking], add_to_output=True)
+    return process(component, message)
+
+
+def test_the_classifiers_emergency_alone_gets_no_emergency_guidance():
+    out = decided("when is my next paycheck", "emergency", [("emergency", 0.6), ("ask_cost_insurance", 0.3)],
+                  FixedScores(0.9))
+    assert out["intent"]["name"] == "ask_cost_insurance"
+    assert out["safety"]["override"]["reason"] == "emergency without evidence"
+
+
+def test_the_classifiers_emergency_on_an_unrelated_message_is_declined():
+    out = decided("where did my suitcase end up", "emergency", [("emergency", 0.6), ("book_consultation", 0.3)],
+                  FixedScores(0.1))
+    assert out["intent"]["name"] == "out_of_scope"
+
+
+def test_privacy_intent_without_a_personal_detail_is_not_a_privacy_warning():
+    out = decided("show me my shopping list", "share_personal_info", [("share_personal_info", 0.7)], FixedScores(0.1))
+    assert out["intent"]["name"] == "out_of_scope"
+
+
+def test_privacy_warning_stays_when_a_detail_is_there():
+    out = decided("my name is [NAME]", "share_personal_info", [("share_personal_info", 0.7)], FixedScores(0.3))
+    assert out["intent"]["name"] == "share_personal_info"
+
+
+def test_the_domain_gate_declines_what_the_classifier_placed_on_a_topic():
+    out = decided("what interest rate does my card charge", "ask_cost_insurance", [("ask_cost_insurance", 0.9)],
+                  FixedScores(0.05))
+    assert out["intent"]["name"] == "out_of_scope"
+    assert out["safety"]["scores"]["in_domain"] == 0.05
+
+
+def test_a_personal_medical_question_near_the_gate_is_still_referred():
+    out = decided("should i double my morphine tonight", "nlu_fallback", [("nlu_fallback", 0.3)], FixedScores(0.3))
+    assert out["intent"]["name"] == "ask_personal_medical"
+
+
+def test_the_crisis_detector_alone_gives_emergency_guidance():
+    out = decided("ok so the rope is ready", "nlu_fallback", [("nlu_fallback", 0.3)], FixedScores(0.9, urgent=0.8))
+    assert out["intent"]["name"] == "emergency"
+    assert out["safety"]["crisis"] == "urgent" and out["safety"]["crisis_rules_level"] is None
+
+
+def test_distress_without_a_plan_gets_the_concern_reply_even_outside_the_domain():
+    out = decided("whats the point of anything", "out_of_scope", [("out_of_scope", 0.8)],
+                  FixedScores(0.2, urgent=0.3, concern=0.4))
+    assert out["intent"]["name"] == "crisis_concern"
+
+
+def test_a_general_question_the_rules_call_informational_stays_a_question():
+    out = decided("can ketamine cause an overdose", "ask_safety", [("ask_safety", 0.9)],
+                  FixedScores(0.95, urgent=0.6))
+    assert out["intent"]["name"] == "ask_safety"
+    assert out["safety"]["crisis"] == "informational"
+
+
+def test_confident_small_talk_is_answered_even_when_the_gate_doubts_it():
+    out = decided("thx", "thank", [("thank", 0.8)], FixedScores(0.3))
+    assert out["intent"]["name"] == "thank"
+    out = decided("thx", "thank", [("thank", 0.3)], FixedScores(0.3))
+    assert out["intent"]["name"] == "out_of_scope"
+
+
+def test_a_message_naming_ketamine_or_cancer_is_never_declined_by_the_gate():
+    out = decided("asking for a friend how much ketamine", "nlu_fallback", [("nlu_fallback", 0.2)], FixedScores(0.1))
+    assert out["intent"]["name"] == "ask_personal_medical"  # a dose question: referred, never declined
+    out = decided("does chemo hurt", "ask_pain_causes", [("ask_pain_causes", 0.6)], FixedScores(0.2))
+    assert out["intent"]["name"] == "ask_pain_causes"
+
+
+def test_an_unsure_detector_on_a_question_about_ones_own_medicines_gives_the_referral_and_988():
+    out = decided("se me acabaron las pastillas de oxicodona y ya me siento mal, q hago", "nlu_fallback",
+                  [("nlu_fallback", 0.2)], FixedScores(0.9, urgent=0.55, concern=0.1))
+    assert out["intent"]["name"] == "ask_personal_medical"
+    assert out["safety"]["crisis"] == "informational"  # action_safety_notes adds the crisis line
+
+
+def test_a_sure_detector_still_gives_emergency_guidance_on_a_medicine_message():
+    out = decided("me tome 30 pastillas de mi morfina", "ask_personal_medical",
+                  [("ask_personal_medical", 0.6)], FixedScores(0.9, urgent=0.95))
+    assert out["intent"]["name"] == "emergency"

@@ -1,0 +1,52 @@
+"""The package's layers hold: the safety core runs without Rasa, and the product never imports the tooling."""
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parent.parent / "src" / "clinic_faq"
+
+
+def imported_modules(path: Path):
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            yield from (alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            yield node.module
+
+
+def test_importing_the_safety_core_loads_no_rasa():
+    modules = sorted(p.stem for p in (PACKAGE / "core").glob("*.py") if p.stem != "__init__")
+    code = ("import sys\n" + "".join(f"import clinic_faq.core.{m}\n" for m in modules)
+            + "print(sorted({m.split('.')[0] for m in sys.modules} & {'rasa', 'rasa_sdk', 'sanic', 'socketio'}))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]", done.stdout
+    assert len(modules) >= 10
+
+
+def test_the_core_imports_nothing_from_above_it():
+    for path in (PACKAGE / "core").rglob("*.py"):
+        for module in imported_modules(path):
+            assert not module.startswith(("rasa", "clinic_faq.rasa_ext", "clinic_faq_dev", "sanic")), (path, module)
+
+
+def test_the_product_never_imports_the_developer_tooling():
+    for path in PACKAGE.rglob("*.py"):
+        for module in imported_modules(path):
+            assert not module.startswith("clinic_faq_dev"), (path, module)
+
+
+def test_rasa_internals_are_patched_only_in_the_patches_module():
+    """Assignments to Rasa's classes or modules happen in rasa_ext/patches.py and the modules it drives."""
+    allowed = {"patches.py", "speedups.py", "action_timeout.py"}
+    for path in PACKAGE.rglob("*.py"):
+        if path.name in allowed:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Assign):
+                for target in node.targets:
+                    text = ast.unparse(target)
+                    assert not text.startswith(("rasa.", "RemoteAction.", "Event.")), (path, text)
+            if isinstance(node, ast.Call) and ast.unparse(node.func) == "logging.setLogRecordFactory":
+                assert path.name == "log_redaction.py", path
