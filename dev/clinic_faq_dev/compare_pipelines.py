@@ -102,7 +102,7 @@ async def score(model: Path, cases: List[dict], topics: Dict[str, str]) -> Dict[
 def main() -> int:
     subprocess.run([sys.executable, "-m", "clinic_faq_dev.spacy_model", "build/spacy/en_clinic"], cwd=PROJECT, check=True,
                    stdout=subprocess.DEVNULL)
-    cases = load_cases(PROJECT / "tests" / "evaluation" / "dev_set.yml")
+    cases = load_cases(PROJECT / "evaluation" / "sets" / "dev_set.yml")
     topics = topic_intents()
     candidates = [PROJECT / "config.yml"] + sorted((PROJECT / "configs").glob("*.yml"))
     results = {}

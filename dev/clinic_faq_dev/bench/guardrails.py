@@ -63,7 +63,7 @@ def safety_action_ms(events: List[dict]) -> float:
 
 
 def main() -> int:
-    cases = load_cases(PROJECT / "tests" / "evaluation" / "dev_set.yml")
+    cases = load_cases(PROJECT / "evaluation" / "sets" / "dev_set.yml")
     turn_ms: List[float] = []
     guard_ms: List[float] = []
     action_ms: List[float] = []

@@ -52,7 +52,7 @@ async def measure(model: Path, texts: List[str], repeats: int) -> dict:
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(description="NLU parse latency in process")
     parser.add_argument("--model", required=True)
-    parser.add_argument("--cases", default=str(PROJECT / "tests" / "evaluation" / "dev_set.yml"))
+    parser.add_argument("--cases", default=str(PROJECT / "evaluation" / "sets" / "dev_set.yml"))
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--out")
     args = parser.parse_args(argv)
