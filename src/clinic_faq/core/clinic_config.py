@@ -6,7 +6,7 @@ import functools
 import logging
 import os
 from dataclasses import dataclass
-from typing import Dict, Tuple
+from typing import Any, Dict, Tuple
 
 import yaml
 
@@ -55,14 +55,14 @@ class ClinicConfig:
         }
 
 
-def _required(section: dict, key: str, where: str) -> str:
+def _required(section: Dict[str, Any], key: str, where: str) -> str:
     value = section.get(key) if isinstance(section, dict) else None
     if not isinstance(value, (str, int)) or not str(value).strip():
         raise ClinicConfigError(f"{where}.{key} must be set in the clinic config")
     return str(value).strip()
 
 
-def parse_clinic_config(raw: dict) -> ClinicConfig:
+def parse_clinic_config(raw: Dict[str, Any]) -> ClinicConfig:
     if not isinstance(raw, dict):
         raise ClinicConfigError("the clinic config must be a mapping")
     clinic = raw.get("clinic") or {}
@@ -101,6 +101,6 @@ def _load(path: str) -> ClinicConfig:
     return config
 
 
-def load_clinic_config(path: str | os.PathLike | None = None) -> ClinicConfig:
+def load_clinic_config(path: str | os.PathLike[str] | None = None) -> ClinicConfig:
     """The clinic config from `path`, `$CLINIC_CONFIG`, or the project's `clinic.yml`."""
     return _load(str(path or os.environ.get(CONFIG_ENV) or project_file("clinic.yml")))

@@ -22,9 +22,10 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
 import numpy as np
+import numpy.typing as npt
 import yaml
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -32,6 +33,11 @@ from sklearn.linear_model import LogisticRegression
 
 from clinic_faq.core.normalize import normalize
 from clinic_faq.paths import project_file
+
+FloatArray = npt.NDArray[np.float64]
+IndexArray = npt.NDArray[np.int64]
+# One vectorizer's part of the fast path: (analyzer, vocabulary, idf, offset of its first column).
+_FastPart = Tuple[Callable[[str], List[str]], Dict[str, int], npt.NDArray[np.float32], int]
 
 
 def default_data_dir() -> Path:
@@ -56,7 +62,7 @@ class Featurizer:
             analyzer="word", ngram_range=(1, 2), min_df=1, sublinear_tf=True, token_pattern=r"(?u)\b\w+\b",
             dtype=np.float32,
         )
-        self._fast: Optional[list] = None
+        self._fast: Optional[List[_FastPart]] = None
 
     @staticmethod
     def _prepare(texts: Iterable[str]) -> List[str]:
@@ -72,9 +78,10 @@ class Featurizer:
         prepared = self._prepare(texts)
         return sparse.hstack([self.chars.transform(prepared), self.words.transform(prepared)]).tocsr()
 
-    def _fast_parts(self) -> list:
+    def _fast_parts(self) -> List[_FastPart]:
         if self._fast is None:
-            parts, offset = [], 0
+            parts: List[_FastPart] = []
+            offset = 0
             for vectorizer in (self.chars, self.words):
                 vocabulary = vectorizer.vocabulary_
                 parts.append((vectorizer.build_analyzer(), vocabulary, vectorizer.idf_, offset))
@@ -82,11 +89,11 @@ class Featurizer:
             self._fast = parts
         return self._fast
 
-    def transform_one(self, text: str) -> Tuple[np.ndarray, np.ndarray]:
+    def transform_one(self, text: str) -> Tuple[IndexArray, FloatArray]:
         """(column indices, values) of one message's feature vector."""
         prepared = normalize(text if isinstance(text, str) else "")
-        indices: List[int] = []
-        values: List[np.ndarray] = []
+        indices: List[IndexArray] = []
+        values: List[FloatArray] = []
         for analyzer, vocabulary, idf, offset in self._fast_parts():
             counts: Dict[int, int] = {}
             for gram in analyzer(prepared):
@@ -105,13 +112,13 @@ class Featurizer:
             return np.zeros(0, dtype=np.int64), np.zeros(0)
         return np.concatenate(indices), np.concatenate(values)
 
-    def __getstate__(self) -> dict:
+    def __getstate__(self) -> Dict[str, Any]:
         state = dict(self.__dict__)
         state["_fast"] = None  # analyzers are closures: rebuilt after loading
         return state
 
 
-def _probabilities(model: LogisticRegression, indices: np.ndarray, values: np.ndarray) -> np.ndarray:
+def _probabilities(model: LogisticRegression, indices: IndexArray, values: FloatArray) -> FloatArray:
     """predict_proba of a fitted logistic regression for one sparse row given as (indices, values)."""
     scores = model.coef_[:, indices] @ values + model.intercept_
     if len(model.classes_) == 2:
@@ -119,7 +126,8 @@ def _probabilities(model: LogisticRegression, indices: np.ndarray, values: np.nd
         return np.array([1.0 - p, p])
     scores = scores - scores.max()
     e = np.exp(scores)
-    return e / e.sum()
+    probabilities: FloatArray = e / e.sum()
+    return probabilities
 
 
 @dataclass
@@ -136,12 +144,13 @@ class DomainGate:
         self.featurizer = featurizer
         self.model = LogisticRegression(C=c, max_iter=3000, class_weight="balanced")
 
-    def fit(self, x: sparse.csr_matrix, in_domain: np.ndarray) -> DomainGate:
+    def fit(self, x: sparse.csr_matrix, in_domain: npt.NDArray[Any]) -> DomainGate:
         self.model.fit(x, in_domain.astype(int))
         return self
 
-    def probability(self, texts: Sequence[str]) -> np.ndarray:
-        return self.model.predict_proba(self.featurizer.transform(texts))[:, 1]
+    def probability(self, texts: Sequence[str]) -> FloatArray:
+        p: FloatArray = self.model.predict_proba(self.featurizer.transform(texts))[:, 1]
+        return p
 
 
 class CrisisDetector:
@@ -155,8 +164,8 @@ class CrisisDetector:
         self.model.fit(x, np.asarray(labels))
         return self
 
-    def probabilities(self, texts: Sequence[str]) -> Tuple[np.ndarray, np.ndarray]:
-        p = self.model.predict_proba(self.featurizer.transform(texts))
+    def probabilities(self, texts: Sequence[str]) -> Tuple[FloatArray, FloatArray]:
+        p: FloatArray = self.model.predict_proba(self.featurizer.transform(texts))
         classes = list(self.model.classes_)
         return p[:, classes.index(URGENT)], p[:, classes.index(CONCERN)]
 

@@ -18,7 +18,10 @@ import functools
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import Optional
+from typing import TYPE_CHECKING, Optional, Tuple
+
+if TYPE_CHECKING:
+    from lingua import LanguageDetector
 
 ENGLISH, SPANISH = "en", "es"
 LANGUAGES = (ENGLISH, SPANISH)
@@ -64,13 +67,13 @@ class LanguageGuess:
 
 
 @functools.lru_cache(maxsize=1)
-def _detector():  # type: ignore[no-untyped-def]
+def _detector() -> LanguageDetector:
     from lingua import Language, LanguageDetectorBuilder
 
     return LanguageDetectorBuilder.from_languages(Language.ENGLISH, Language.SPANISH).build()
 
 
-def _classify(plain: str) -> tuple:
+def _classify(plain: str) -> Tuple[str, float]:
     """(language code, probability) of the likelier of English and Spanish."""
     values = _detector().compute_language_confidence_values(plain)
     if not values:

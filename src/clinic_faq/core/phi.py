@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import List, Tuple
+from typing import List, Set, Tuple
 
 import phonenumbers
 
@@ -53,12 +53,12 @@ _NOT_NAME = (
 _NAME_WORD = rf"(?!(?:{_NOT_NAME})\b)[a-z][a-z'’-]+"
 
 
-def _rx(pattern: str, flags: int = re.IGNORECASE) -> re.Pattern:
+def _rx(pattern: str, flags: int = re.IGNORECASE) -> re.Pattern[str]:
     return re.compile(pattern, flags)
 
 
 # (placeholder, compiled pattern); applied in this order, most specific first.
-_PATTERNS: List[Tuple[str, re.Pattern]] = [
+_PATTERNS: List[Tuple[str, re.Pattern[str]]] = [
     ("EMAIL", _rx(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")),
     ("SSN", _rx(r"\b\d{3}[- .]\d{2}[- .]\d{4}\b")),
     ("SSN", _rx(r"\b(?:ssn|social security(?: number| no\.?| #)?|social)" + _ID_LABEL_END + r"\d{9}\b")),
@@ -156,8 +156,8 @@ class Redaction:
         return bool(self.found)
 
 
-def _sub(pattern: re.Pattern, kind: str, text: str, found: set) -> str:
-    def repl(match: re.Match) -> str:
+def _sub(pattern: re.Pattern[str], kind: str, text: str, found: Set[str]) -> str:
+    def repl(match: re.Match[str]) -> str:
         found.add(kind)
         keep = match.group("keep") if "keep" in pattern.groupindex else ""
         return f"{keep}[{kind}]"
@@ -165,7 +165,7 @@ def _sub(pattern: re.Pattern, kind: str, text: str, found: set) -> str:
     return pattern.sub(repl, text)
 
 
-def _redact_phones(text: str, found: set) -> str:
+def _redact_phones(text: str, found: Set[str]) -> str:
     pieces, last = [], 0
     for match in phonenumbers.PhoneNumberMatcher(text, "US", leniency=phonenumbers.Leniency.POSSIBLE):
         digits = sum(ch.isdigit() for ch in match.raw_string)
@@ -183,7 +183,7 @@ def redact(text: str) -> Redaction:
     """Replace every PHI string in `text` with a typed placeholder."""
     if not text or not _MIGHT_HAVE_PHI.search(text):
         return Redaction(text or "", ())
-    found: set = set()
+    found: Set[str] = set()
     for kind, pattern in _PATTERNS:
         text = _sub(pattern, kind, text, found)
     for pattern in (_CAPITALISED_NAME, _RELATIVE_NAME, _FIELD_NAME, _NAME_BEFORE_ID):

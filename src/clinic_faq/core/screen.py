@@ -16,13 +16,14 @@ import itertools
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Set, Tuple, cast
 
 import spacy
 import yaml
 from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
+from spacy.pipeline import Lemmatizer
 from spacy.tokens import Doc
 
 from clinic_faq.core.dose import DOSE_AMOUNT_RE
@@ -53,6 +54,9 @@ INFORMATIONAL_RULES = [
     "what be * overdose|seizure|suicidal|suicide",
     "how common",
 ]
+
+# One token of a spaCy Matcher pattern, e.g. {"LEMMA": {"IN": ["pill", "tablet"]}, "OP": "?"}.
+TokenPattern = Dict[str, Any]
 
 
 class PatternError(ValueError):
@@ -101,7 +105,7 @@ class ScreenResult:
         }
 
 
-def _load_yaml(name: str) -> dict:
+def _load_yaml(name: str) -> Dict[str, Any]:
     with open(PATTERN_DIR / name, encoding="utf-8") as f:
         return yaml.safe_load(f) or {}
 
@@ -117,10 +121,10 @@ class RuleCompiler:
         doc = self.nlp(normalize(word))
         return [[t.lower_ if exact else t.lemma_ for t in doc]] if len(doc) else []
 
-    def compile(self, rule: str) -> List[List[dict]]:
+    def compile(self, rule: str) -> List[List[TokenPattern]]:
         if not rule or not rule.strip():
             raise PatternError("empty rule")
-        choices: List[List[List[dict]]] = []  # per element: alternative token sequences
+        choices: List[List[List[TokenPattern]]] = []  # per element: alternative token sequences
         for element in rule.split():
             if element == "*":
                 choices.append([[{"OP": "?"}] * WILDCARD_WIDTH])
@@ -139,7 +143,7 @@ class RuleCompiler:
                         single.add(seq[0])
                     else:
                         multi.append(seq)
-            options: List[List[dict]] = []
+            options: List[List[TokenPattern]] = []
             attr = "LOWER" if exact else "LEMMA"
             if single:
                 options.append([{attr: {"IN": sorted(single)}}])
@@ -181,9 +185,9 @@ class SafetyScreen:
                 self._add(self.referral, compiler, category, rule)
         self.lexicons = PhraseMatcher(self.nlp.vocab, attr="LOWER")
         for name, phrases in (referral.get("lexicons") or {}).items():
-            self.lexicons.add(name, list(self.nlp.tokenizer.pipe(normalize(p) for p in phrases)))
+            self.lexicons.add(name, [self.nlp.tokenizer(normalize(p)) for p in phrases])
         self.personal = {normalize(w) for w in referral.get("personal") or []}
-        lemmas = self.nlp.get_pipe("lemmatizer").lookups.get_table("lemma_lookup")
+        lemmas = cast(Lemmatizer, self.nlp.get_pipe("lemmatizer")).lookups.get_table("lemma_lookup")
         self.known_words = set(lemmas.values()) | set(STOP_WORDS) | set(WORD_FIXES.values())
         self._lemmas = lemmas
         for phrases in (referral.get("lexicons") or {}).values():

@@ -18,12 +18,15 @@ import json
 import sys
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Dict, Iterable, Iterator, List, Optional
+from typing import Any, Dict, Iterable, Iterator, List, Optional, TextIO
 
 import sqlalchemy as sa
 import yaml
 
 from clinic_faq.core.contract import ROUTES, SAFETY_KEY, SafetyVerdict
+
+# One stored event in its JSON form, as the tracker store keeps it (`{"event": "user", ...}`).
+EventDict = Dict[str, Any]
 
 
 @dataclass
@@ -42,13 +45,13 @@ class Turn:
     phi: List[str] = field(default_factory=list)
     scores: Dict[str, float] = field(default_factory=dict)  # the learned detectors' probabilities
     actions: List[str] = field(default_factory=list)
-    responses: List[str] = field(default_factory=list)
+    responses: List[Optional[str]] = field(default_factory=list)  # None for a bot message not from a response
     routes: List[str] = field(default_factory=list)
     texts: List[str] = field(default_factory=list)
     languages: List[str] = field(default_factory=list)  # each bot message's language ("en" unless marked)
 
 
-def turns(events: Iterable[dict]) -> Iterator[Turn]:
+def turns(events: Iterable[EventDict]) -> Iterator[Turn]:
     """Split a conversation's events into turns, one per user message."""
     turn: Optional[Turn] = None
     for event in events:
@@ -73,7 +76,7 @@ def turns(events: Iterable[dict]) -> Iterator[Turn]:
         yield turn
 
 
-def _user_turn(event: dict) -> Turn:
+def _user_turn(event: EventDict) -> Turn:
     parse = event.get("parse_data") or {}
     safety = SafetyVerdict.from_dict(parse.get(SAFETY_KEY))
     return Turn(
@@ -91,7 +94,7 @@ def _user_turn(event: dict) -> Turn:
     )
 
 
-def last_turn(events: Iterable[dict]) -> Turn:
+def last_turn(events: Iterable[EventDict]) -> Turn:
     found = list(turns(events))
     return found[-1] if found else Turn()
 
@@ -120,7 +123,7 @@ def audit_rows(engine: sa.engine.Engine) -> Iterator[Dict[str, object]]:
     """One PHI-free row per turn, conversation by conversation, oldest first."""
     query = sa.text("SELECT sender_id, data FROM events ORDER BY sender_id, id")
     with engine.connect() as connection:
-        by_sender: Dict[str, List[dict]] = {}
+        by_sender: Dict[str, List[EventDict]] = {}
         for sender_id, data in connection.execute(query):
             by_sender.setdefault(sender_id, []).append(json.loads(data))
     for sender_id, events in by_sender.items():
@@ -130,7 +133,7 @@ def audit_rows(engine: sa.engine.Engine) -> Iterator[Dict[str, object]]:
             yield {"conversation": conversation_key(sender_id), "turn": n, **row}
 
 
-def write(rows: Iterable[Dict[str, object]], fmt: str, out) -> int:
+def write(rows: Iterable[Dict[str, object]], fmt: str, out: TextIO) -> int:
     rows = list(rows)
     if fmt == "json":
         json.dump(rows, out, indent=2)

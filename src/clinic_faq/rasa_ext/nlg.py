@@ -29,7 +29,7 @@ logger = logging.getLogger(__name__)
 REFERRAL_RESPONSE = "utter_refer_to_care_team"
 
 
-class ClinicNLG(TemplatedNaturalLanguageGenerator):
+class ClinicNLG(TemplatedNaturalLanguageGenerator):  # type: ignore[misc]  # rasa ships no type information
     def __init__(self, endpoint_config: Optional[EndpointConfig] = None, domain: Optional[Domain] = None) -> None:
         domain = domain or Domain.empty()
         super().__init__(domain.responses)
@@ -45,7 +45,7 @@ class ClinicNLG(TemplatedNaturalLanguageGenerator):
         **kwargs: Any,
     ) -> Optional[Dict[str, Any]]:
         values = {**self.clinic_values, **kwargs}
-        rendered = super().generate_from_slots(utter_action, filled_slots, output_channel, **values)
+        rendered: Optional[Dict[str, Any]] = super().generate_from_slots(utter_action, filled_slots, output_channel, **values)
         if rendered is None:
             return None
         kind = find_dose(rendered.get("text") or "")
@@ -56,7 +56,7 @@ class ClinicNLG(TemplatedNaturalLanguageGenerator):
             utter_action,
             kind,
         )
-        replacement = super().generate_from_slots(REFERRAL_RESPONSE, filled_slots, output_channel, **values)
+        replacement: Optional[Dict[str, Any]] = super().generate_from_slots(REFERRAL_RESPONSE, filled_slots, output_channel, **values)
         if replacement is None or find_dose(replacement.get("text") or ""):
             raise RuntimeError(f"{REFERRAL_RESPONSE} is missing from the domain or contains a dose")
         replacement.setdefault("metadata", {})

@@ -66,11 +66,11 @@ def validate_action_result(self: RemoteAction, result: Dict[str, Any]) -> bool:
 
 def _apply_action_result_validator() -> None:
     _action_result_validator()
-    RemoteAction._validate_action_result = validate_action_result  # type: ignore[method-assign]
+    RemoteAction._validate_action_result = validate_action_result
 
 
 def _undo_action_result_validator() -> None:
-    RemoteAction._validate_action_result = _original_validate_action_result  # type: ignore[method-assign]
+    RemoteAction._validate_action_result = _original_validate_action_result
 
 
 # --- event_class_table ---------------------------------------------------------------------------------
@@ -81,17 +81,18 @@ def resolve_by_type(type_name: str, default: Optional[Type[Event]] = None) -> Op
     cls = _event_classes.get(type_name)
     if cls is not None:
         return cls
-    return _original_resolve_by_type(type_name, default)
+    resolved: Optional[Type[Event]] = _original_resolve_by_type(type_name, default)
+    return resolved
 
 
 def _apply_event_class_table() -> None:
     for cls in all_subclasses(Event):
         _event_classes.setdefault(cls.type_name, cls)
-    Event.resolve_by_type = staticmethod(resolve_by_type)  # type: ignore[method-assign,assignment]
+    Event.resolve_by_type = staticmethod(resolve_by_type)
 
 
 def _undo_event_class_table() -> None:
-    Event.resolve_by_type = _original_resolve_by_type  # type: ignore[method-assign]
+    Event.resolve_by_type = _original_resolve_by_type
 
 
 # name: (apply, undo)

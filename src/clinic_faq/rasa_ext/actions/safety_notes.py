@@ -16,7 +16,7 @@ message in danger is routed to `utter_emergency` by the rules, as the first mess
 from __future__ import annotations
 
 import logging
-from typing import List
+from typing import Any, Dict, List
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -30,7 +30,7 @@ logger = logging.getLogger(__name__)
 TOPIC_SLOT = "topic"
 
 
-class ActionSafetyNotes(Action):
+class ActionSafetyNotes(Action):  # type: ignore[misc]  # rasa_sdk ships no type information: Action is Any
     def name(self) -> str:
         return "action_safety_notes"
 
@@ -54,7 +54,7 @@ class ActionSafetyNotes(Action):
         return self._topic_events(tracker, meta)
 
     @staticmethod
-    def _topic_events(tracker: Tracker, meta: dict) -> List[EventType]:
+    def _topic_events(tracker: Tracker, meta: Dict[str, Any]) -> List[EventType]:
         """Remember an answered topic for "tell me more"; forget it after its "more" part (there is no
         third) and after any reply that is not a topic's answer."""
         if meta.get("route") == Route.ANSWER and meta.get("topic") and meta.get("part") != "more":

@@ -30,7 +30,7 @@ MODEL_FILE = "intent_model.joblib"
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
-class NgramIntentClassifier(GraphComponent, IntentClassifier):
+class NgramIntentClassifier(GraphComponent, IntentClassifier):  # type: ignore[misc]  # rasa ships no type information: its base classes are Any
     """Intent classification with n-gram logistic regression."""
 
     @staticmethod

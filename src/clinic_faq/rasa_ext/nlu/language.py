@@ -28,7 +28,7 @@ LANGUAGE_KEY = "language"  # parse data: what was detected, for the audit trail 
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
-class LanguageDetector(GraphComponent):
+class LanguageDetector(GraphComponent):  # type: ignore[misc]  # rasa ships no type information: its base classes are Any
     """Adds a `language` entity when a message's language is clear."""
 
     @staticmethod

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -60,7 +60,7 @@ DETECTORS_FILE = "detectors.joblib"
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
-class SafetyScreenComponent(GraphComponent):
+class SafetyScreenComponent(GraphComponent):  # type: ignore[misc]  # rasa ships no type information: its base classes are Any
     """Crisis, personal-medical, PHI and out-of-domain screen that backs up the intent classifier."""
 
     @staticmethod
@@ -148,7 +148,7 @@ class SafetyScreenComponent(GraphComponent):
             logger.error("The learned safety detectors are missing from the model (%s); retrain it.", e)
         return cls(config, detectors=detectors, model_storage=model_storage, resource=resource)
 
-    def train(self, training_data: TrainingData) -> Resource:
+    def train(self, training_data: TrainingData) -> Optional[Resource]:
         import joblib
 
         examples = [
@@ -158,7 +158,7 @@ class SafetyScreenComponent(GraphComponent):
         if self._model_storage is not None and self._resource is not None:
             with self._model_storage.write_to(self._resource) as directory:
                 joblib.dump(self.detectors, directory / DETECTORS_FILE, compress=3)
-        return self._resource  # type: ignore[return-value]
+        return self._resource  # None only for a screen built without model storage (as in the unit tests)
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         return training_data
@@ -213,7 +213,7 @@ class SafetyScreenComponent(GraphComponent):
         self, result: ScreenResult, intent: Optional[str], crisis: Optional[str],
         in_domain: Optional[float], ranking: List[Dict[str, Any]], language_request: bool = False,
         domain_term: bool = False,
-    ) -> Optional[tuple]:
+    ) -> Optional[Tuple[str, str]]:
         """The intent the turn must take instead of the classifier's, and why; None to keep it."""
         if crisis == URGENT:
             why = "crisis rules" if result.crisis == "urgent" else "crisis detector: danger"

@@ -20,13 +20,14 @@ import hmac
 import ipaddress
 import logging
 import os
-from typing import Optional
+from typing import List, Optional
 
 from rasa_sdk import utils
 from rasa_sdk.endpoint import create_app
 from rasa_sdk.plugin import plugin_manager
 from sanic import Sanic, response
 from sanic.request import Request
+from sanic.response import HTTPResponse
 
 from clinic_faq.core.log_redaction import install_log_redaction
 
@@ -65,10 +66,10 @@ def authorized(request: Request, token: Optional[str]) -> bool:
 
 
 def build_app(token: Optional[str], actions: str = "clinic_faq.rasa_ext.actions") -> Sanic:
-    app = create_app(actions, cors_origins=None)
+    app: Sanic = create_app(actions, cors_origins=None)
 
-    @app.on_request
-    async def require_token(request: Request):
+    @app.on_request  # type: ignore[misc]  # Sanic 21.12's on_request is unannotated
+    async def require_token(request: Request) -> Optional[HTTPResponse]:
         if not authorized(request, token):
             logger.warning("Action server: refused a call to %s without a valid token.", request.path)
             return response.json({"error": "not authorized"}, status=401)
@@ -78,7 +79,7 @@ def build_app(token: Optional[str], actions: str = "clinic_faq.rasa_ext.actions"
     return app
 
 
-def main(argv: Optional[list] = None) -> None:
+def main(argv: Optional[List[str]] = None) -> None:
     parser = argparse.ArgumentParser(description="Start the action server (loopback, or token-protected).")
     parser.add_argument("--port", type=int, default=int(os.environ.get("ACTION_PORT", 5055)))
     parser.add_argument("--actions", default="clinic_faq.rasa_ext.actions")
