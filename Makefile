@@ -114,8 +114,9 @@ evaluate-wild: train  ## Evaluate the wild sets (messages as strangers write the
 	@for set in wild_dev wild_unrelated wild_es; do echo "== $$set"; \
 	  $(PY) -m clinic_faq_dev.evaluate --cases evaluation/sets/$$set.yml --out reports/$$set.jsonl || exit 1; done
 
-lint: install  ## ruff
+lint: install  ## ruff on everything; mypy, strict, on the package (src/clinic_faq)
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
 
 clean:  ## Remove trained models, reports and the local conversation store
 	rm -rf models reports var

@@ -9,10 +9,10 @@ model=${MODEL:-models/current.tar.gz}
 mkdir -p var
 
 # The action server listens on 127.0.0.1 (ACTION_SERVER_HOST) and, with ACTION_SERVER_TOKEN, checks it.
-.venv/bin/python -m clinic_faq.rasa_ext.servers.action_server --port "${ACTION_PORT:-5055}" &
+.venv/bin/clinic-actions --port "${ACTION_PORT:-5055}" &
 actions_pid=$!
 # Rasa's HTTP API stays off unless RASA_API_TOKEN or RASA_JWT_SECRET is set (src/clinic_faq/rasa_ext/servers/rasa_server.py).
-.venv/bin/python -m clinic_faq.rasa_ext.servers.rasa_server --model "$model" --port "${RASA_PORT:-5005}" \
+.venv/bin/clinic-rasa run --model "$model" --port "${RASA_PORT:-5005}" \
   --credentials credentials.yml --endpoints "${ENDPOINTS:-endpoints.yml}" &
 rasa_pid=$!
 .venv/bin/python web/serve.py --port "${WEB_PORT:-8080}" >/dev/null &
