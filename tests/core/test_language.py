@@ -2,7 +2,7 @@
 
 import pytest
 
-from clinic_faq.core.language import detect, is_only_a_language_request
+from clinic_faq.core.language import detect, hint, is_only_a_language_request
 
 
 @pytest.mark.parametrize("text", [
@@ -41,3 +41,19 @@ def test_asking_for_a_language_is_explicit(text, language):
 ])
 def test_mentioning_a_language_is_not_only_a_request(text):
     assert not is_only_a_language_request(text)
+
+
+@pytest.mark.parametrize("text", ["eres un bot?", "bone pain por cancer xq pasa", "grax", "sip", "okey gracias x todo"])
+def test_undecided_spanish_messages_get_a_spanish_hint(text):
+    assert detect(text).language is None or detect(text).language == "es"
+    assert hint(text) == "es"
+
+
+@pytest.mark.parametrize("text", ["r u a bot", "whats ketamene", "cost per infusoin", "is it real"])
+def test_undecided_english_messages_never_get_a_spanish_hint(text):
+    assert hint(text) in (None, "en")
+
+
+@pytest.mark.parametrize("text", ["ok", "1", "no", ""])
+def test_messages_that_say_nothing_get_no_hint(text):
+    assert hint(text) is None

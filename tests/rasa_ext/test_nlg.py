@@ -52,3 +52,13 @@ def test_every_domain_response_renders_without_a_dose_or_a_placeholder_left(doma
         rendered = nlg.generate_from_slots(name, {}, "rest")
         assert "dose_guard" not in (rendered.get("metadata") or {}), name
         assert "{" not in rendered["text"], f"{name} has an unfilled placeholder"
+
+
+def test_the_language_hint_chooses_spanish_only_while_the_conversation_has_no_language(domain):
+    nlg = ClinicNLG(domain=Domain.from_dict(domain))
+    english = nlg.generate_from_slots("utter_greet", {}, "rest")["text"]
+    spanish = nlg.generate_from_slots("utter_greet", {"language": "es"}, "rest")["text"]
+    assert english != spanish
+    assert nlg.generate_from_slots("utter_greet", {"language_hint": "es"}, "rest")["text"] == spanish
+    assert nlg.generate_from_slots("utter_greet", {"language": "en", "language_hint": "es"}, "rest")["text"] == english
+    assert nlg.generate_from_slots("utter_greet", {"language_hint": "en"}, "rest")["text"] == english

@@ -101,6 +101,48 @@ def detect(text: str) -> LanguageGuess:
     return LanguageGuess(str(language), float(probability), best=str(language), spanish=float(spanish))
 
 
+# Words that mark a short or mixed message as one language: function words, common verbs and texting
+# shorthand. Used only for a hint when the detector cannot decide (see `hint`).
+_MARKERS = {
+    SPANISH: frozenset(
+        "el la los las un una unos unas del al de que q xq pq porque por para con sin pero mi mis tu tus su sus "
+        "usted ustedes nosotros ella ellos es eres soy son estoy esta estas estan tengo tiene tienes hay "
+        "puedo puede puedes quiero necesito sirve funciona duele dolor como cuando donde cual cuanto cuantas "
+        "cuantos quien muy mas tambien tmb tb bien bueno buena hoy ahora manana ayer aqui eso esto esa ese "
+        "grax grcs grasias gracia cuidate sip simon sale okey oki obvio nop nel mande pues oye hermano mija "
+        "mijo senora senor doctora doctor medico medicina pastillas cita cuesta vale seguro".split()
+    ),
+    ENGLISH: frozenset(
+        "the an is are was were you your my i im i'm it its this that these those what whats how who "
+        "when where which why do does did can could would should will have has had and or but with for of "
+        "to from about on in at be been am thanks thank pls plz please u ur r yeah yep nope cool sure okay "
+        "bot real human person doctor medicine pills appointment cost".split()
+    ),
+}
+
+
+def hint(text: str) -> Optional[str]:
+    """The likelier language of a message the detector cannot decide ("eres un bot?", "bone pain por
+    cancer xq pasa"), or None when nothing points either way. Used only while a conversation has no
+    language yet, so that an unsure first message in Spanish is not answered in English."""
+    plain = _plain(text or "")
+    if not plain:
+        return None
+    words = plain.split()
+    spanish = sum(w in _MARKERS[SPANISH] for w in words)
+    english = sum(w in _MARKERS[ENGLISH] for w in words)
+    if spanish > english:
+        return SPANISH
+    if english > spanish:
+        return ENGLISH
+    guess = detect(text)
+    if guess.language is not None:
+        return guess.language
+    if guess.best == SPANISH and guess.spanish >= 0.65:
+        return SPANISH
+    return None
+
+
 def is_only_a_language_request(text: str) -> bool:
     """True for a message that does nothing but ask for a language ("en español por favor")."""
     plain = _plain(text or "")

@@ -27,6 +27,7 @@ from clinic_faq.rasa_ext.patches import require_applied
 logger = logging.getLogger(__name__)
 
 REFERRAL_RESPONSE = "utter_refer_to_care_team"
+LANGUAGE_SLOT, HINT_SLOT = "language", "language_hint"
 
 
 class ClinicNLG(TemplatedNaturalLanguageGenerator):  # type: ignore[misc]  # rasa ships no type information
@@ -45,6 +46,9 @@ class ClinicNLG(TemplatedNaturalLanguageGenerator):  # type: ignore[misc]  # ras
         **kwargs: Any,
     ) -> Optional[Dict[str, Any]]:
         values = {**self.clinic_values, **kwargs}
+        if filled_slots.get(LANGUAGE_SLOT) is None and filled_slots.get(HINT_SLOT) == "es":
+            # No message has decided the conversation's language yet; the unsure ones lean Spanish.
+            filled_slots = {**filled_slots, LANGUAGE_SLOT: "es"}
         rendered: Optional[Dict[str, Any]] = super().generate_from_slots(utter_action, filled_slots, output_channel, **values)
         if rendered is None:
             return None

@@ -6,6 +6,10 @@ keeps the conversation's language across short messages ("ok", "1") and changes 
 writes in, or asks for, the other language. Every response has a Spanish variation conditioned on the
 slot, so a Spanish message gets a Spanish reply from the first turn on.
 
+A message whose language the detector cannot decide ("eres un bot?") adds a `language_hint` entity
+instead, when its words point one way; the NLG uses it only while the conversation has no language yet,
+so an unsure first message in Spanish is answered in Spanish.
+
 A message that only asks for a language ("en español por favor") becomes the `switch_language` intent.
 """
 
@@ -21,9 +25,10 @@ from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from clinic_faq.core.language import detect, is_only_a_language_request
+from clinic_faq.core.language import detect, hint, is_only_a_language_request
 
 LANGUAGE_ENTITY = "language"
+HINT_ENTITY = "language_hint"  # the likelier language of an undecided message (`language_hint` slot)
 LANGUAGE_KEY = "language"  # parse data: what was detected, for the audit trail and the safety screen
 
 
@@ -66,13 +71,17 @@ class LanguageDetector(GraphComponent):  # type: ignore[misc]  # rasa ships no t
                 },
                 add_to_output=True,
             )
-            if guess.language is None:
-                continue
-            entities = [e for e in message.get(ENTITIES) or [] if e.get("entity") != LANGUAGE_ENTITY]
+            entity, value = LANGUAGE_ENTITY, guess.language
+            if value is None:
+                # Undecided: a hint, used for the replies only while the conversation has no language yet.
+                entity, value = HINT_ENTITY, hint(text)
+                if value is None:
+                    continue
+            entities = [e for e in message.get(ENTITIES) or [] if e.get("entity") not in (LANGUAGE_ENTITY, HINT_ENTITY)]
             entities.append(
                 {
-                    "entity": LANGUAGE_ENTITY,
-                    "value": guess.language,
+                    "entity": entity,
+                    "value": value,
                     "start": 0,
                     "end": len(text),
                     "confidence_entity": round(guess.confidence, 4),
