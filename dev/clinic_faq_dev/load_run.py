@@ -4,9 +4,9 @@
     python -m clinic_faq_dev.load_run --conversations 1000 --messages 3 --concurrency 50
 
 Starts a cluster (dev/clinic_faq_dev/cluster.py) on a scratch PostgreSQL database and the local Redis, runs the
-load generator (dev/clinic_faq_dev/load.py) in its own process, kills one replica with SIGKILL once a third of
-the messages have passed nginx, and then checks the stored conversations: nothing answered is lost,
-nothing is stored twice or out of order, every turn is whole, and every request got a reply or a clear
+load generator (dev/clinic_faq_dev/load.py, production mode) in its own process, kills one replica with SIGKILL
+once a third of the messages have passed nginx, and then checks the stored conversations: nothing answered is
+lost, nothing is stored twice or out of order, every turn is whole, and every request got a reply or a clear
 error. Writes docs/benchmarks/replicas-load.json and prints the figures. Exits non-zero on any loss.
 """
 
@@ -35,8 +35,9 @@ def start_load(cluster: Cluster, workdir: Path, prefix: str, conversations: int,
                concurrency: int) -> Tuple[subprocess.Popen, Path]:
     out = workdir / f"{prefix}.json"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "clinic_faq_dev.load", "--url", cluster.url, "--conversations", str(conversations),
-         "--messages", str(messages), "--concurrency", str(concurrency), "--prefix", prefix, "--out", str(out)],
+        [sys.executable, "-m", "clinic_faq_dev.load", "production", "--url", cluster.url,
+         "--conversations", str(conversations), "--messages", str(messages), "--concurrency", str(concurrency),
+         "--prefix", prefix, "--out", str(out)],
         cwd=PROJECT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
     )
     return proc, out

@@ -1,4 +1,5 @@
-"""The benchmark's arithmetic and load plan (no timing here: speed goals live in `make bench`)."""
+"""The benchmark's arithmetic and report (no timing here: speed goals live in `make bench`; its load plan is
+tested with the load generator, tests/dev/test_load.py)."""
 
 import argparse
 
@@ -6,7 +7,6 @@ import pytest
 import yaml
 
 from clinic_faq_dev.bench import compare
-from clinic_faq_dev.bench.load import plan
 from clinic_faq_dev.bench.stats import flatten, latency_summary, meets, percentile, rate, ratio
 from clinic_faq_dev.bench.stock import PROJECT, intent_responses, stock_domain
 
@@ -81,14 +81,6 @@ def test_main_writes_the_json_markdown_and_plot(tmp_path):
     assert "targets" in (tmp_path / "comparison.json").read_text()
     assert (tmp_path / "comparison.md").read_text().startswith("# Ours vs stock Rasa")
     assert compare.main(["--out", str(tmp_path)], measure_fn=lambda a, w: fake_results(230.0, 52.0)) == 1
-
-
-def test_load_plan_is_fixed_even_and_the_same_for_every_run():
-    messages = [f"m{i}" for i in range(7)]
-    people = plan(messages, 3, 10)
-    assert [len(p) for p in people] == [4, 3, 3]
-    assert [m for p in people for m in p] == [messages[i % 7] for i in range(10)]
-    assert plan(messages, 3, 10) == people
 
 
 def test_the_stock_assistant_answers_every_intent_of_ours_with_a_response_of_ours():

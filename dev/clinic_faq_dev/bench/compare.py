@@ -9,8 +9,9 @@ free loopback ports, each with a private SQLite tracker store) and get the same 
 2. NLU parse latency in process (dev/clinic_faq_dev/bench/nlu_latency.py), each model in its own process.
 3. Start-up to first answer: from spawning the two servers to the first successful REST reply.
 4. Turn latency over REST, action server included, at 1, 10 and 50 concurrent conversations, and the
-   sustained messages per second at each level (dev/clinic_faq_dev/bench/load.py, in its own process, bounded). The levels
-   are interleaved between the two assistants, so a change in the machine's background load hits both.
+   sustained messages per second at each level (dev/clinic_faq_dev/load.py, bench mode, in its own process,
+   bounded). The levels are interleaved between the two assistants, so a change in the machine's background
+   load hits both.
 5. Resident memory (VmRSS of each server's whole process group) after the run.
 
 Prints the ratio table ours / stock and writes docs/benchmarks/comparison.json, comparison.md and
@@ -187,12 +188,13 @@ def start_timed(assistant: RunningAssistant, timeout: float = 300.0) -> float:
 
 def run_load(assistant: RunningAssistant, name: str, concurrency: int, out: Path, messages: Optional[int] = None,
              warmup: Optional[int] = None) -> Dict[str, Any]:
-    """One load level against `assistant` (dev/clinic_faq_dev/bench/load.py in its own process) and the Rasa server's CPU time
-    per message. The warm-up runs first as a load of its own, so the CPU time counts measured messages only."""
+    """One load level against `assistant` (dev/clinic_faq_dev/load.py, bench mode, in its own process) and the Rasa
+    server's CPU time per message. The warm-up runs first as a load of its own, so the CPU time counts measured
+    messages only."""
     messages = messages or MESSAGES[concurrency]
     warmup = WARMUP[concurrency] if warmup is None else warmup
-    common = [sys.executable, "-m", "clinic_faq_dev.bench.load", "--url", assistant.webhook, "--concurrency", str(concurrency),
-              "--turns", str(TURNS_PER_CONVERSATION), "--timeout", str(LOAD_TIMEOUT)]
+    common = [sys.executable, "-m", "clinic_faq_dev.load", "bench", "--url", assistant.webhook,
+              "--concurrency", str(concurrency), "--turns", str(TURNS_PER_CONVERSATION), "--timeout", str(LOAD_TIMEOUT)]
     env = dict(os.environ)
     if warmup:
         subprocess.run(common + ["--messages", str(max(warmup, concurrency)), "--warmup", "0",
