@@ -140,3 +140,14 @@ def test_rule_compiler_rejects_rules_that_match_nothing_required(rule):
     nlp = English()
     with pytest.raises(PatternError):
         RuleCompiler(nlp).compile(rule)
+
+
+@pytest.mark.parametrize("text, urgent", [
+    ("q quiere decir cuando dicen q un dolor no responde a los tratamientos normales", False),
+    ("el dolor no responde a la morfina", False),
+    ("mi mama no responde", True),
+    ("le hablo y no responde a nada", True),
+    ("mi abuela tomo muchas pastillas y no reacciona", True),
+])
+def test_spanish_not_responding_is_about_a_person_not_a_pain(screen, text, urgent):
+    assert (screen.screen(text).crisis == "urgent") is urgent, text

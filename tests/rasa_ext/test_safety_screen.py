@@ -192,3 +192,17 @@ def test_a_sure_detector_still_gives_emergency_guidance_on_a_medicine_message():
     out = decided("me tome 30 pastillas de mi morfina", "ask_personal_medical",
                   [("ask_personal_medical", 0.6)], FixedScores(0.9, urgent=0.95))
     assert out["intent"]["name"] == "emergency"
+
+
+def test_an_undecided_message_that_leans_spanish_is_not_sent_to_the_rephrase_prompt():
+    """The unclear-words check knows English words only: "eres un robot?" is not gibberish."""
+    from clinic_faq.rasa_ext.nlu.language import LanguageDetector
+
+    screen = SafetyScreenComponent(SafetyScreenComponent.get_default_config())
+    for text, unclear in (("eres un robot?", False), ("bye, cuidate", False), ("asdfgh qwerty zxcv", True)):
+        message = Message(data={"text": text, "intent": {"name": "greet", "confidence": 0.3},
+                                "intent_ranking": [{"name": "greet", "confidence": 0.3}]})
+        LanguageDetector().process([message])
+        screen.process([message])
+        override = (message.get("safety") or {}).get("override") or {}
+        assert (override.get("reason") == "mostly unknown words") is unclear, text

@@ -59,6 +59,7 @@ class LanguageDetector(GraphComponent):  # type: ignore[misc]  # rasa ships no t
             if not isinstance(text, str) or not text.strip():
                 continue
             guess = detect(text)
+            leaning = hint(text) if guess.language is None else None
             message.set(
                 LANGUAGE_KEY,
                 {
@@ -68,13 +69,14 @@ class LanguageDetector(GraphComponent):  # type: ignore[misc]  # rasa ships no t
                     "confidence": round(guess.confidence, 4),
                     "explicit": guess.explicit,
                     "only_request": is_only_a_language_request(text),
+                    "hint": leaning,
                 },
                 add_to_output=True,
             )
             entity, value = LANGUAGE_ENTITY, guess.language
             if value is None:
                 # Undecided: a hint, used for the replies only while the conversation has no language yet.
-                entity, value = HINT_ENTITY, hint(text)
+                entity, value = HINT_ENTITY, leaning
                 if value is None:
                     continue
             entities = [e for e in message.get(ENTITIES) or [] if e.get("entity") not in (LANGUAGE_ENTITY, HINT_ENTITY)]

@@ -280,7 +280,7 @@ class SafetyScreenComponent(GraphComponent):  # type: ignore[misc]  # rasa ships
         ranking = list(message.get(INTENT_RANKING_KEY) or [])
         language = message.get("language") or {}
         language_request = bool(language.get("only_request"))
-        if result.unclear and "es" in (language.get("detected"), language.get("best")):
+        if result.unclear and "es" in (language.get("detected"), language.get("best"), language.get("hint")):
             result.unclear = False  # "unclear" means mostly unknown *English* words
         override = self._decide(
             result, intent, crisis, scores["in_domain"] if scores else None, ranking, language_request,
