@@ -57,8 +57,11 @@ validate: install  ## Check the training data (rasa data validate) and the answe
 unit: install nginx  ## Fast tests only (no model, no servers)
 	$(PY) -m pytest -q -m "not integration"
 
-browser:  ## Install Debian's chromium for the widget's browser tests (if missing)
+browser: tests/web/node_modules/.package-lock.json  ## Install Debian's chromium (if missing) and axe-core (npm, pinned) for the widget's browser tests
 	@scripts/apt-install.sh /usr/bin/chromium chromium "the widget's browser tests (tests/web/)"
+
+tests/web/node_modules/.package-lock.json: tests/web/package.json tests/web/package-lock.json
+	cd tests/web && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 
 nginx:  ## Install Debian's nginx for the replica tests (if missing)
 	@scripts/apt-install.sh /usr/sbin/nginx nginx-light "the replica tests (tests/production/)"

@@ -51,7 +51,7 @@
       lead: "This assistant gives general information only. It is not medical advice.",
       privacy: "Please do not type personal health details: no names, dates of birth, phone numbers or " +
         "medical record numbers.",
-      emergencyLine: "In an emergency, call {n} now.", conversation: "Conversation",
+      emergencyLine: "In an emergency, call {n} now.", conversation: "Conversation", messages: "Messages",
       typing: "The assistant is typing", typingDots: "The assistant is typing\u2026", yourQuestion: "Your question",
       placeholder: "Type your question\u2026", send: "Send",
       footer: "General information only, not medical advice. Emergency: call {n}.",
@@ -73,7 +73,7 @@
       lead: "Este asistente da solo información general. No es un consejo médico.",
       privacy: "Por favor no escriba datos personales de salud: ni nombres, ni fechas de nacimiento, ni números " +
         "de teléfono o de expediente médico.",
-      emergencyLine: "En una emergencia, llame al {n} ahora.", conversation: "Conversación",
+      emergencyLine: "En una emergencia, llame al {n} ahora.", conversation: "Conversación", messages: "Mensajes",
       typing: "El asistente está escribiendo", typingDots: "El asistente está escribiendo\u2026",
       yourQuestion: "Su pregunta", placeholder: "Escriba su pregunta\u2026", send: "Enviar",
       footer: "Solo información general, no es un consejo médico. Emergencias: llame al {n}.",
@@ -281,7 +281,11 @@
   header.appendChild(langButton);
   header.appendChild(closeButton);
 
+  // The scrolling part of the panel: focusable and named, so a keyboard can scroll it even when it holds
+  // no link or button (a conversation of plain answers).
   var body = el("div", "kw-body");
+  body.setAttribute("role", "region");
+  body.tabIndex = 0;
   var notice = el("div", "kw-notice");
   notice.id = ids.notice;
   var noticeLead = el("p", "kw-notice-lead");
@@ -344,7 +348,8 @@
     noticeLead.textContent = t("lead");
     noticePrivacy.textContent = t("privacy");
     emergencyLine.textContent = t("emergencyLine");
-    log.setAttribute("aria-label", t("conversation"));
+    body.setAttribute("aria-label", t("conversation"));
+    log.setAttribute("aria-label", t("messages"));
     typing.setAttribute("aria-label", t("typing"));
     typingText.textContent = t("typingDots");
     label.textContent = t("yourQuestion");

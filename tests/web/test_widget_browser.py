@@ -1,181 +1,24 @@
 """The website chat widget in a real browser: Debian's chromium driven by Playwright, talking to the
 real Rasa server's socket.io channel; and the safety of the widget's static server (web/serve.py).
 
-The browser is /usr/bin/chromium from apt (`make browser`); Playwright's own browser
-download is never used.
+The fixtures (one static server and one browser for the run) are in conftest.py, the helpers in browser.py.
 """
 
 from __future__ import annotations
 
-import http.client
 import json
-import os
 import re
-import subprocess
-import sys
-import urllib.parse
 import urllib.request
-from contextlib import contextmanager
-from pathlib import Path
-from typing import Dict, Iterator, Optional
 
 import pytest
 
 from clinic_faq_dev.harness import free_port
+from tests.web.browser import PROJECT, WEB, Widget, raw_get, static_server
 
 pytestmark = pytest.mark.integration
 
-PROJECT = Path(__file__).resolve().parents[2]
-WEB = PROJECT / "web"
 SCREENSHOT = PROJECT / "docs" / "img" / "widget.png"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-    "--disable-sync", "--no-first-run", "--disable-quic",
-]
-REPLY_TIMEOUT_MS = 30_000
 DISCLAIMER = "not medical advice"
-
-
-# --- the static server -------------------------------------------------------------------------------
-
-@contextmanager
-def static_server(port: Optional[int] = None, env: Optional[Dict[str, str]] = None) -> Iterator[str]:
-    """web/serve.py as a subprocess, on `port` (or on WEB_PORT from `env`); yields its base URL."""
-    cmd = [sys.executable, str(WEB / "serve.py"), "--quiet"]
-    if port is not None:
-        cmd += ["--port", str(port)]
-    else:
-        port = int((env or {})["WEB_PORT"])
-    proc = subprocess.Popen(
-        cmd, env={**os.environ, **(env or {})}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-    )
-    try:
-        banner = proc.stdout.readline()  # printed once listening; EOF if it could not start
-        assert f"http://localhost:{port}/" in banner, f"serve.py did not start: {banner}{proc.stdout.read()}"
-        yield f"http://localhost:{port}"
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        proc.stdout.close()
-
-
-def raw_get(port: int, path: str) -> http.client.HTTPResponse:
-    """GET `path` exactly as written (no client-side normalisation of `..`)."""
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    conn.request("GET", path)
-    response = conn.getresponse()
-    response.body = response.read()
-    conn.close()
-    return response
-
-
-# --- browser fixtures ---------------------------------------------------------------------------------
-
-@pytest.fixture(scope="module")
-def web_page_url(assistant) -> Iterator[str]:
-    """The demo clinic page, served by web/serve.py on the port the Rasa server accepts as an origin."""
-    port = getattr(assistant, "web_port", None)
-    if not port:
-        pytest.fail("RunningAssistant has no `web_port` yet: the widget's server side (dev/clinic_faq_dev/harness.py, "
-                    "the socket.io channel) has not landed")
-    with static_server(port) as base:
-        yield f"{base}/index.html?socket={urllib.parse.quote(assistant.url, safe='')}"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not os.access(CHROMIUM, os.X_OK):
-        pytest.fail(f"{CHROMIUM} is missing: run `make browser` (Debian's chromium)")
-    from playwright.sync_api import expect, sync_playwright
-
-    expect.set_options(timeout=10_000)  # for checks that wait on the server (replies wait REPLY_TIMEOUT_MS)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-class Widget:
-    """The widget on one page, as a person sees it."""
-
-    def __init__(self, page) -> None:
-        self.page = page
-        self.launcher = page.locator(".kw-launcher")
-        self.panel = page.locator("#kw-chat-panel")
-        self.notice = page.locator(".kw-notice")
-        self.log = page.locator(".kw-log")
-        self.input = page.locator("#kw-chat-input")
-        self.typing = page.locator(".kw-typing")
-        self.bot = page.locator(".kw-msg--bot")
-        self.user = page.locator(".kw-msg--user")
-        self.messages = page.locator(".kw-log > .kw-msg")
-
-    def open(self) -> None:
-        from playwright.sync_api import expect
-
-        expect(self.launcher).to_be_visible()  # shown once widget.css has loaded, already reopened if it was open
-        if self.launcher.get_attribute("aria-expanded") == "true":  # reopened by itself after a reload
-            expect(self.panel).to_be_visible()
-            return
-        self.launcher.click()
-        expect(self.panel).to_be_visible()
-        expect(self.input).to_be_focused()
-
-    def ask(self, text: str) -> int:
-        """Types `text` and presses Enter; returns how many bot bubbles there were before."""
-        before = self.bot.count()
-        self.input.fill(text)
-        self.input.press("Enter")
-        return before
-
-    def wait_for_turn(self, before: int) -> None:
-        """Until the bot has answered with at least one bubble and the typing indicator is gone."""
-        from playwright.sync_api import expect
-
-        expect(self.bot.nth(before)).to_be_visible(timeout=REPLY_TIMEOUT_MS)
-        expect(self.typing).to_be_hidden(timeout=REPLY_TIMEOUT_MS)
-
-    def text_of(self, bubble) -> str:
-        return bubble.locator(".kw-text").inner_text()
-
-    def stored(self) -> dict:
-        return self.page.evaluate(
-            "() => { const k = Object.keys(sessionStorage).find(k => k.startsWith('clinic-chat:'));"
-            " return k ? {key: k, value: JSON.parse(sessionStorage.getItem(k))} : null; }"
-        )
-
-
-@pytest.fixture
-def new_page(browser, web_page_url):
-    """Makes fresh pages (a new browser context each: empty sessionStorage); fails the test on any
-    script error or Content-Security-Policy violation on them."""
-    contexts, problems = [], []
-
-    def make(width: int = 1024, height: int = 768, locale: Optional[str] = None):
-        options = {"locale": locale} if locale else {}
-        context = browser.new_context(viewport={"width": width, "height": height}, **options)
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(REPLY_TIMEOUT_MS)
-        page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
-        page.on("console", lambda msg: msg.type == "error" and problems.append(f"console: {msg.text}"))
-        page.goto(web_page_url)
-        return page
-
-    yield make
-    for context in contexts:
-        context.close()
-    assert not problems, "\n".join(problems)
-
-
-@pytest.fixture
-def widget(new_page) -> Widget:
-    return Widget(new_page())
 
 
 # --- the widget ----------------------------------------------------------------------------------------

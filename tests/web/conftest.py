@@ -1,0 +1,77 @@
+"""Fixtures for the widget's browser tests: one static server and one browser for the whole run."""
+
+from __future__ import annotations
+
+import os
+import urllib.parse
+from typing import Iterator, Optional
+
+import pytest
+
+from tests.web.browser import CHROMIUM, CHROMIUM_ARGS, REPLY_TIMEOUT_MS, Widget, static_server
+
+
+@pytest.fixture(scope="session")
+def web_page_url(assistant) -> Iterator[str]:
+    """The demo clinic page, served by web/serve.py on the port the Rasa server accepts as an origin."""
+    port = getattr(assistant, "web_port", None)
+    if not port:
+        pytest.fail("RunningAssistant has no `web_port`: the widget's server side (dev/clinic_faq_dev/harness.py, "
+                    "the socket.io channel) is missing")
+    with static_server(port) as base:
+        yield f"{base}/index.html?socket={urllib.parse.quote(assistant.url, safe='')}"
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not os.access(CHROMIUM, os.X_OK):
+        pytest.fail(f"{CHROMIUM} is missing: run `make browser` (Debian's chromium)")
+    from playwright.sync_api import expect, sync_playwright
+
+    expect.set_options(timeout=10_000)  # for checks that wait on the server (replies wait REPLY_TIMEOUT_MS)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+class PageMaker:
+    """Makes fresh pages (a new browser context each: empty sessionStorage) and records any script error
+    or Content-Security-Policy violation on them."""
+
+    def __init__(self, browser, url: str) -> None:
+        self.browser, self.url = browser, url
+        self.contexts, self.problems = [], []
+
+    def __call__(self, width: int = 1024, height: int = 768, locale: Optional[str] = None, url: Optional[str] = None,
+                 scale: float = 1, **options):
+        if locale:
+            options["locale"] = locale
+        context = self.browser.new_context(viewport={"width": width, "height": height}, device_scale_factor=scale,
+                                           **options)
+        self.contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(REPLY_TIMEOUT_MS)
+        page.on("pageerror", lambda error: self.problems.append(f"page error: {error}"))
+        page.on("console", lambda msg: msg.type == "error" and self.problems.append(f"console: {msg.text}"))
+        page.goto(url or self.url)
+        return page
+
+    def close(self) -> None:
+        for context in self.contexts:
+            context.close()
+        self.contexts = []
+
+
+@pytest.fixture
+def new_page(browser, web_page_url):
+    """Fresh pages for one test; the test fails on any script error or CSP violation on them."""
+    maker = PageMaker(browser, web_page_url)
+    yield maker
+    maker.close()
+    assert not maker.problems, "\n".join(maker.problems)
+
+
+@pytest.fixture
+def widget(new_page) -> Widget:
+    return Widget(new_page())
