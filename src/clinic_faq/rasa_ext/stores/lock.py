@@ -23,7 +23,7 @@ import threading
 import time
 import uuid
 from collections import deque
-from typing import Any, Optional
+from typing import Any, List, Optional, Tuple
 
 import redis
 from rasa.core.lock import Ticket, TicketLock
@@ -71,7 +71,7 @@ return live
 HEARTBEAT_SECONDS = 2.0
 
 
-class AtomicRedisLockStore(RedisLockStore):
+class AtomicRedisLockStore(RedisLockStore):  # type: ignore[misc]  # rasa has no type information
     def __init__(self, endpoint_config: Optional[EndpointConfig] = None, **kwargs: Any) -> None:
         if endpoint_config is not None:  # how Rasa builds a custom lock store from endpoints.yml
             kwargs = {**endpoint_config.kwargs, **kwargs}
@@ -103,7 +103,7 @@ class AtomicRedisLockStore(RedisLockStore):
         self._stop.set()
         self._heartbeat.join(timeout=5)
 
-    def _keys(self, conversation_id: str) -> tuple:
+    def _keys(self, conversation_id: str) -> Tuple[str, str, str]:
         base = f"{self.key_prefix}{conversation_id}"
         return f"{base}:next", f"{base}:queue", f"{base}:owners"
 
@@ -114,7 +114,7 @@ class AtomicRedisLockStore(RedisLockStore):
         except Exception as e:
             raise LockError(f"Error while acquiring lock. Error:\n{e}") from e
 
-    def _live_tickets(self, conversation_id: str) -> list:
+    def _live_tickets(self, conversation_id: str) -> List[Ticket]:
         _, queue, owners = self._keys(conversation_id)
         flat = self._live(keys=[queue, owners], args=[time.time()])
         return [Ticket(int(flat[i]), float(flat[i + 1])) for i in range(0, len(flat), 2)]
@@ -138,7 +138,7 @@ class AtomicRedisLockStore(RedisLockStore):
 
     def is_someone_waiting(self, conversation_id: str) -> bool:
         _, queue, _ = self._keys(conversation_id)
-        return self.red.zcount(queue, time.time(), "+inf") > 0
+        return int(self.red.zcount(queue, time.time(), "+inf")) > 0
 
     def delete_lock(self, conversation_id: str) -> None:
         # The counter stays (it expires by itself), so numbers keep rising and never repeat.

@@ -21,13 +21,20 @@ from clinic_faq.rasa_ext.audit import engine_from_endpoints
 DEFAULT_DAYS = 30
 
 
+def cutoff(days: float, now: Optional[float] = None) -> float:
+    """The time (seconds since the epoch) before which a conversation's last event makes it stale."""
+    if days <= 0:
+        raise ValueError("the retention period must be positive")
+    return (time.time() if now is None else now) - days * 86400
+
+
 def purge(engine: sa.engine.Engine, days: float, now: Optional[float] = None) -> int:
     """Delete the conversations silent for more than `days`; returns how many were deleted."""
-    cutoff = (now or time.time()) - days * 86400
+    before = cutoff(days, now)
     with engine.begin() as connection:
         stale = [row[0] for row in connection.execute(
             sa.text("SELECT sender_id FROM events GROUP BY sender_id HAVING MAX(timestamp) < :cutoff"),
-            {"cutoff": cutoff},
+            {"cutoff": before},
         )]
         for start in range(0, len(stale), 500):
             batch = stale[start : start + 500]

@@ -27,12 +27,12 @@ import contextvars
 import itertools
 import json
 import logging
-from typing import Any, Awaitable, Optional, TypeVar
+from typing import Any, Awaitable, List, Optional, TypeVar
 
 import sqlalchemy as sa
 import sqlalchemy.orm
 from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
-from rasa.shared.core.events import SessionStarted, UserUttered
+from rasa.shared.core.events import Event, SessionStarted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
@@ -60,7 +60,9 @@ def storage_failed() -> bool:
     return _failed.get()
 
 
-class LoudSQLTrackerStore(SQLTrackerStore):
+class LoudSQLTrackerStore(SQLTrackerStore):  # type: ignore[misc]  # rasa has no type information
+    engine: sa.engine.Engine
+
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         require_applied(type(self).__name__)
@@ -68,6 +70,10 @@ class LoudSQLTrackerStore(SQLTrackerStore):
         url = self.engine.url
         self.engine.dispose()
         self.engine = sa.create_engine(url, pool_pre_ping=True, **create_engine_kwargs(url))
+        if self.engine.dialect.name == "sqlite":
+            # A new engine on an in-memory SQLite database is a new, empty database: create the tables
+            # there too (for a file, they exist already and nothing happens).
+            self.Base.metadata.create_all(self.engine)
         self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
 
     async def _loudly(self, what: str, operation: Awaitable[T]) -> T:
@@ -128,7 +134,7 @@ class LoudSQLTrackerStore(SQLTrackerStore):
                 setattr(tracker, STORED, expected + len(added))
 
     @staticmethod
-    def _already_stored(tracker: DialogueStateTracker, stored: int, added: list) -> bool:
+    def _already_stored(tracker: DialogueStateTracker, stored: int, added: List[Event]) -> bool:
         """Whether this turn answers a message the conversation already holds (same client message_id):
         a client that resent it after an error, when the first attempt had in fact been stored. The
         turn is then not stored again; the client gets its replies as usual."""
