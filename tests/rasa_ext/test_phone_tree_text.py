@@ -1,6 +1,7 @@
 import pytest
 
-from clinic_faq.rasa_ext.channels.phone_tree import PhoneTreeInput, menu_line, plain_text, render, split_sms
+from clinic_faq.core.sms import menu_line, plain_text, render, split_sms
+from clinic_faq.rasa_ext.channels.phone_tree import PhoneTreeInput
 
 
 def test_markdown_and_html_become_plain_text():

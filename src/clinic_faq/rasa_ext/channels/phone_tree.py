@@ -22,6 +22,9 @@ The phone number is never stored: the conversation id is a keyed hash of it, and
 handled message ids are kept under that hash in a small SQLite file (`var/phone_tree.db`), or, with
 several replicas, in the database named by PHONE_TREE_STORE_URL (PostgreSQL), so a retried MessageSid is
 recognised whichever replica it reaches.
+
+The text itself (plain text, menus, splitting, the keywords) is `clinic_faq.core.sms`; what the channel
+remembers is `clinic_faq.rasa_ext.stores.phone_tree`.
 """
 
 from __future__ import annotations
@@ -29,17 +32,13 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import hmac
-import html
-import json
 import logging
 import os
-import re
 import time
 from pathlib import Path
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Union
 from urllib.parse import parse_qs
 
-import sqlalchemy as sa
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
@@ -49,75 +48,26 @@ from twilio.twiml.messaging_response import MessagingResponse
 
 from clinic_faq.core.clinic_config import load_clinic_config
 from clinic_faq.core.sanitize import sanitize
+from clinic_faq.core.sms import (
+    HELP_WORDS,
+    HELP_WORDS_ES,
+    LANGUAGE_WORDS,
+    MAX_BODY_CHARS,
+    START_WORDS,
+    START_WORDS_ES,
+    STOP_WORDS,
+    STOP_WORDS_ES,
+    keyword_of,
+    render,
+    split_sms,
+)
 from clinic_faq.paths import var_dir
 from clinic_faq.rasa_ext.patches import require_applied
+from clinic_faq.rasa_ext.stores.phone_tree import PhoneTreeStore
 
 logger = logging.getLogger(__name__)
 
-MAX_SMS_CHARS = 320
-MAX_BODY_CHARS = 1600  # Twilio's own limit for one inbound message
-STOP_WORDS = {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT"}
-START_WORDS = {"START", "UNSTOP"}
-HELP_WORDS = {"HELP", "INFO"}
-# Spanish: opt-out words honoured as well as the carriers' English ones, and help.
-STOP_WORDS_ES = {"PARAR", "PARA", "ALTO", "CANCELAR", "BAJA", "DETENER", "SALIR", "NO MAS", "NO MÁS"}
-START_WORDS_ES = {"COMENZAR", "INICIAR", "REANUDAR", "EMPEZAR"}
-HELP_WORDS_ES = {"AYUDA"}
-# The person choosing a language; passed to the assistant as a request it understands.
-LANGUAGE_WORDS = {"ESPAÑOL": ("es", "en español por favor"), "ESPANOL": ("es", "en español por favor"),
-                  "SPANISH": ("es", "en español por favor"), "ENGLISH": ("en", "English please"),
-                  "INGLES": ("en", "English please"), "INGLÉS": ("en", "English please")}
 RETRY_WAIT_SECONDS = 15.0
-
-
-# --- text for a phone -------------------------------------------------------------------------------
-
-_MD_LINK = re.compile(r"\[([^\]]+)\]\((https?://[^)\s]+)\)")
-_TAGS = re.compile(r"<[^>]+>")
-_MD_MARKS = re.compile(r"(\*\*|__|\*|`|~~|^#+\s*|^>\s*)", re.MULTILINE)
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
-
-
-def plain_text(text: str) -> str:
-    """Markdown and HTML reduced to plain text: links keep their address."""
-    text = _MD_LINK.sub(r"\1 (\2)", text or "")
-    text = html.unescape(_TAGS.sub("", text))
-    text = _MD_MARKS.sub("", text)
-    return re.sub(r"[ \t]+", " ", text).strip()
-
-
-def split_sms(text: str, limit: int = MAX_SMS_CHARS) -> List[str]:
-    """Split at sentence boundaries into parts of at most `limit` characters (words if one is longer)."""
-    parts: List[str] = []
-    current = ""
-    for sentence in _SENTENCE_END.split(text.strip()):
-        pieces = [sentence]
-        if len(sentence) > limit:  # a sentence longer than a message: split between words
-            pieces, line = [], ""
-            for word in sentence.split():
-                if line and len(line) + 1 + len(word) > limit:
-                    pieces.append(line)
-                    line = word
-                else:
-                    line = f"{line} {word}".strip()
-            pieces.append(line)
-        for piece in pieces:
-            if current and len(current) + 1 + len(piece) > limit:
-                parts.append(current)
-                current = piece
-            else:
-                current = f"{current} {piece}".strip()
-    if current:
-        parts.append(current)
-    return [p[:limit] for p in parts if p]
-
-
-def menu_line(buttons: List[Dict[str, Any]], language: str = "en") -> str:
-    if language == "es":
-        options = [f"{n} para {b.get('title', '').strip()}" for n, b in enumerate(buttons, start=1)]
-        return "Responda " + ", ".join(options) + "."
-    options = [f"{n} for {b.get('title', '').strip()}" for n, b in enumerate(buttons, start=1)]
-    return "Reply " + ", ".join(options) + "."
 
 
 class RoutedCollector(CollectingOutputChannel):
@@ -136,116 +86,11 @@ class RoutedCollector(CollectingOutputChannel):
         })
 
 
-def render(messages: List[Dict[str, Any]]) -> tuple:
-    """(SMS parts, menu payloads): emergency first, plain text, numbered menus, split to size."""
-    ordered = sorted(messages, key=lambda m: m.get("route") != "emergency")  # stable: keeps the rest in order
-    parts: List[str] = []
-    payloads: List[str] = []
-    for message in ordered:
-        text = plain_text(message.get("text", ""))
-        buttons = message.get("buttons") or []
-        if buttons:
-            payloads = [b.get("payload", "") for b in buttons]
-            text = f"{text}\n{menu_line(buttons, message.get('lang') or 'en')}".strip()
-        parts.extend(split_sms(text))
-    return parts, payloads
-
-
 def twiml(parts: List[str]) -> str:
     reply = MessagingResponse()
     for part in parts:
         reply.message(part)
     return str(reply)
-
-
-# --- what the channel remembers, under the number's hash -------------------------------------------
-
-
-class PhoneTreeStore:
-    """Opt-outs, menus and handled message ids: a SQLite file by default, or any SQLAlchemy database URL
-    (PostgreSQL in production, shared by every replica: PHONE_TREE_STORE_URL)."""
-
-    def __init__(self, location: Union[str, Path]) -> None:
-        location = str(location)
-        if "://" not in location:
-            Path(location).parent.mkdir(parents=True, exist_ok=True)
-            location = f"sqlite:///{location}"
-        self.engine = sa.create_engine(location, pool_pre_ping=True, future=True)
-        meta = sa.MetaData()
-        self.opt_out = sa.Table("phone_opt_out", meta, sa.Column("sender", sa.String(128), primary_key=True),
-                                sa.Column("at", sa.Float))
-        self.menus = sa.Table("phone_menu", meta, sa.Column("sender", sa.String(128), primary_key=True),
-                              sa.Column("payloads", sa.Text), sa.Column("at", sa.Float))
-        self.handled = sa.Table("phone_handled", meta, sa.Column("sid", sa.String(128), primary_key=True),
-                                sa.Column("reply", sa.Text), sa.Column("at", sa.Float))
-        self.languages = sa.Table("phone_language", meta, sa.Column("sender", sa.String(128), primary_key=True),
-                                  sa.Column("language", sa.String(8)), sa.Column("at", sa.Float))
-        self._meta = meta
-        self._ready = False
-
-    @property
-    def db(self) -> sa.engine.Engine:
-        """The engine, with the tables created on first use (the server may create the database later
-        than this channel is built: Rasa builds channels before the tracker store)."""
-        if not self._ready:
-            self._meta.create_all(self.engine)
-            self._ready = True
-        return self.engine
-
-    def _put(self, table: sa.Table, key: str, **values: Any) -> None:
-        """Insert or replace the row with this primary key, in one transaction."""
-        column = next(iter(table.primary_key.columns))
-        with self.db.begin() as db:
-            db.execute(table.delete().where(column == key))
-            db.execute(table.insert().values({column.name: key, **values}))
-
-    def opted_out(self, sender: str) -> bool:
-        with self.db.connect() as db:
-            return db.execute(sa.select(self.opt_out.c.sender).where(self.opt_out.c.sender == sender)).first() is not None
-
-    def set_opt_out(self, sender: str, out: bool) -> None:
-        if out:
-            self._put(self.opt_out, sender, at=time.time())
-        else:
-            with self.db.begin() as db:
-                db.execute(self.opt_out.delete().where(self.opt_out.c.sender == sender))
-
-    def language(self, sender: str) -> str:
-        """The conversation's language on this number ("en" until it is known to be Spanish)."""
-        with self.db.connect() as db:
-            row = db.execute(sa.select(self.languages.c.language).where(self.languages.c.sender == sender)).first()
-        return str(row[0]) if row else "en"
-
-    def set_language(self, sender: str, language: str) -> None:
-        self._put(self.languages, sender, language=language, at=time.time())
-
-    def menu(self, sender: str) -> List[str]:
-        with self.db.connect() as db:
-            row = db.execute(sa.select(self.menus.c.payloads).where(self.menus.c.sender == sender)).first()
-        return json.loads(row[0]) if row else []
-
-    def set_menu(self, sender: str, payloads: List[str]) -> None:
-        self._put(self.menus, sender, payloads=json.dumps(payloads), at=time.time())
-
-    def claim(self, sid: str) -> bool:
-        """True if this message id is new (and now claimed), False if it was seen before (on any replica)."""
-        with self.db.begin() as db:
-            db.execute(self.handled.delete().where(self.handled.c.at < time.time() - 86400))
-        try:
-            with self.db.begin() as db:
-                db.execute(self.handled.insert().values(sid=sid, reply=None, at=time.time()))
-            return True
-        except sa.exc.IntegrityError:
-            return False
-
-    def finish(self, sid: str, reply: str) -> None:
-        with self.db.begin() as db:
-            db.execute(self.handled.update().where(self.handled.c.sid == sid).values(reply=reply))
-
-    def reply_for(self, sid: str) -> Optional[str]:
-        with self.db.connect() as db:
-            row = db.execute(sa.select(self.handled.c.reply).where(self.handled.c.sid == sid)).first()
-        return row[0] if row else None
 
 
 # --- the channel -------------------------------------------------------------------------------------
@@ -332,7 +177,7 @@ class PhoneTreeInput(InputChannel):
 
     async def _handle(self, sender: str, body: Any, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> str:
         raw = body.strip() if isinstance(body, str) else ""
-        keyword = " ".join(raw.upper().strip(" .!¡").split())
+        keyword = keyword_of(raw)
         if keyword in STOP_WORDS | STOP_WORDS_ES:
             self.store.set_opt_out(sender, True)
             language = "es" if keyword in STOP_WORDS_ES else self.store.language(sender)
