@@ -13,6 +13,7 @@ from clinic_faq.core.sms import (
     STOP_WORDS_ES,
     keyword_of,
     menu_line,
+    not_stored_reply,
     plain_text,
     render,
     split_sms,
@@ -101,3 +102,10 @@ def test_the_keyword_sets_never_overlap():
 def test_language_words_choose_a_language_and_a_request_the_assistant_understands():
     assert LANGUAGE_WORDS[keyword_of("español")] == ("es", "en español por favor")
     assert LANGUAGE_WORDS[keyword_of("English.")][0] == "en"
+
+
+def test_the_not_stored_reply_asks_to_send_again_in_the_language_and_fits_one_text():
+    assert "send it again" in not_stored_reply("en")
+    assert "envíelo de nuevo" in not_stored_reply("es")
+    assert not_stored_reply("fr") == not_stored_reply("en")
+    assert all(len(split_sms(not_stored_reply(lang))) == 1 for lang in ("en", "es"))

@@ -38,6 +38,7 @@ def test_the_last_menu_replaces_the_previous_one(store):
 
 def test_a_message_id_is_claimed_once_and_its_reply_kept(store):
     assert store.claim("SM1")
+    assert store.claimed("SM1") and not store.claimed("SM2")
     assert store.reply_for("SM1") is None  # still being handled
     assert not store.claim("SM1")  # a retry while it runs
     store.finish("SM1", "<Response/>")
@@ -46,10 +47,18 @@ def test_a_message_id_is_claimed_once_and_its_reply_kept(store):
     assert store.reply_for("SM-unknown") is None
 
 
+def test_a_released_message_id_can_be_claimed_again(store):
+    assert store.claim("SM1")
+    store.release("SM1")
+    assert not store.claimed("SM1") and store.reply_for("SM1") is None
+    assert store.claim("SM1")
+
+
 def test_handled_ids_are_forgotten_after_a_day(store):
     assert store.claim("SM-old", now=1_000_000.0)
     store.finish("SM-old", "<Response/>")
     assert store.claim("SM-new", now=1_000_000.0 + HANDLED_SECONDS + 1)  # clears the old one
+    assert not store.claimed("SM-old")
     assert store.claim("SM-old", now=1_000_000.0 + HANDLED_SECONDS + 2)
 
 

@@ -30,6 +30,12 @@ HELP_WORDS_ES = {"AYUDA"}
 LANGUAGE_WORDS = {"ESPAÑOL": ("es", "en español por favor"), "ESPANOL": ("es", "en español por favor"),
                   "SPANISH": ("es", "en español por favor"), "ENGLISH": ("en", "English please"),
                   "INGLES": ("en", "English please"), "INGLÉS": ("en", "English please")}
+# The reply when the message could not be stored (the database was unreachable): nothing was kept, so the
+# person is asked to send it again, and is never answered as if it had been.
+NOT_STORED_REPLY = {
+    "en": "Sorry, your message could not be saved. Nothing was kept: please send it again.",
+    "es": "Lo sentimos, su mensaje no se pudo guardar. No se conservó nada: envíelo de nuevo.",
+}
 
 _MD_LINK = re.compile(r"\[([^\]]+)\]\((https?://[^)\s]+)\)")
 _TAGS = re.compile(r"<[^>]+>")
@@ -40,6 +46,10 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 def keyword_of(body: str) -> str:
     """The message as a keyword: upper case, single spaces, without surrounding punctuation ("stop!" -> "STOP")."""
     return " ".join(body.upper().strip(" .!¡").split())
+
+
+def not_stored_reply(language: str) -> str:
+    return NOT_STORED_REPLY.get(language, NOT_STORED_REPLY["en"])
 
 
 def plain_text(text: str) -> str:

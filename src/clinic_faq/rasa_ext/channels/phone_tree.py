@@ -23,6 +23,11 @@ handled message ids are kept under that hash in a small SQLite file (`var/phone_
 several replicas, in the database named by PHONE_TREE_STORE_URL (PostgreSQL), so a retried MessageSid is
 recognised whichever replica it reaches.
 
+A message is never answered as if it had been kept when it was not: when the conversation could not be
+stored (the database was unreachable; `clinic_faq.rasa_ext.stores.tracker`), or processing it failed,
+the reply is a short text asking to send it again, and its MessageSid is released, so a retry of the
+webhook is processed again instead of being answered from the cache.
+
 The text itself (plain text, menus, splitting, the keywords) is `clinic_faq.core.sms`; what the channel
 remembers is `clinic_faq.rasa_ext.stores.phone_tree`.
 """
@@ -58,19 +63,30 @@ from clinic_faq.core.sms import (
     STOP_WORDS,
     STOP_WORDS_ES,
     keyword_of,
+    not_stored_reply,
     render,
     split_sms,
 )
 from clinic_faq.paths import var_dir
 from clinic_faq.rasa_ext.patches import require_applied
 from clinic_faq.rasa_ext.stores.phone_tree import PhoneTreeStore
+from clinic_faq.rasa_ext.stores.tracker import reset_storage_failure, storage_failed
 
 logger = logging.getLogger(__name__)
 
 RETRY_WAIT_SECONDS = 15.0
+OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
 
 
-class RoutedCollector(CollectingOutputChannel):
+class NotStored(Exception):
+    """The message's turn was not stored (or failed): the sender must send it again."""
+
+    def __init__(self, language: str) -> None:
+        super().__init__(f"the turn was not stored (language {language})")
+        self.language = language
+
+
+class RoutedCollector(CollectingOutputChannel):  # type: ignore[misc]  # rasa has no type information
     """Collects the bot's messages with their route, so emergency guidance can be put first."""
 
     @classmethod
@@ -93,10 +109,7 @@ def twiml(parts: List[str]) -> str:
     return str(reply)
 
 
-# --- the channel -------------------------------------------------------------------------------------
-
-
-class PhoneTreeInput(InputChannel):
+class PhoneTreeInput(InputChannel):  # type: ignore[misc]  # rasa has no type information
     @classmethod
     def name(cls) -> str:
         return "phone_tree"
@@ -124,20 +137,18 @@ class PhoneTreeInput(InputChannel):
         if not self.auth_token or not signature:
             return False
         url = f"{self.public_base_url}{path}" + (f"?{query}" if query else "")
-        return RequestValidator(self.auth_token).validate(url, params, signature)
+        return bool(RequestValidator(self.auth_token).validate(url, params, signature))
 
     def sender_id(self, number: str) -> str:
         key = (self.auth_token or "").encode()
         return "sms-" + hmac.new(key, number.strip().encode(), hashlib.sha256).hexdigest()[:24]
 
-    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+    def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
         bp = Blueprint("phone_tree_webhook", __name__)
 
-        @bp.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
             return response.json({"status": "ok" if self.auth_token else "not configured"})
 
-        @bp.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
             form = form_fields(request)
             if form is None:
@@ -150,32 +161,55 @@ class PhoneTreeInput(InputChannel):
             number = (form.get("From") or "").strip()
             if not sid or not number:
                 return response.text("Bad request: MessageSid and From are required", status=400)
-            if not self.store.claim(sid):
-                return xml(await self._previous_reply(sid))
-            try:
-                reply = await self._handle(self.sender_id(number), form.get("Body"), on_new_message)
-            except Exception:
-                logger.exception("Phone tree: the message could not be processed.")
-                reply = twiml([self.clinic.sms_reply("help_reply")])
-            self.store.finish(sid, reply)
-            return xml(reply)
+            return xml(await self.answer(sid, number, form.get("Body"), on_new_message))
 
+        bp.add_route(health, "/", methods=["GET"])
+        bp.add_route(receive, "/webhook", methods=["POST"])
         return bp
 
-    async def _previous_reply(self, sid: str) -> str:
-        """The reply to a message id already being handled (waiting for it if it is still running)."""
+    async def answer(self, sid: str, number: str, body: Any, on_new_message: OnNewMessage) -> str:
+        """The TwiML reply to one (signed) message: handled once per MessageSid, and never the answer
+        when the turn was not stored (then the id is released, so Twilio's retry is processed again)."""
+        if not self.store.claim(sid):
+            previous = await self._previous_reply(sid)
+            if previous is not None:
+                return previous
+            if not self.store.claim(sid):  # released meanwhile, and claimed by yet another retry
+                return twiml([])
+        try:
+            reply = await self._handle(self.sender_id(number), body, on_new_message)
+        except NotStored as not_stored:
+            self._release(sid)
+            return twiml([not_stored_reply(not_stored.language)])
+        except Exception:
+            logger.exception("Phone tree: the message could not be answered.")
+            reply = twiml([self.clinic.sms_reply("help_reply")])
+        self.store.finish(sid, reply)
+        return reply
+
+    def _release(self, sid: str) -> None:
+        try:
+            self.store.release(sid)
+        except Exception:
+            logger.exception("Phone tree: message id %s could not be released; a retry of it gets no reply.", sid)
+
+    async def _previous_reply(self, sid: str) -> Optional[str]:
+        """The reply to a message id already being handled (waiting for it if it is still running); None
+        if that attempt was not stored and released the id, so this one must be processed."""
         deadline = time.monotonic() + RETRY_WAIT_SECONDS
         while time.monotonic() < deadline:
             reply = self.store.reply_for(sid)
             if reply is not None:
                 return reply
+            if not self.store.claimed(sid):
+                return None
             await asyncio.sleep(0.2)
         return twiml([])
 
     def _reply(self, key: str, language: str) -> str:
         return self.clinic.sms_reply(f"{key}_es" if language == "es" else key)
 
-    async def _handle(self, sender: str, body: Any, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> str:
+    async def _handle(self, sender: str, body: Any, on_new_message: OnNewMessage) -> str:
         raw = body.strip() if isinstance(body, str) else ""
         keyword = keyword_of(raw)
         if keyword in STOP_WORDS | STOP_WORDS_ES:
@@ -201,13 +235,33 @@ class PhoneTreeInput(InputChannel):
         if text.isdigit() and 1 <= int(text) <= len(menu):
             text = menu[int(text) - 1]
         collector = RoutedCollector()
-        await on_new_message(UserMessage(text, collector, sender, input_channel=self.name()))
+        reset_storage_failure()
+        try:
+            await on_new_message(UserMessage(text, collector, sender, input_channel=self.name()))
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:
+            logger.exception("Phone tree: the message could not be processed; it was not stored.")
+            raise NotStored(self._turn_language(sender, collector.messages)) from error
+        if storage_failed():
+            logger.warning("Phone tree: the message was not stored; the sender is asked to send it again.")
+            raise NotStored(self._turn_language(sender, collector.messages))
         parts, payloads = render(collector.messages)
         self.store.set_menu(sender, payloads)
         languages = {m.get("lang") for m in collector.messages}
         if len(languages) == 1:
             self.store.set_language(sender, languages.pop() or "en")
         return twiml(parts)
+
+    def _turn_language(self, sender: str, messages: List[Dict[str, Any]]) -> str:
+        """The language of this turn's replies when they agree, else the one remembered for the number."""
+        languages = {m.get("lang") or "en" for m in messages}
+        if len(languages) == 1:
+            return str(languages.pop())
+        try:
+            return self.store.language(sender)
+        except Exception:
+            return "en"
 
 
 def form_fields(request: Request) -> Optional[Dict[str, str]]:

@@ -13,17 +13,24 @@ Based on Rasa's own socket.io channel, with what a clinic's website needs on top
   limit gets a polite reply instead of an error.
 - **Output** carries each response's `route` (answer, disclaimer, referral, emergency, ...) so the widget
   can show emergency guidance and disclaimers distinctly.
+- **No reply to a message that was not kept.** A turn's replies are collected while Rasa handles the
+  message and sent, in the order they were produced, only once the turn has been stored. When the
+  conversation could not be stored (the database was unreachable: `clinic_faq.rasa_ext.stores.tracker`)
+  or handling the message failed, the session gets one message instead, route `error` and
+  `"stored": false`: "Your message could not be saved. Nothing was kept: please send it again." (in
+  Spanish when the turn's replies were Spanish).
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import logging
 import os
 import secrets
 from pathlib import Path
-from typing import Any, Awaitable, Callable, Dict, Iterable, List, Optional
+from typing import Any, Awaitable, Callable, Dict, FrozenSet, Iterable, List, Optional
 
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from rasa.core.channels.socketio import SocketBlueprint
@@ -37,8 +44,17 @@ from clinic_faq.core.clinic_config import load_clinic_config
 from clinic_faq.core.sanitize import DEFAULT_MAX_MESSAGE_CHARS, BadInput, sanitize
 from clinic_faq.paths import var_dir
 from clinic_faq.rasa_ext.patches import require_applied
+from clinic_faq.rasa_ext.stores.tracker import reset_storage_failure, storage_failed
 
 logger = logging.getLogger(__name__)
+
+OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
+DEFAULT_ORIGIN = "http://localhost:8080"
+# Sent instead of the replies when the message was not stored: nothing was kept, send it again.
+NOT_STORED_TEXT = {
+    "en": "Your message could not be saved. Nothing was kept: please send it again.",
+    "es": "Su mensaje no se pudo guardar. No se conservó nada: envíelo de nuevo.",
+}
 
 
 class SessionSigner:
@@ -67,14 +83,41 @@ class SessionSigner:
         return f"{nonce}.{self._mac(nonce)}"
 
     def verify(self, token: Any) -> bool:
-        if not isinstance(token, str) or token.count(".") != 1 or len(token) > 100:
-            return False
+        """Whether `token` is a session id this key issued (anything else, of any type, is False)."""
+        if not isinstance(token, str) or not token.isascii() or token.count(".") != 1 or len(token) > 100:
+            return False  # (hmac.compare_digest raises on non-ASCII strings)
         nonce, mac = token.split(".")
         return hmac.compare_digest(mac, self._mac(nonce))
 
 
-class ClinicSocketIOOutput(OutputChannel):
-    """Sends each bot message as one event: {text, buttons?, route?}."""
+def bot_event(message: Dict[str, Any]) -> Dict[str, Any]:
+    """One bot message as the widget receives it: {text, buttons?, route?, stored?}."""
+    out: Dict[str, Any] = {"text": message.get("text") or ""}
+    buttons = message.get("buttons") or message.get("quick_replies")
+    if buttons:
+        out["buttons"] = [{"title": b.get("title"), "payload": b.get("payload")} for b in buttons]
+    metadata = message.get("metadata") or {}
+    if metadata.get("route"):
+        out["route"] = metadata["route"]
+    if metadata.get("stored") is False:
+        out["stored"] = False
+    return out
+
+
+def not_stored_message(language: str) -> Dict[str, Any]:
+    """What the session gets instead of the replies to a message that was not stored."""
+    text = NOT_STORED_TEXT.get(language, NOT_STORED_TEXT["en"])
+    return {"text": text, "metadata": {"route": "error", "stored": False, "lang": language}}
+
+
+def turn_language(messages: Iterable[Dict[str, Any]]) -> str:
+    """The language of a turn's replies ("es" only when every reply is Spanish; "en" otherwise)."""
+    languages = {(m.get("metadata") or {}).get("lang") or "en" for m in messages}
+    return "es" if languages == {"es"} else "en"
+
+
+class ClinicSocketIOOutput(OutputChannel):  # type: ignore[misc]  # rasa has no type information
+    """Sends each bot message as one event to the session's room."""
 
     @classmethod
     def name(cls) -> str:
@@ -86,20 +129,32 @@ class ClinicSocketIOOutput(OutputChannel):
         self.room = room
 
     async def send_response(self, recipient_id: str, message: Dict[str, Any]) -> None:
-        out: Dict[str, Any] = {"text": message.get("text") or ""}
-        buttons = message.get("buttons") or message.get("quick_replies")
-        if buttons:
-            out["buttons"] = [{"title": b.get("title"), "payload": b.get("payload")} for b in buttons]
-        route = (message.get("metadata") or {}).get("route")
-        if route:
-            out["route"] = route
-        await self.sio.emit(self.bot_message_evt, out, room=self.room)
+        await self.sio.emit(self.bot_message_evt, bot_event(message), room=self.room)
+
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
+        await self.send_response(recipient_id, {"text": text, **kwargs})
+
+
+class TurnCollector(OutputChannel):  # type: ignore[misc]  # rasa has no type information
+    """Keeps a turn's bot messages, in order, until the turn is known to be stored."""
+
+    @classmethod
+    def name(cls) -> str:
+        return "socketio"  # the channel Rasa renders the responses for
+
+    def __init__(self) -> None:
+        self.messages: List[Dict[str, Any]] = []
+
+    async def send_response(self, recipient_id: str, message: Dict[str, Any]) -> None:
+        self.messages.append(dict(message))
 
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
         await self.send_response(recipient_id, {"text": text, **kwargs})
 
 
 def allowed_origins(configured: Optional[Iterable[str]] = None) -> List[str]:
+    """The page origins allowed to connect: WEBSITE_ORIGINS (comma-separated), else `configured`
+    (credentials.yml `cors_allowed_origins`), else clinic.yml `website_origins`."""
     from_env = os.environ.get("WEBSITE_ORIGINS")
     if from_env:
         return [o.strip() for o in from_env.split(",") if o.strip()]
@@ -108,7 +163,21 @@ def allowed_origins(configured: Optional[Iterable[str]] = None) -> List[str]:
     return list(load_clinic_config().website_origins)
 
 
-class ClinicSocketIOInput(InputChannel):
+class OriginCheck:
+    """python-engineio's origin check (its `cors_allowed_origins` callable): a connection whose page
+    origin is not exactly one of these is refused (python-engineio logs it). Never empty (an empty list
+    would switch the check off in python-engineio): with no origin configured only the local example page
+    is allowed. A "*" is not a wildcard here: only the pages listed may connect."""
+
+    def __init__(self, origins: Iterable[str]) -> None:
+        listed = frozenset(o for o in origins if o and o != "*")
+        self.origins: FrozenSet[str] = listed or frozenset({DEFAULT_ORIGIN})
+
+    def __call__(self, origin: Optional[str], environ: Optional[Dict[str, Any]] = None) -> bool:
+        return origin is not None and origin in self.origins
+
+
+class ClinicSocketIOInput(InputChannel):  # type: ignore[misc]  # rasa has no type information
     @classmethod
     def name(cls) -> str:
         return "socketio"
@@ -138,6 +207,7 @@ class ClinicSocketIOInput(InputChannel):
         self.bot_message_evt = bot_message_evt
         self.socketio_path = socketio_path
         self.origins = allowed_origins(origins)
+        self.origin_check = OriginCheck(self.origins)
         self.max_message_chars = max_message_chars
         self.signer = signer
         self.sio: Optional[AsyncServer] = None
@@ -145,35 +215,29 @@ class ClinicSocketIOInput(InputChannel):
     def get_output_channel(self) -> Optional[OutputChannel]:
         return None  # replies go to the session's room, from the message handler
 
-    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+    def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
         signer = self.signer or SessionSigner.from_environment()
-        # An empty list would switch python-engineio's origin check off altogether: never pass one.
-        sio = AsyncServer(async_mode="sanic", cors_allowed_origins=self.origins or ["http://localhost:8080"])
+        sio = AsyncServer(async_mode="sanic", cors_allowed_origins=self.origin_check)
         self.sio = sio
-        bp = SocketBlueprint(sio, self.socketio_path, "socketio_webhook", __name__)
+        bp: Blueprint = SocketBlueprint(sio, self.socketio_path, "socketio_webhook", __name__)
         sessions: Dict[str, str] = {}  # socket id -> session id issued to it
 
-        @bp.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
             return response.json({"status": "ok"})
 
-        @sio.on("connect", namespace="/")
-        async def connect(sid: str, environ: Dict, auth: Optional[Dict] = None) -> bool:
+        async def connect(sid: str, environ: Dict[str, Any], auth: Optional[Dict[str, Any]] = None) -> bool:
             return True
 
-        @sio.on("disconnect", namespace="/")
         async def disconnect(sid: str) -> None:
             sessions.pop(sid, None)
 
-        @sio.on("session_request", namespace="/")
-        async def session_request(sid: str, data: Optional[Dict] = None) -> None:
-            requested = (data or {}).get("session_id") if isinstance(data, dict) else None
-            session_id = requested if signer.verify(requested) else signer.issue()
+        async def session_request(sid: str, data: Any = None) -> None:
+            requested = data.get("session_id") if isinstance(data, dict) else None
+            session_id = requested if isinstance(requested, str) and signer.verify(requested) else signer.issue()
             sessions[sid] = session_id
             await sio.enter_room(sid, session_id)  # a coroutine in python-socketio 5.x (Rasa 3.6 forgets the await)
             await sio.emit("session_confirm", session_id, room=sid)
 
-        @sio.on(self.user_message_evt, namespace="/")
         async def handle_message(sid: str, data: Any) -> None:
             session_id = sessions.get(sid)
             output = ClinicSocketIOOutput(sio, self.bot_message_evt, session_id or sid)
@@ -188,7 +252,29 @@ class ClinicSocketIOInput(InputChannel):
             except (SanicException, BadInput) as e:
                 await output.send_response(session_id, {"text": str(e), "metadata": {"route": "error"}})
                 return
-            message = UserMessage(text, output, session_id, input_channel=self.name())
-            await on_new_message(message)
+            for message in await self.handle_turn(text, session_id, on_new_message):
+                await output.send_response(session_id, message)
 
+        bp.add_route(health, "/", methods=["GET"])
+        sio.on("connect", handler=connect, namespace="/")
+        sio.on("disconnect", handler=disconnect, namespace="/")
+        sio.on("session_request", handler=session_request, namespace="/")
+        sio.on(self.user_message_evt, handler=handle_message, namespace="/")
         return bp
+
+    async def handle_turn(self, text: str, session_id: str, on_new_message: OnNewMessage) -> List[Dict[str, Any]]:
+        """What the session is sent for this message: the turn's replies in the order they were produced,
+        once the turn was stored; or, when it was not stored or failed, only the "not stored" message."""
+        collector = TurnCollector()
+        reset_storage_failure()
+        try:
+            await on_new_message(UserMessage(text, collector, session_id, input_channel=self.name()))
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            logger.exception("socket.io: the message could not be processed; it was not stored.")
+            return [not_stored_message(turn_language(collector.messages))]
+        if storage_failed():
+            logger.warning("socket.io: the message was not stored; the visitor is asked to send it again.")
+            return [not_stored_message(turn_language(collector.messages))]
+        return collector.messages

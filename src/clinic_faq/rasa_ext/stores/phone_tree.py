@@ -104,7 +104,20 @@ class PhoneTreeStore:
         with self.db.begin() as db:
             db.execute(self.handled.update().where(self.handled.c.sid == sid).values(reply=reply))
 
+    def release(self, sid: str) -> None:
+        """Forget a claimed message id that was not handled (its turn was not stored): a retry of it is
+        processed again instead of being answered from here."""
+        with self.db.begin() as db:
+            db.execute(self.handled.delete().where(self.handled.c.sid == sid))
+
+    def claimed(self, sid: str) -> bool:
+        """Whether this message id is claimed (being handled, or handled)."""
+        with self.db.connect() as db:
+            row = db.execute(sa.select(self.handled.c.sid).where(self.handled.c.sid == sid)).first()
+        return row is not None
+
     def reply_for(self, sid: str) -> Optional[str]:
+        """The reply given to this message id; None while it is still being handled, or if it is unknown."""
         with self.db.connect() as db:
             row = db.execute(sa.select(self.handled.c.reply).where(self.handled.c.sid == sid)).first()
         return None if row is None or row[0] is None else str(row[0])

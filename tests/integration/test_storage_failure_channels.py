@@ -1,0 +1,133 @@
+"""The website widget (socket.io) and the phone tree (SMS) keep the promise the REST channel keeps
+(tests/integration/test_storage_failure.py): a message that could not be stored is never answered as if
+it had been. PostgreSQL is really stopped and restarted."""
+
+import hashlib
+import hmac
+import json
+import queue
+import uuid
+import xml.etree.ElementTree as ET
+
+import pytest
+import requests
+import socketio
+from twilio.request_validator import RequestValidator
+
+from clinic_faq.core.sms import not_stored_reply
+from clinic_faq_dev.harness import RunningAssistant
+from clinic_faq_dev.postgres import connect, postgres, scratch_database, tracker_store, wait_for_postgres
+
+pytestmark = pytest.mark.integration
+TWILIO_TOKEN = "test-twilio-token"  # what RunningAssistant gives the server as TWILIO_AUTH_TOKEN
+NOT_SAVED = "could not be saved"
+
+
+@pytest.fixture
+def database():
+    with scratch_database("clinic_chan_fail") as name:
+        yield name
+        wait_for_postgres()  # before it is dropped: the test may have left PostgreSQL restarting
+
+
+def stored_user_texts(database, sender):
+    with connect(database) as db:
+        cursor = db.cursor()
+        cursor.execute("SELECT data FROM events WHERE sender_id = %s AND type_name = 'user' ORDER BY id", (sender,))
+        return [json.loads(row[0])["text"] for row in cursor.fetchall()]
+
+
+class Visitor:
+    """The widget's socket.io client, on the polling transport."""
+
+    def __init__(self, assistant):
+        self.client = socketio.Client(reconnection=False)
+        self.sessions = queue.Queue()
+        self.messages = queue.Queue()
+        self.client.on("session_confirm", self.sessions.put)
+        self.client.on("bot_uttered", self.messages.put)
+        self.client.connect(assistant.url, transports=["polling"], wait_timeout=10,
+                            headers={"Origin": f"http://localhost:{assistant.web_port}"})
+        self.client.emit("session_request", {"session_id": None})
+        self.session = self.sessions.get(timeout=10)
+
+    def say(self, text, expect):
+        self.client.emit("user_uttered", {"message": text, "session_id": self.session})
+        replies = [self.messages.get(timeout=60) for _ in range(expect)]
+        try:  # nothing else follows
+            extra = self.messages.get(timeout=3)
+        except queue.Empty:
+            return replies
+        raise AssertionError(f"an unexpected further reply: {extra}")
+
+    def close(self):
+        self.client.disconnect()
+
+
+def test_the_widget_never_answers_a_message_that_was_not_stored(tmp_path, database):
+    with RunningAssistant(tmp_path, tracker_store=tracker_store(database)) as assistant:
+        visitor = Visitor(assistant)
+        try:
+            answer, _ = visitor.say("what are the side effects", expect=2)
+            assert answer["route"] == "answer"
+            postgres("stop")
+            try:
+                [during] = visitor.say("how long is an infusion session", expect=1)
+                [during_es] = visitor.say("cuales son los efectos secundarios de la ketamina", expect=1)
+            finally:
+                postgres("start")
+                wait_for_postgres()
+            after = visitor.say("how long does relief last", expect=2)
+        finally:
+            visitor.close()
+        logs = assistant.log_text()
+    # One clear message instead of the answer: nothing was kept, send it again.
+    assert during["route"] == "error" and during["stored"] is False, during
+    assert NOT_SAVED in during["text"] and "send it again" in during["text"]
+    assert "hours" not in during["text"] and "buttons" not in during
+    assert during_es["route"] == "error" and during_es["stored"] is False
+    assert "no se pudo guardar" in during_es["text"] and "mareo" not in during_es["text"].lower()
+    # After the restart the next message is answered as usual, and stored.
+    assert after[0]["route"] == "answer" and "stored" not in after[0]
+    assert "could NOT be" in logs
+    assert stored_user_texts(database, visitor.session) == ["what are the side effects", "how long does relief last"]
+
+
+class Phone:
+    def __init__(self, assistant):
+        self.url = f"{assistant.url}/webhooks/phone_tree/webhook"
+        self.number = f"+1555{uuid.uuid4().int % 10**7:07d}"
+        self.sender = "sms-" + hmac.new(TWILIO_TOKEN.encode(), self.number.encode(), hashlib.sha256).hexdigest()[:24]
+
+    def text(self, body, sid=None):
+        form = {"From": self.number, "To": "+15550100100", "Body": body, "MessageSid": sid or f"SM{uuid.uuid4().hex}"}
+        signature = RequestValidator(TWILIO_TOKEN).compute_signature(self.url, form)
+        reply = requests.post(self.url, data=form, headers={"X-Twilio-Signature": signature}, timeout=60)
+        assert reply.status_code == 200, reply.text
+        return [m.text or "" for m in ET.fromstring(reply.text).iter("Message")]
+
+
+def test_the_phone_tree_never_answers_a_message_that_was_not_stored(tmp_path, database):
+    with RunningAssistant(tmp_path, tracker_store=tracker_store(database)) as assistant:
+        phone = Phone(assistant)
+        assert any("Reply 1 for" in m for m in phone.text("what are the side effects"))
+        sid = f"SM{uuid.uuid4().hex}"
+        postgres("stop")
+        try:
+            during = phone.text("how long is a session", sid=sid)
+        finally:
+            postgres("start")
+            wait_for_postgres()
+        # The message sent during the outage was not kept, and the person was told so, not answered.
+        assert during == [not_stored_reply("en")]
+        assert stored_user_texts(database, phone.sender) == ["what are the side effects"]
+        # Twilio retries the same MessageSid: processed now, not answered from the cache.
+        retried = phone.text("how long is a session", sid=sid)
+        assert "hours" in retried[0]
+        assert phone.text("how long is a session", sid=sid) == retried  # and from now on answered once
+        after = phone.text("how long does relief last")
+        assert after and NOT_SAVED not in " ".join(after)
+        logs = assistant.log_text()
+    assert "could NOT be" in logs
+    assert stored_user_texts(database, phone.sender) == [
+        "what are the side effects", "how long is a session", "how long does relief last"]
