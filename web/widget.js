@@ -22,6 +22,10 @@
   var MAX_BUTTONS = 10;
   var TYPING_HIDE_AFTER_LAST_MS = 800;
   var TYPING_GIVE_UP_MS = 15000;
+  // Phones (portrait or landscape), short windows and large text or zoom: the open panel fills the window
+  // and is a modal dialog. Must match the media query of the full-screen layout in widget.css (em: the
+  // reader's text size counts).
+  var FULL_SCREEN_QUERY = "(max-width: 29.99em), (max-height: 31.24em)";
   var ROUTES = ["answer", "disclaimer", "referral", "emergency", "phi_warning", "fallback", "out_of_scope",
     "smalltalk", "error"];
   // Routes that carry a visible label (besides their colours); the others look like a plain answer.
@@ -363,8 +367,14 @@
   panel.appendChild(status);
   panel.appendChild(form);
   panel.appendChild(footer);
+  // Room at the end of the page as tall as the launcher's corner, so the fixed launcher never hides the
+  // page's last lines (a phone number in the footer) for good: scrolled to the end, they sit above it.
+  var spacer = el("div", "kw-spacer");
+  spacer.setAttribute("aria-hidden", "true");
+
   root.appendChild(launcher); // first, so Tab goes from the launcher into the open panel
   root.appendChild(panel);
+  root.appendChild(spacer);
 
   // --- messages -----------------------------------------------------------------------------------
 
@@ -659,24 +669,81 @@
 
   // --- open, close, keyboard ----------------------------------------------------------------------
 
+  var fullScreen = window.matchMedia ? window.matchMedia(FULL_SCREEN_QUERY) : { matches: false };
+
+  // Full screen, the open panel is modal: it covers the page, so focus stays inside it.
+  function isModal() {
+    return !panel.hidden && fullScreen.matches;
+  }
+
+  function updateModal() {
+    panel.setAttribute("aria-modal", isModal() ? "true" : "false");
+  }
+
+  if (fullScreen.addEventListener) {
+    fullScreen.addEventListener("change", function () {
+      updateModal();
+      if (isModal() && !panel.contains(document.activeElement)) {
+        input.focus(); // turned into a phone's full-screen dialog (rotated, zoomed) while open
+      }
+    });
+  }
+
   function setOpen(open, moveFocus) {
     panel.hidden = !open;
     launcher.setAttribute("aria-expanded", open ? "true" : "false");
     root.classList.toggle("kw-open", open);
     state.open = open;
     save();
+    updateModal();
     if (open) {
       unread.hidden = true;
       root.classList.remove("kw-has-unread");
       scrollToEnd();
       connect();
-      if (moveFocus) {
+      if (moveFocus || isModal()) {
         input.focus();
       }
     } else if (moveFocus) {
       launcher.focus();
     }
   }
+
+  // What Tab can reach in the panel, in order (visible, enabled, not taken out of the tab order).
+  function tabStops() {
+    var nodes = panel.querySelectorAll("a[href], button, textarea, input, select, [tabindex]");
+    return Array.prototype.filter.call(nodes, function (node) {
+      return !node.disabled && node.tabIndex >= 0 && node.getClientRects().length > 0;
+    });
+  }
+
+  // In the modal dialog Tab and Shift+Tab go round its controls and never reach the page behind.
+  panel.addEventListener("keydown", function (event) {
+    if (event.key !== "Tab" || !isModal()) {
+      return;
+    }
+    var stops = tabStops();
+    if (!stops.length) {
+      return;
+    }
+    var first = stops[0];
+    var last = stops[stops.length - 1];
+    var at = document.activeElement;
+    if (event.shiftKey && (at === first || !panel.contains(at))) {
+      event.preventDefault();
+      last.focus();
+    } else if (!event.shiftKey && (at === last || !panel.contains(at))) {
+      event.preventDefault();
+      first.focus();
+    }
+  });
+
+  // Anything else that would put focus on the page behind the modal dialog brings it back inside.
+  document.addEventListener("focusin", function (event) {
+    if (isModal() && !panel.contains(event.target)) {
+      input.focus();
+    }
+  });
 
   launcher.addEventListener("click", function () {
     setOpen(panel.hidden, true);
@@ -698,8 +765,11 @@
     input.focus();
   });
 
-  root.addEventListener("keydown", function (event) {
-    if ((event.key === "Escape" || event.key === "Esc") && !panel.hidden) {
+  // Escape closes the panel from anywhere in it, and from anywhere at all while it is a modal dialog
+  // (focus may be on the page's body after a click on the panel's text).
+  document.addEventListener("keydown", function (event) {
+    if ((event.key === "Escape" || event.key === "Esc") && !panel.hidden &&
+        (isModal() || root.contains(document.activeElement))) {
       event.preventDefault();
       setOpen(false, true);
     }
@@ -729,9 +799,10 @@
     }
   });
 
+  // The text box grows with its text, up to its CSS max-height (smaller on short screens).
   function resizeInput() {
     input.style.height = "auto";
-    input.style.height = Math.min(input.scrollHeight, 140) + "px";
+    input.style.height = input.scrollHeight + input.offsetHeight - input.clientHeight + "px";
   }
 
   input.addEventListener("input", resizeInput);
@@ -752,7 +823,9 @@
     stylesheet.onload = stylesheet.onerror = function () {
       root.hidden = false;
       if (state.open) {
-        setOpen(true, false); // reopened after a reload: same conversation, focus left where it is
+        // Reopened after a reload: same conversation, focus left where it is (unless the panel is a
+        // full-screen dialog covering the page: then focus goes into it).
+        setOpen(true, false);
       }
     };
     document.head.appendChild(stylesheet);

@@ -231,21 +231,6 @@ def test_it_works_with_the_keyboard_alone(widget):
     expect(widget.launcher).to_be_focused()
 
 
-def test_on_a_phone_the_panel_fills_the_screen(new_page):
-    from playwright.sync_api import expect
-
-    widget = Widget(new_page(375, 667))
-    widget.open()
-    box = widget.panel.bounding_box()
-    assert box is not None
-    assert (round(box["x"]), round(box["y"]), round(box["width"]), round(box["height"])) == (0, 0, 375, 667)
-    field = widget.input.bounding_box()
-    assert field["y"] + field["height"] <= 667  # the input is on screen
-    page_width = widget.page.evaluate("() => document.documentElement.scrollWidth")
-    assert page_width <= 375  # nothing sticks out sideways
-    expect(widget.launcher).to_be_hidden()  # covered: the panel's own close button closes it
-
-
 def test_screenshot_of_a_short_conversation(new_page):
     widget = Widget(new_page(1024, 768))
     widget.open()
