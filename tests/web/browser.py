@@ -134,9 +134,20 @@ class Widget:
         )
 
 
-def set_text_size(page, percent: int) -> None:
-    """The reader's text size, as the root font size (100: the browser's default)."""
-    page.evaluate("s => { document.documentElement.style.fontSize = s; }", "" if percent == 100 else f"{percent}%")
+def set_text_size(page, percent: int, root_style: bool = False) -> None:
+    """The reader's text size: the browser's default font size setting (16 px at 100%), set through the
+    DevTools protocol, so rem, em and em media queries all follow it as they would for a reader who chose
+    it. With `root_style`, the page's own root font size instead (media queries do not follow that)."""
+    if root_style:
+        page.evaluate("s => { document.documentElement.style.fontSize = s; }", "" if percent == 100 else f"{percent}%")
+        return
+    cdp = page.context.new_cdp_session(page)
+    try:
+        cdp.send("Page.setFontSizes", {"fontSizes": {"standard": 16 * percent // 100, "fixed": 13 * percent // 100}})
+    finally:
+        cdp.detach()
+    page.wait_for_function("px => getComputedStyle(document.documentElement).fontSize === px",
+                           arg=f"{16 * percent // 100}px")
 
 
 # --- axe-core ------------------------------------------------------------------------------------------
@@ -171,3 +182,36 @@ def describe_violations(violations: List[Dict[str, Any]]) -> str:
         for node in v["nodes"][:5]:
             lines.append(f"    {node['target']}: {(node['summary'] or '').splitlines()[-1:]}")
     return "\n".join(lines)
+
+
+# --- pixels ----------------------------------------------------------------------------------------------
+
+def edge_contrast(page, locator, margin: int = 6) -> dict:
+    """How visible the element's outline is on screen: for each side, the largest difference in grey level
+    (0-255) between the page just outside the element and the band just inside its edge, at the middle of
+    that side. A side drawn only by a fill that the system has removed scores 0."""
+    import io
+
+    from PIL import Image
+
+    locator.scroll_into_view_if_needed()
+    box = locator.bounding_box()
+    x, y = max(0, int(box["x"]) - margin), max(0, int(box["y"]) - margin)
+    clip = {"x": x, "y": y, "width": int(box["width"]) + 2 * margin, "height": int(box["height"]) + 2 * margin}
+    image = Image.open(io.BytesIO(page.screenshot(clip=clip))).convert("L")
+    scale = image.width / clip["width"]  # device pixels per CSS pixel
+    left, top = (box["x"] - x) * scale, (box["y"] - y) * scale
+    right, bottom = left + box["width"] * scale, top + box["height"] * scale
+    mid_x, mid_y = (left + right) / 2, (top + bottom) / 2
+
+    def at(px: float, py: float) -> int:
+        return image.getpixel((min(max(int(px), 0), image.width - 1), min(max(int(py), 0), image.height - 1)))
+
+    band = [-1, -0.5, 0, 0.5, 1, 1.5, 2, 2.5, 3]  # CSS px inwards from the edge (boxes have fractional edges)
+    sides = {
+        "left": (at(left - 4 * scale, mid_y), [at(left + d * scale, mid_y) for d in band]),
+        "right": (at(right + 4 * scale, mid_y), [at(right - d * scale, mid_y) for d in band]),
+        "top": (at(mid_x, top - 4 * scale), [at(mid_x, top + d * scale) for d in band]),
+        "bottom": (at(mid_x, bottom + 4 * scale), [at(mid_x, bottom - d * scale) for d in band]),
+    }
+    return {side: max(abs(outside - p) for p in band) for side, (outside, band) in sides.items()}

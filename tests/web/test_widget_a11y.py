@@ -11,19 +11,30 @@ import json
 
 import pytest
 
-from tests.web.browser import AXE, PROJECT, WCAG_TAGS, Widget, axe_source, describe_violations, run_axe, set_text_size
+from tests.web.browser import (
+    AXE,
+    PROJECT,
+    WCAG_TAGS,
+    Widget,
+    axe_source,
+    describe_violations,
+    edge_contrast,
+    run_axe,
+    set_text_size,
+)
 
 pytestmark = pytest.mark.integration
 
-# (name, width, height, root text size in %). "200% zoom" is what a 1280x800 window shows at 200% browser
-# zoom: 640x400 CSS pixels.
+# (name, width, height, text size in %, set by the page's root style rather than the browser's setting).
+# "200% zoom" is what a 1280x800 window shows at 200% browser zoom: 640x400 CSS pixels.
 SIZES = [
-    ("1280x800", 1280, 800, 100),
-    ("375x667", 375, 667, 100),
-    ("667x375", 667, 375, 100),
-    ("320x568", 320, 568, 100),
-    ("1280x800 text 200%", 1280, 800, 200),
-    ("640x400 (200% zoom)", 640, 400, 100),
+    ("1280x800", 1280, 800, 100, False),
+    ("375x667", 375, 667, 100, False),
+    ("667x375", 667, 375, 100, False),
+    ("320x568", 320, 568, 100, False),
+    ("1280x800, text 200%", 1280, 800, 200, False),
+    ("1280x800, root font 200%", 1280, 800, 200, True),
+    ("640x400 (200% zoom)", 640, 400, 100, False),
 ]
 AXE_REPORT = PROJECT / "reports" / "a11y" / "axe.json"
 
@@ -37,15 +48,15 @@ def axe():
 
 def check_every_size(page, source: str, state: str, results: list) -> None:
     """axe at every size (and text size) in the widget's current state; the page goes back to 1280x800."""
-    for name, width, height, text in SIZES:
+    for name, width, height, text, root_style in SIZES:
         page.set_viewport_size({"width": width, "height": height})
-        set_text_size(page, text)
+        set_text_size(page, text, root_style=root_style)
         page.wait_for_timeout(50)  # one frame for the layout at the new size
         outcome = run_axe(page, source)
+        set_text_size(page, 100, root_style=root_style)
         assert {"button-name", "color-contrast"} <= set(outcome["passes"])  # axe really looked at the page
         results.append({"state": state, "size": name, "axe": outcome["version"],
                         "violations": outcome["violations"], "passes": len(outcome["passes"])})
-    set_text_size(page, 100)
     page.set_viewport_size({"width": 1280, "height": 800})
 
 
@@ -192,3 +203,94 @@ def test_the_launcher_never_hides_the_end_of_the_page_for_good(new_page, width, 
     launcher = widget.launcher.bounding_box()
     phone = page.get_by_text("Call (555) 010-0100").bounding_box()  # the page's last line: its phone number
     assert phone["y"] + phone["height"] <= launcher["y"], (phone, launcher)
+
+
+# --- the reader's text size, forced colours ------------------------------------------------------------------
+
+CSS = PROJECT / "web" / "widget.css"
+IMAGES = PROJECT / "docs" / "img"
+
+
+def test_the_stylesheet_sizes_things_in_em_not_px():
+    """px only for hairlines: borders, outlines, shadows, the visually-hidden clip, the 16px floor."""
+    import re
+
+    allowed = re.compile(r"^\s*(border[a-z-]*|outline[a-z-]*|box-shadow|width|height|margin|font-size): .*$")
+    offending = []
+    for number, line in enumerate(CSS.read_text(encoding="utf-8").splitlines(), start=1):
+        if re.search(r"\d+px", line) and not line.strip().startswith(("/*", "*")) and "*/" not in line:
+            if not allowed.match(line):
+                offending.append(f"{number}: {line.strip()}")
+            elif re.match(r"^\s*(width|height|margin): ", line) and "!important" not in line:
+                offending.append(f"{number}: {line.strip()}")  # only .kw-sr-only's 1px clip
+            elif line.strip().startswith("font-size") and "max(1rem, 16px)" not in line:
+                offending.append(f"{number}: {line.strip()}")
+    assert not offending, "sizes in px (use em):\n" + "\n".join(offending)
+
+
+def sizes(widget) -> dict:
+    return widget.page.evaluate(
+        """() => Object.fromEntries(['.kw-launcher', '.kw-panel', '.kw-send', '.kw-input', '.kw-close',
+             '.kw-msg--bot'].map(s => { const e = document.querySelector(s); const r = e.getBoundingClientRect();
+             return [s, {w: r.width, h: r.height, font: parseFloat(getComputedStyle(e).fontSize)}]; }))"""
+    )
+
+
+def test_the_widget_follows_the_readers_text_size(new_page):
+    """At 200% text everything doubles. With the browser's text size setting at 200%, a 1280x800 window is
+    'short' for that text (under 31.25em): the panel is the full-screen dialog. With only the page's root
+    font at 200%, the panel grows beside the page, inside the window and off the launcher."""
+    from playwright.sync_api import expect
+
+    widget = Widget(new_page(1280, 800))
+    page = widget.page
+    widget.open()
+    widget.converse("how long is an infusion session")
+    normal = sizes(widget)
+    for root_style in (True, False):
+        set_text_size(page, 200, root_style=root_style)
+        large = sizes(widget)
+        assert large[".kw-msg--bot"]["font"] == 2 * normal[".kw-msg--bot"]["font"]
+        for selector in (".kw-send", ".kw-input", ".kw-close"):
+            assert large[selector]["font"] == 2 * normal[selector]["font"], selector
+            assert large[selector]["h"] >= 1.8 * normal[selector]["h"], (selector, normal[selector], large[selector])
+        if root_style:
+            assert large[".kw-launcher"]["font"] == 32 and large[".kw-launcher"]["h"] >= 1.8 * normal[".kw-launcher"]["h"]
+            assert large[".kw-panel"]["w"] >= 1.8 * normal[".kw-panel"]["w"]
+            panel, launcher = widget.panel.bounding_box(), widget.launcher.bounding_box()
+            assert panel["y"] >= 0 and panel["x"] >= 0 and panel["x"] + panel["width"] <= 1280
+            assert panel["y"] + panel["height"] <= launcher["y"]  # the launcher never sits under the panel
+            set_text_size(page, 100, root_style=True)
+        else:
+            expect(widget.panel).to_have_attribute("aria-modal", "true")
+            assert widget.panel.bounding_box() == {"x": 0, "y": 0, "width": 1280, "height": 800}
+            assert widget.scroller.evaluate(VISIBLE_HEIGHT) >= 300
+            widget.page.screenshot(path=str(IMAGES / "widget-text-200.png"))
+    set_text_size(page, 100)
+
+
+def test_in_forced_colours_send_close_and_every_bubble_keep_a_visible_outline(new_page):
+
+    widget = Widget(new_page(1024, 768))
+    page = widget.page
+    page.emulate_media(forced_colors="active")
+    assert page.evaluate("() => matchMedia('(forced-colors: active)').matches")
+    widget.open()
+    widget.converse("how long is an infusion session")
+    widget.converse("i want to end my life")
+    targets = {
+        "Send": widget.send, "close": widget.close, "launcher": widget.launcher, "language": page.locator(".kw-lang"),
+        "your message": widget.user.last, "an answer": page.locator(".kw-route--answer").first,
+        "the disclaimer": page.locator(".kw-route--disclaimer").first,
+        "the emergency reply": page.locator(".kw-route--emergency").first,
+    }
+    faint = {}
+    for name, locator in targets.items():
+        contrast = edge_contrast(page, locator)
+        if min(contrast.values()) < 100:
+            faint[name] = contrast
+    assert not faint, f"outlines not visible in forced colours: {faint}"
+    assert min(edge_contrast(page, page.locator(".kw-footer")).values()) < 100  # the check tells text from edges
+    page.locator(".kw-route--emergency").first.scroll_into_view_if_needed()
+    widget.input.focus()
+    page.screenshot(path=str(IMAGES / "widget-forced-colors.png"))
