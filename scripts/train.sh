@@ -22,7 +22,12 @@ else
   echo "Training data changed: training a new model (about 2 minutes on 2 cores)..." >&2
   mkdir -p models
   start=$(date +%s)
-  .venv/bin/rasa train --fixed-model-name "clinic-$key" --out models >&2
+  mkdir -p var/log
+  if ! PYTHONWARNINGS=ignore .venv/bin/rasa train --fixed-model-name "clinic-$key" --out models >var/log/train.log 2>&1; then
+    echo "Training failed. The end of var/log/train.log:" >&2
+    tail -30 var/log/train.log >&2
+    exit 1
+  fi
   echo "Trained $model in $(( $(date +%s) - start )) s" >&2
   mkdir -p "$cache" && cp "$model" "$cache/" 2>/dev/null || true
 fi

@@ -121,7 +121,7 @@ class PhoneTreeInput(InputChannel):  # type: ignore[misc]  # rasa has no type in
         token = os.environ.get(credentials.get("auth_token_env", "TWILIO_AUTH_TOKEN")) or None
         base_url = os.environ.get("PUBLIC_BASE_URL") or credentials.get("public_base_url") or "http://localhost:5005"
         if token is None:
-            logger.error("TWILIO_AUTH_TOKEN is not set: the phone tree channel refuses every request.")
+            logger.info("Phone tree (SMS) channel: off until TWILIO_AUTH_TOKEN is set (requests are refused).")
         store = os.environ.get("PHONE_TREE_STORE_URL") or credentials.get("store") or var_dir() / "phone_tree.db"
         return cls(token, base_url, store)
 
