@@ -22,6 +22,8 @@
   var MAX_BUTTONS = 10;
   var TYPING_HIDE_AFTER_LAST_MS = 800;
   var TYPING_GIVE_UP_MS = 15000;
+  var ANNOUNCEMENT_KEPT_MS = 15000; // then removed, so reading the page later does not meet it again
+  var CLOSED_ANNOUNCE_DELAY_MS = 500; // one "new messages" announcement for a reply of several messages
   // Phones (portrait or landscape), short windows and large text or zoom: the open panel fills the window
   // and is a modal dialog. Must match the media query of the full-screen layout in widget.css (em: the
   // reader's text size counts).
@@ -50,13 +52,17 @@
   // Every text the widget shows, in English and Spanish. {n} is the emergency number.
   var STRINGS = {
     en: {
-      title: "Questions about ketamine therapy", launcher: "Ask a question", unread: " (new message)",
+      title: "Questions about ketamine therapy", launcher: "Ask a question",
+      unreadOne: " (1 new message)", unreadMany: " ({count} new messages)",
+      newOne: "New message from the assistant. Open \u201cAsk a question\u201d to read it.",
+      newMany: "{count} new messages from the assistant. Open \u201cAsk a question\u201d to read them.",
+      suggestedAnnounce: "Suggested replies: ",
       close: "Close chat", switchTo: "Español", switchLabel: "Cambiar a español", switchMessage: "en español por favor",
       lead: "This assistant gives general information only. It is not medical advice.",
       privacy: "Please do not type personal health details: no names, dates of birth, phone numbers or " +
         "medical record numbers.",
-      emergencyLine: "In an emergency, call {n} now.", conversation: "Conversation", messages: "Messages",
-      typing: "The assistant is typing", typingDots: "The assistant is typing\u2026", yourQuestion: "Your question",
+      emergencyLine: "In an emergency, call {n} now.", conversation: "Conversation",
+      typingDots: "The assistant is typing\u2026", yourQuestion: "Your question",
       placeholder: "Type your question\u2026", send: "Send",
       footer: "General information only, not medical advice. Emergency: call {n}.",
       you: "You: ", notice: "Notice: ", assistant: "Assistant: ", suggested: "Suggested replies",
@@ -72,13 +78,17 @@
       connecting: "Connecting\u2026"
     },
     es: {
-      title: "Preguntas sobre la terapia con ketamina", launcher: "Haga una pregunta", unread: " (mensaje nuevo)",
+      title: "Preguntas sobre la terapia con ketamina", launcher: "Haga una pregunta",
+      unreadOne: " (1 mensaje nuevo)", unreadMany: " ({count} mensajes nuevos)",
+      newOne: "Mensaje nuevo del asistente. Abra \u201cHaga una pregunta\u201d para leerlo.",
+      newMany: "{count} mensajes nuevos del asistente. Abra \u201cHaga una pregunta\u201d para leerlos.",
+      suggestedAnnounce: "Respuestas sugeridas: ",
       close: "Cerrar el chat", switchTo: "English", switchLabel: "Switch to English", switchMessage: "English please",
       lead: "Este asistente da solo información general. No es un consejo médico.",
       privacy: "Por favor no escriba datos personales de salud: ni nombres, ni fechas de nacimiento, ni números " +
         "de teléfono o de expediente médico.",
-      emergencyLine: "En una emergencia, llame al {n} ahora.", conversation: "Conversación", messages: "Mensajes",
-      typing: "El asistente está escribiendo", typingDots: "El asistente está escribiendo\u2026",
+      emergencyLine: "En una emergencia, llame al {n} ahora.", conversation: "Conversación",
+      typingDots: "El asistente está escribiendo\u2026",
       yourQuestion: "Su pregunta", placeholder: "Escriba su pregunta\u2026", send: "Enviar",
       footer: "Solo información general, no es un consejo médico. Emergencias: llame al {n}.",
       you: "Usted: ", notice: "Aviso: ", assistant: "Asistente: ", suggested: "Respuestas sugeridas",
@@ -116,8 +126,8 @@
   // the clinic's English page, or the clinic's Spanish page), English otherwise.
   var lang = data.lang ? languageOf(data.lang) :
     (languageOf(document.documentElement.lang) === "es" || languageOf(navigator.language) === "es" ? "es" : "en");
-  function t(key) {
-    return String(STRINGS[lang][key]).replace("{n}", emergencyNumber);
+  function t(key, count) {
+    return String(STRINGS[lang][key]).replace("{n}", emergencyNumber).replace("{count}", String(count));
   }
   function titleText() {
     return (lang === "es" ? data.titleEs : data.title) || t("title");
@@ -257,11 +267,25 @@
   launcher.appendChild(icon("chat", "kw-launcher-icon"));
   var launcherText = el("span", "kw-launcher-text");
   launcher.appendChild(launcherText);
+  // The unread badge: how many replies came while the panel was closed (the number is shown; screen
+  // readers hear "(2 new messages)" as part of the launcher's name).
   var unread = el("span", "kw-unread");
   unread.hidden = true;
+  var unreadCount = el("span", "kw-unread-count");
+  unreadCount.setAttribute("aria-hidden", "true");
   var unreadText = srOnly("");
+  unread.appendChild(unreadCount);
   unread.appendChild(unreadText);
   launcher.appendChild(unread);
+  var unreadMessages = 0;
+
+  // What screen readers hear as messages arrive: every new message exactly once, through these two
+  // visually hidden live regions outside the panel (so they also speak while it is closed). The
+  // conversation itself is not a live region, so nothing is read twice.
+  var announcer = el("div", "kw-sr-only kw-announcer");
+  announcer.setAttribute("role", "status");
+  var urgentAnnouncer = el("div", "kw-sr-only kw-announcer-urgent");
+  urgentAnnouncer.setAttribute("role", "alert");
 
   var panel = el("section", "kw-panel");
   panel.id = ids.panel;
@@ -299,13 +323,12 @@
   var emergencyLine = el("p", "kw-notice-emergency");
   notice.appendChild(emergencyLine);
 
+  // The messages, oldest first. Not a live region: the announcers above speak each new one once.
   var log = el("div", "kw-log");
-  log.setAttribute("role", "log");
-  log.setAttribute("aria-live", "polite");
 
 
+  // The typing indicator is shown, not spoken: the reply itself is announced a moment later.
   var typing = el("div", "kw-typing");
-  typing.setAttribute("role", "status");
   typing.hidden = true;
   for (var i = 0; i < 3; i++) {
     typing.appendChild(el("span", "kw-dot")).setAttribute("aria-hidden", "true");
@@ -329,7 +352,6 @@
   input.id = ids.input;
   input.rows = 1;
   input.maxLength = MAX_CHARS;
-  input.setAttribute("aria-describedby", ids.notice);
   input.autocomplete = "off";
   var sendButton = el("button", "kw-send");
   sendButton.type = "submit";
@@ -343,7 +365,7 @@
   function applyLanguage() {
     root.lang = lang;
     launcherText.textContent = t("launcher");
-    unreadText.textContent = t("unread");
+    showUnread();
     heading.textContent = titleText();
     langButton.textContent = t("switchTo");
     langButton.lang = lang === "es" ? "en" : "es";
@@ -353,8 +375,6 @@
     noticePrivacy.textContent = t("privacy");
     emergencyLine.textContent = t("emergencyLine");
     body.setAttribute("aria-label", t("conversation"));
-    log.setAttribute("aria-label", t("messages"));
-    typing.setAttribute("aria-label", t("typing"));
     typingText.textContent = t("typingDots");
     label.textContent = t("yourQuestion");
     input.placeholder = t("placeholder");
@@ -374,11 +394,13 @@
 
   root.appendChild(launcher); // first, so Tab goes from the launcher into the open panel
   root.appendChild(panel);
+  root.appendChild(announcer);
+  root.appendChild(urgentAnnouncer);
   root.appendChild(spacer);
 
   // --- messages -----------------------------------------------------------------------------------
 
-  function renderMessage(message, live) {
+  function renderMessage(message) {
     var bubble = el("div", "kw-msg kw-msg--" + message.from);
     if (message.from === "user") {
       bubble.appendChild(srOnly(t("you")));
@@ -388,10 +410,6 @@
       var route = ROUTES.indexOf(message.route) >= 0 ? message.route : "answer";
       bubble.className += " kw-route--" + route;
       bubble.setAttribute("data-route", route);
-      // Only a new emergency message interrupts the screen reader; one restored after a reload does not.
-      if (route === "emergency" && live) {
-        bubble.setAttribute("role", "alert");
-      }
       bubble.appendChild(srOnly(t("assistant")));
       var tag = LABELS[route];
       if (tag) {
@@ -444,16 +462,80 @@
       state.messages.push(message);
       save();
     }
-    var bubble = renderMessage(message, true);
+    var bubble = renderMessage(message);
     if (message.from === "user") {
       lastQuestion = bubble;
       scrollToEnd();
+      describeInputByNotice(false); // the privacy notice has been read once; not again at every return
     } else {
       scrollToTurn();
+      announceMessage(message, bubble);
+    }
+  }
+
+  // --- announcements ------------------------------------------------------------------------------
+
+  function announce(region, text) {
+    var line = el("p", null, text);
+    region.appendChild(line);
+    window.setTimeout(function () {
+      if (line.parentNode) {
+        line.parentNode.removeChild(line);
+      }
+    }, ANNOUNCEMENT_KEPT_MS);
+  }
+
+  var closedAnnounceTimer = null;
+
+  // A new message from the assistant (or the widget), said once. Emergency guidance interrupts, whether
+  // the panel is open or closed; anything else is said politely when the panel is open, and counted on
+  // the launcher's badge (with one short "new messages" announcement per reply) when it is closed.
+  function announceMessage(message, bubble) {
+    var route = bubble.getAttribute("data-route");
+    if (route === "emergency") {
+      announce(urgentAnnouncer, spokenText(bubble, message));
+    } else if (!panel.hidden) {
+      announce(announcer, spokenText(bubble, message));
     }
     if (panel.hidden && message.from === "bot") {
-      unread.hidden = false;
-      root.classList.add("kw-has-unread");
+      unreadMessages += 1;
+      showUnread();
+      window.clearTimeout(closedAnnounceTimer);
+      closedAnnounceTimer = window.setTimeout(function () {
+        if (panel.hidden && unreadMessages) {
+          announce(announcer, unreadMessages === 1 ? t("newOne") : t("newMany", unreadMessages));
+        }
+      }, CLOSED_ANNOUNCE_DELAY_MS);
+    }
+  }
+
+  // The bubble as a screen reader should hear it: "Assistant: Emergency: ...", then its suggested replies.
+  function spokenText(bubble, message) {
+    var text = bubble.textContent.replace(/\s+/g, " ").trim();
+    var buttons = bubble.querySelectorAll(".kw-button");
+    if (buttons.length) {
+      text = text.slice(0, text.length - bubble.querySelector(".kw-buttons").textContent.length).trim();
+      text += " " + t("suggestedAnnounce") + Array.prototype.map.call(buttons, function (b) {
+        return b.textContent;
+      }).join(", ");
+    }
+    return text || message.text;
+  }
+
+  function showUnread() {
+    unread.hidden = unreadMessages === 0;
+    root.classList.toggle("kw-has-unread", unreadMessages > 0);
+    unreadCount.textContent = unreadMessages > 9 ? "9+" : String(unreadMessages);
+    unreadText.textContent = unreadMessages === 1 ? t("unreadOne") : t("unreadMany", unreadMessages);
+  }
+
+  // The privacy notice is the text box's description until the person sends a first message: read once
+  // when they first reach the box, not at every return to it.
+  function describeInputByNotice(on) {
+    if (on) {
+      input.setAttribute("aria-describedby", ids.notice);
+    } else {
+      input.removeAttribute("aria-describedby");
     }
   }
 
@@ -589,7 +671,7 @@
           var hadConversation = state.messages.length > pending.length;
           clearTranscript();
           if (hadConversation) {
-            renderMessage({ from: "system", text: t("lost") }, true);
+            addMessage({ from: "system", text: t("lost") });
           }
           pending.forEach(function (m) {
             addMessage({ from: "user", text: m.shown });
@@ -697,8 +779,8 @@
     save();
     updateModal();
     if (open) {
-      unread.hidden = true;
-      root.classList.remove("kw-has-unread");
+      unreadMessages = 0;
+      showUnread();
       scrollToEnd();
       connect();
       if (moveFocus || isModal()) {
@@ -812,8 +894,11 @@
   function start() {
     load();
     applyLanguage();
+    describeInputByNotice(!state.messages.some(function (m) {
+      return m.from === "user";
+    }));
     state.messages.forEach(function (m) {
-      renderMessage(m, false);
+      renderMessage(m); // restored after a reload: shown, not announced again
     });
     document.body.appendChild(root);
 

@@ -80,6 +80,11 @@ def test_axe_finds_no_wcag_a_or_aa_violation_in_any_state_at_any_size(new_page, 
     assert widget.page.locator(".kw-route--phi_warning").count() >= 1
     check_every_size(page, axe, "privacy warning shown", results)
 
+    widget.ask("how long is an infusion session")
+    page.keyboard.press("Escape")
+    widget.launcher.locator(".kw-unread").wait_for()
+    check_every_size(page, axe, "closed, a reply unread (badge)", results)
+
     AXE_REPORT.parent.mkdir(parents=True, exist_ok=True)
     AXE_REPORT.write_text(json.dumps({"tags": WCAG_TAGS, "results": results}, indent=1), encoding="utf-8")
     failures = [f"{r['state']} at {r['size']}:\n{describe_violations(r['violations'])}"
@@ -294,3 +299,76 @@ def test_in_forced_colours_send_close_and_every_bubble_keep_a_visible_outline(ne
     page.locator(".kw-route--emergency").first.scroll_into_view_if_needed()
     widget.input.focus()
     page.screenshot(path=str(IMAGES / "widget-forced-colors.png"))
+
+
+# --- what screen readers are told ------------------------------------------------------------------------
+
+# Every live region on the page (outermost only) and its text: what a screen reader would speak from.
+LIVE_TEXT = """() => {
+  const live = e => { const l = e.getAttribute('aria-live'); const r = e.getAttribute('role');
+    return l ? l !== 'off' : ['alert', 'status', 'log', 'marquee', 'timer'].includes(r); };
+  const all = [...document.querySelectorAll('body *')].filter(live);
+  return all.filter(e => !all.some(o => o !== e && o.contains(e)))
+    .map(e => ({role: e.getAttribute('role'), live: e.getAttribute('aria-live'), cls: e.className,
+                inPanel: !!e.closest('#kw-chat-panel'), text: e.textContent}));
+}"""
+
+
+def live_regions(page) -> list:
+    return page.evaluate(LIVE_TEXT)
+
+
+def times_announced(page, snippet: str) -> int:
+    return sum(region["text"].count(snippet) for region in live_regions(page))
+
+
+def test_each_new_message_is_announced_once_and_an_emergency_urgently(widget):
+    from playwright.sync_api import expect
+
+    page = widget.page
+    widget.open()
+    expect(widget.input).to_have_attribute("aria-describedby", "kw-chat-notice")
+    before = widget.converse("how long is an infusion session")
+    answer = widget.text_of(widget.bot.nth(before))
+    assert times_announced(page, answer[:60]) == 1
+    assert times_announced(page, "not medical advice. Your care team") == 1  # the disclaimer, once too
+    assert times_announced(page, "how long is an infusion session") == 0  # the person's own words are not echoed
+    polite = page.locator(".kw-announcer")
+    expect(polite).to_have_attribute("role", "status")
+    expect(polite.locator("p").first).to_contain_text("Assistant: " + answer[:40])
+    # The privacy notice is not read again at every return to the text box.
+    assert widget.input.get_attribute("aria-describedby") is None
+
+    before = widget.converse("i want to end my life")
+    emergency = widget.bot.nth(before)
+    assert emergency.get_attribute("role") is None  # not an alert inside the conversation
+    snippet = widget.text_of(emergency)[:60]
+    urgent = page.locator(".kw-announcer-urgent")
+    expect(urgent).to_have_attribute("role", "alert")
+    expect(urgent).to_contain_text("Emergency: " + snippet)
+    assert times_announced(page, snippet) == 1
+    regions = live_regions(page)
+    assert not [r for r in regions if r["inPanel"] and r["text"].strip() and "kw-status" not in r["cls"]], regions
+
+
+def test_a_reply_while_the_chat_is_closed_is_announced_and_counted_on_the_launcher(widget):
+    from playwright.sync_api import expect
+
+    page = widget.page
+    widget.open()
+    before = widget.ask("how long is an infusion session")
+    page.keyboard.press("Escape")  # closed before the reply comes
+    expect(widget.panel).to_be_hidden()
+    badge = widget.launcher.locator(".kw-unread")
+    expect(badge).to_be_visible(timeout=30_000)
+    expect(page.locator(".kw-announcer")).to_contain_text("new messages from the assistant", timeout=5_000)
+    count = widget.bot.count() - before
+    assert count == 2  # the answer and its disclaimer: one announcement for both
+    expect(badge).to_contain_text(str(count))
+    expect(widget.launcher).to_have_accessible_name(f"Ask a question ({count} new messages)")
+    assert times_announced(page, "new messages from the assistant") == 1
+    assert times_announced(page, widget.text_of(widget.bot.nth(before))[:60]) == 0  # nothing from the closed panel
+
+    widget.launcher.click()
+    expect(badge).to_be_hidden()
+    expect(widget.launcher).to_have_accessible_name("Ask a question")
