@@ -17,7 +17,9 @@
   }
   window.__clinicChatWidget = true;
 
-  var MAX_CHARS = 4000;
+  var MAX_CHARS = 4000; // the server's limit (characters, as Python counts them: code points)
+  var COUNTER_FROM = 3600; // the character counter shows from here on
+  var NOT_SENT_AFTER_MS = 10000; // a question still waiting for the connection by then is marked "not sent"
   var MAX_STORED_MESSAGES = 200;
   var MAX_BUTTONS = 10;
   var TYPING_HIDE_AFTER_LAST_MS = 800;
@@ -57,6 +59,12 @@
       newOne: "New message from the assistant. Open \u201cAsk a question\u201d to read it.",
       newMany: "{count} new messages from the assistant. Open \u201cAsk a question\u201d to read them.",
       suggestedAnnounce: "Suggested replies: ",
+      counter: "{count} / {max}", counterLabel: "characters", counterLeft: "You can type {count} more characters.",
+      counterOver: "{count} characters too many. Please shorten your message to send it.",
+      counterFits: "Your message is short enough to send now.",
+      notSent: "Not sent: we can't reach the assistant right now.", retry: "Try again",
+      callClinic: "To talk with someone, call the clinic at ", callClinicPlain: "To talk with someone, please call the clinic.",
+      notSentAnnounce: "Your message was not sent: we can't reach the assistant right now. You can try again.",
       close: "Close chat", switchTo: "Español", switchLabel: "Cambiar a español", switchMessage: "en español por favor",
       lead: "This assistant gives general information only. It is not medical advice.",
       privacy: "Please do not type personal health details: no names, dates of birth, phone numbers or " +
@@ -83,6 +91,13 @@
       newOne: "Mensaje nuevo del asistente. Abra \u201cHaga una pregunta\u201d para leerlo.",
       newMany: "{count} mensajes nuevos del asistente. Abra \u201cHaga una pregunta\u201d para leerlos.",
       suggestedAnnounce: "Respuestas sugeridas: ",
+      counter: "{count} / {max}", counterLabel: "caracteres", counterLeft: "Puede escribir {count} caracteres más.",
+      counterOver: "{count} caracteres de más. Acorte su mensaje para poder enviarlo.",
+      counterFits: "Su mensaje ya tiene un largo que se puede enviar.",
+      notSent: "No se envió: no podemos comunicarnos con el asistente en este momento.", retry: "Intentar de nuevo",
+      callClinic: "Para hablar con alguien, llame a la clínica al ",
+      callClinicPlain: "Para hablar con alguien, llame a la clínica.",
+      notSentAnnounce: "Su mensaje no se envió: no podemos comunicarnos con el asistente. Puede intentarlo de nuevo.",
       close: "Cerrar el chat", switchTo: "English", switchLabel: "Switch to English", switchMessage: "English please",
       lead: "Este asistente da solo información general. No es un consejo médico.",
       privacy: "Por favor no escriba datos personales de salud: ni nombres, ni fechas de nacimiento, ni números " +
@@ -117,6 +132,7 @@
   var base = new URL(".", script.src).href; // widget.css and vendor/ live beside widget.js
   var data = script.dataset;
   var emergencyNumber = data.emergencyNumber || "911";
+  var clinicPhone = data.clinicPhone || ""; // offered when the assistant cannot be reached
   // The widget's language: the person's last choice, else the script tag's data-lang, else the page's
   // lang and the browser's language. Only English and Spanish are offered.
   function languageOf(value) {
@@ -127,7 +143,11 @@
   var lang = data.lang ? languageOf(data.lang) :
     (languageOf(document.documentElement.lang) === "es" || languageOf(navigator.language) === "es" ? "es" : "en");
   function t(key, count) {
-    return String(STRINGS[lang][key]).replace("{n}", emergencyNumber).replace("{count}", String(count));
+    return String(STRINGS[lang][key]).replace("{n}", emergencyNumber).replace("{count}", number(count))
+      .replace("{max}", number(MAX_CHARS));
+  }
+  function number(n) {
+    return typeof n === "number" ? n.toLocaleString(lang) : String(n);
   }
   function titleText() {
     return (lang === "es" ? data.titleEs : data.title) || t("title");
@@ -181,6 +201,13 @@
 
   function srOnly(text) {
     return el("span", "kw-sr-only", text);
+  }
+
+  // A tel: link for a phone number as written ("(555) 010-0100" -> tel:5550100100).
+  function phoneLink(shown, className) {
+    var link = el("a", className || "kw-link kw-tel", shown);
+    link.href = "tel:" + shown.replace(/[^\d+]/g, "");
+    return link;
   }
 
   var URL_PATTERN = /\bhttps?:\/\/[^\s<>"'`]+/gi;
@@ -255,7 +282,8 @@
 
   // --- the DOM ------------------------------------------------------------------------------------
 
-  var ids = { panel: "kw-chat-panel", title: "kw-chat-title", input: "kw-chat-input", notice: "kw-chat-notice" };
+  var ids = { panel: "kw-chat-panel", title: "kw-chat-title", input: "kw-chat-input", notice: "kw-chat-notice",
+    counter: "kw-chat-counter" };
 
   var root = el("div", "kw-root");
   root.hidden = true; // until widget.css has loaded, so the page never shows it unstyled
@@ -351,13 +379,19 @@
   var input = el("textarea", "kw-input");
   input.id = ids.input;
   input.rows = 1;
-  input.maxLength = MAX_CHARS;
+  // No maxlength: it would cut a pasted text silently. The counter says how long the message is near
+  // the limit, and a message over it is not sent (and the person is told why).
+  input.setAttribute("aria-invalid", "false");
   input.autocomplete = "off";
   var sendButton = el("button", "kw-send");
   sendButton.type = "submit";
+  var counter = el("p", "kw-counter");
+  counter.id = ids.counter;
+  counter.hidden = true;
   form.appendChild(label);
   form.appendChild(input);
   form.appendChild(sendButton);
+  form.appendChild(counter);
 
   var footer = el("p", "kw-footer");
 
@@ -427,7 +461,72 @@
       bubble.appendChild(renderButtons(message.buttons));
     }
     log.appendChild(bubble);
+    if (message.from === "user" && message.failed) {
+      markNotSent(message, bubble);
+    }
     return bubble;
+  }
+
+  // --- questions that could not be sent -----------------------------------------------------------
+
+  // The question stays in the conversation, marked "not sent", with a button that sends it again and
+  // the clinic's phone number (and the emergency number) for whoever cannot wait.
+  function markNotSent(message, bubble) {
+    bubble.classList.add("kw-msg--failed");
+    var note = el("div", "kw-not-sent");
+    note.appendChild(el("p", "kw-not-sent-title", t("notSent")));
+    var retryButton = el("button", "kw-retry", t("retry"));
+    retryButton.type = "button";
+    retryButton.addEventListener("click", function () {
+      retry(message, bubble, note);
+    });
+    note.appendChild(retryButton);
+    var call = el("p", "kw-not-sent-call");
+    if (clinicPhone) {
+      call.appendChild(document.createTextNode(t("callClinic")));
+      call.appendChild(phoneLink(clinicPhone));
+      call.appendChild(document.createTextNode(". "));
+    } else {
+      call.appendChild(document.createTextNode(t("callClinicPlain") + " "));
+    }
+    var emergency = t("emergencyLine").split(emergencyNumber);
+    call.appendChild(document.createTextNode(emergency[0]));
+    call.appendChild(phoneLink(emergencyNumber));
+    call.appendChild(document.createTextNode(emergency.slice(1).join(emergencyNumber)));
+    note.appendChild(call);
+    bubble.parentNode.insertBefore(note, bubble.nextSibling);
+  }
+
+  function failPending() {
+    window.clearTimeout(notSentTimer);
+    if (!pending.length) {
+      return;
+    }
+    var failed = pending;
+    pending = [];
+    hideTyping();
+    failed.forEach(function (m) {
+      m.record.failed = true;
+      if (m.message !== m.shown) {
+        m.record.payload = m.message;
+      }
+      markNotSent(m.record, m.bubble);
+    });
+    save();
+    announce(announcer, t("notSentAnnounce"));
+    scrollToEnd();
+  }
+
+  function retry(message, bubble, note) {
+    note.parentNode.removeChild(note);
+    bubble.classList.remove("kw-msg--failed");
+    delete message.failed;
+    var payload = message.payload || message.text;
+    delete message.payload;
+    save();
+    showTyping();
+    dispatch({ message: payload, shown: message.text, record: message, bubble: bubble });
+    input.focus();
   }
 
   function renderButtons(buttons) {
@@ -531,12 +630,63 @@
 
   // The privacy notice is the text box's description until the person sends a first message: read once
   // when they first reach the box, not at every return to it.
+  var noticeDescribes = false;
+
   function describeInputByNotice(on) {
-    if (on) {
-      input.setAttribute("aria-describedby", ids.notice);
+    noticeDescribes = on;
+    describeInput();
+  }
+
+  // The text box's description: the notice (before the first message) and the counter (when shown).
+  function describeInput() {
+    var described = [];
+    if (noticeDescribes) {
+      described.push(ids.notice);
+    }
+    if (!counter.hidden) {
+      described.push(ids.counter);
+    }
+    if (described.length) {
+      input.setAttribute("aria-describedby", described.join(" "));
     } else {
       input.removeAttribute("aria-describedby");
     }
+  }
+
+  // --- the length of the message ------------------------------------------------------------------
+
+  function lengthOf(text) {
+    return Array.from(text.trim()).length; // code points, as the server counts
+  }
+
+  var counterState = "hidden"; // hidden | near | over: announced only when it changes
+
+  // Shows the counter near the limit; over it, says by how much, before the person tries to send.
+  function updateCounter() {
+    var length = lengthOf(input.value);
+    var next = length > MAX_CHARS ? "over" : length >= COUNTER_FROM ? "near" : "hidden";
+    counter.hidden = next === "hidden";
+    counter.textContent = "";
+    if (next !== "hidden") {
+      counter.appendChild(document.createTextNode(t("counter", length)));
+      counter.appendChild(srOnly(" " + t("counterLabel")));
+      if (next === "over") {
+        counter.appendChild(document.createTextNode(". " + t("counterOver", length - MAX_CHARS)));
+      }
+    }
+    counter.classList.toggle("kw-counter--over", next === "over");
+    input.setAttribute("aria-invalid", next === "over" ? "true" : "false");
+    if (next !== counterState) {
+      if (next === "near" && counterState === "hidden") {
+        announce(announcer, t("counterLeft", MAX_CHARS - length));
+      } else if (next === "over") {
+        announce(announcer, t("counterOver", length - MAX_CHARS));
+      } else if (counterState === "over") {
+        announce(announcer, t("counterFits"));
+      }
+      counterState = next;
+    }
+    describeInput();
   }
 
   function clearTranscript() {
@@ -638,6 +788,7 @@
       if (typeof io !== "function") {
         libraryState = "failed";
         setStatus(t("noLibrary"));
+        failPending();
         return;
       }
       libraryState = "ready";
@@ -647,6 +798,7 @@
     tag.onerror = function () {
       libraryState = "failed";
       setStatus(t("noStart"));
+      failPending();
     };
     document.head.appendChild(tag);
   }
@@ -674,7 +826,9 @@
             addMessage({ from: "system", text: t("lost") });
           }
           pending.forEach(function (m) {
-            addMessage({ from: "user", text: m.shown });
+            m.record = { from: "user", text: m.shown };
+            addMessage(m.record);
+            m.bubble = lastQuestion;
           });
         }
         state.token = id;
@@ -684,6 +838,7 @@
       setStatus("");
       var queued = pending;
       pending = [];
+      window.clearTimeout(notSentTimer);
       queued.forEach(function (m) {
         emitMessage(m.message);
       });
@@ -719,6 +874,7 @@
 
     socket.on("connect_error", function () {
       setStatus(t("unreachable"));
+      failPending();
     });
   }
 
@@ -734,19 +890,35 @@
       return;
     }
     clearButtons();
-    addMessage({ from: "user", text: shown });
+    var record = { from: "user", text: shown };
+    addMessage(record);
     showTyping();
+    dispatch({ message: message, shown: shown, record: record, bubble: lastQuestion });
+  }
+
+  var notSentTimer = null;
+
+  // Emits now if the conversation is connected; otherwise queues the question, (re)connects at once
+  // and marks it "not sent" if the assistant cannot be reached.
+  function dispatch(item) {
     if (socket && confirmed) {
-      emitMessage(message);
-    } else {
-      pending.push({ message: message, shown: shown });
-      if (!socket) {
-        connect();
-      }
-      if (libraryState !== "failed") {
-        setStatus(t("connecting"));
-      }
+      emitMessage(item.message);
+      return;
     }
+    pending.push(item);
+    if (libraryState === "failed" || !socketUrl) {
+      failPending();
+      return;
+    }
+    if (!socket) {
+      connect();
+    } else if (!socket.connected) {
+      socket.disconnect(); // try now rather than at the end of socket.io's back-off
+      socket.connect();
+    }
+    setStatus(t("connecting"));
+    window.clearTimeout(notSentTimer);
+    notSentTimer = window.setTimeout(failPending, NOT_SENT_AFTER_MS);
   }
 
   // --- open, close, keyboard ----------------------------------------------------------------------
@@ -864,9 +1036,16 @@
       input.focus();
       return;
     }
+    if (lengthOf(text) > MAX_CHARS) {
+      counterState = "hidden"; // say it again, now that the person tried to send
+      updateCounter();
+      input.focus();
+      return;
+    }
     send(text);
     input.value = "";
     resizeInput();
+    updateCounter();
     input.focus();
   });
 
@@ -887,7 +1066,10 @@
     input.style.height = input.scrollHeight + input.offsetHeight - input.clientHeight + "px";
   }
 
-  input.addEventListener("input", resizeInput);
+  input.addEventListener("input", function () {
+    resizeInput();
+    updateCounter();
+  });
 
   // --- start --------------------------------------------------------------------------------------
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import urllib.parse
 from typing import Iterator, Optional
 
@@ -41,7 +42,7 @@ class PageMaker:
 
     def __init__(self, browser, url: str) -> None:
         self.browser, self.url = browser, url
-        self.contexts, self.problems = [], []
+        self.contexts, self.problems, self.allowed = [], [], []
 
     def __call__(self, width: int = 1024, height: int = 768, locale: Optional[str] = None, url: Optional[str] = None,
                  scale: float = 1, **options):
@@ -53,9 +54,17 @@ class PageMaker:
         page = context.new_page()
         page.set_default_timeout(REPLY_TIMEOUT_MS)
         page.on("pageerror", lambda error: self.problems.append(f"page error: {error}"))
-        page.on("console", lambda msg: msg.type == "error" and self.problems.append(f"console: {msg.text}"))
+        page.on("console", lambda msg: msg.type == "error" and self.console_error(msg.text))
         page.goto(url or self.url)
         return page
+
+    def allow(self, pattern: str) -> None:
+        """Console errors matching `pattern` are expected in this test (a server made unreachable on purpose)."""
+        self.allowed.append(re.compile(pattern))
+
+    def console_error(self, text: str) -> None:
+        if not any(p.search(text) for p in self.allowed):
+            self.problems.append(f"console: {text}")
 
     def close(self) -> None:
         for context in self.contexts:

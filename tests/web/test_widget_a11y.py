@@ -8,6 +8,7 @@ docs/widget.md.
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -372,3 +373,96 @@ def test_a_reply_while_the_chat_is_closed_is_announced_and_counted_on_the_launch
     widget.launcher.click()
     expect(badge).to_be_hidden()
     expect(widget.launcher).to_have_accessible_name("Ask a question")
+
+
+# --- long messages, an unreachable server -----------------------------------------------------------------
+
+def announcements(page) -> str:
+    return page.locator(".kw-announcer").inner_text()
+
+
+def test_a_counter_warns_near_the_limit_and_a_message_over_it_is_never_cut_silently(widget):
+    from playwright.sync_api import expect
+
+    page = widget.page
+    widget.open()
+    counter = page.locator("#kw-chat-counter")
+    assert widget.input.get_attribute("maxlength") is None  # a pasted text is never cut short
+    widget.input.fill("a" * 3599)
+    expect(counter).to_be_hidden()
+    widget.input.fill("a" * 3600)
+    expect(counter).to_be_visible()
+    expect(counter).to_have_text("3,600 / 4,000 characters")
+    assert "kw-chat-counter" in widget.input.get_attribute("aria-describedby")
+    assert "You can type 400 more characters." in announcements(page)
+
+    too_long = "b" * 4050
+    widget.input.fill(too_long)
+    expect(counter).to_contain_text("4,050 / 4,000")
+    expect(counter).to_contain_text("50 characters too many. Please shorten your message to send it.")
+    expect(widget.input).to_have_attribute("aria-invalid", "true")
+    assert "Your message is" not in announcements(page)
+    assert announcements(page).count("50 characters too many") == 1  # said once, not at every key
+    widget.input.press("b")
+    assert announcements(page).count("characters too many") == 1
+    widget.input.press("Enter")  # refused: nothing is sent, nothing is cut, the person is told again
+    expect(widget.user).to_have_count(0)
+    assert len(widget.input.input_value()) == 4051
+    expect(widget.input).to_be_focused()
+    assert announcements(page).count("51 characters too many") == 1
+    axe_here = run_axe(page, axe_source())
+    assert not axe_here["violations"], describe_violations(axe_here["violations"])
+
+    widget.input.fill("how long is an infusion session " + "c" * 3900)
+    expect(widget.input).to_have_attribute("aria-invalid", "false")
+    assert "Your message is short enough to send now." in announcements(page)
+    before = widget.bot.count()
+    widget.input.press("Enter")
+    expect(widget.user).to_have_count(1)
+    assert len(widget.text_of(widget.user.last)) == 3932
+    widget.wait_for_turn(before)
+    expect(counter).to_be_hidden()
+
+
+SOCKET_IO_REQUESTS = re.compile(r"/socket\.io/\?")
+
+
+def test_a_question_the_server_cannot_receive_is_marked_not_sent_with_a_retry_and_the_clinics_number(new_page):
+    from playwright.sync_api import expect
+
+    new_page.allow(r"Failed to load resource|ERR_FAILED")
+    page = new_page(375, 667)
+    widget = Widget(page)
+    page.route(SOCKET_IO_REQUESTS, lambda route: route.abort())  # the assistant is unreachable
+    widget.open()
+    question = "how long is an infusion session"
+    widget.ask(question)
+    note = page.locator(".kw-not-sent")
+    expect(note).to_be_visible(timeout=15_000)
+    expect(note).to_contain_text("Not sent")
+    expect(widget.user.last).to_have_class(re.compile("kw-msg--failed"))
+    expect(widget.user.last.locator(".kw-text")).to_have_text(question)  # the text is kept
+    expect(widget.typing).to_be_hidden()
+    clinic = note.get_by_role("link", name="(555) 010-0100")
+    expect(clinic).to_have_attribute("href", "tel:5550100100")
+    expect(note.get_by_role("link", name="911")).to_have_attribute("href", "tel:911")
+    retry = note.get_by_role("button", name="Try again")
+    expect(retry).to_be_visible()
+    assert "Your message was not sent" in announcements(page)
+    assert widget.stored()["value"]["messages"][-1] == {"from": "user", "text": question, "failed": True}
+    axe_here = run_axe(page, axe_source())
+    assert not axe_here["violations"], describe_violations(axe_here["violations"])
+    page.screenshot(path=str(IMAGES / "widget-not-sent.png"))
+
+    page.reload()  # still marked after a reload
+    widget.open()
+    expect(page.locator(".kw-not-sent")).to_have_count(1)
+
+    page.unroute(SOCKET_IO_REQUESTS)  # the assistant is back
+    before = widget.bot.count()
+    page.locator(".kw-not-sent").get_by_role("button", name="Try again").click()
+    expect(page.locator(".kw-not-sent")).to_have_count(0)
+    widget.wait_for_turn(before)
+    assert "hours" in widget.text_of(widget.bot.nth(before))
+    expect(widget.user).to_have_count(1)  # sent again, not added again
+    assert "failed" not in widget.stored()["value"]["messages"][0]
