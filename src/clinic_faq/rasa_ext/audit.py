@@ -6,121 +6,51 @@ and any override). The bot events that follow carry each response's route. Toget
 what the assistant decided and why, without a word of what the person wrote.
 
 `make audit-export FORMAT=csv|json OUT=file` writes them for staff. Conversation ids are hashed, since
-a channel may use a phone number as the id.
+a channel may use a phone number as the id (keyed with `CONVERSATION_HASH_KEY` when it is set).
+
+The turns themselves are read by `clinic_faq.core.turns` (plain Python, shared with the insights report);
+`Turn`, `turns()` and `last_turn()` are re-exported here for the code that has always imported them.
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
-import hashlib
 import json
 import sys
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from pathlib import Path
-from typing import Any, Dict, Iterable, Iterator, List, Optional, TextIO
+from typing import Dict, Iterable, Iterator, List, Optional, TextIO, Tuple
 
 import sqlalchemy as sa
-import yaml
 
-from clinic_faq.core.contract import ROUTES, SAFETY_KEY, SafetyVerdict
+from clinic_faq.core.turns import EventDict, Turn, TurnReader, conversation_key, last_turn, turns, user_turn
+from clinic_faq.insights.store import conversation_hash_key, engine_for
 
-# One stored event in its JSON form, as the tracker store keeps it (`{"event": "user", ...}`).
-EventDict = Dict[str, Any]
+__all__ = [
+    "AUDIT_COLUMNS", "EventDict", "Turn", "TurnReader", "audit_rows", "conversation_key", "engine_from_endpoints",
+    "last_turn", "main", "turns", "user_turn", "write",
+]
 
-
-@dataclass
-class Turn:
-    """What the assistant did with one user message."""
-
-    timestamp: Optional[float] = None
-    intent: Optional[str] = None
-    confidence: Optional[float] = None
-    classifier_intent: Optional[str] = None
-    classifier_confidence: Optional[float] = None
-    override: Optional[str] = None
-    crisis: Optional[str] = None
-    crisis_rules: List[str] = field(default_factory=list)
-    referral_reasons: List[str] = field(default_factory=list)
-    phi: List[str] = field(default_factory=list)
-    scores: Dict[str, float] = field(default_factory=dict)  # the learned detectors' probabilities
-    actions: List[str] = field(default_factory=list)
-    responses: List[Optional[str]] = field(default_factory=list)  # None for a bot message not from a response
-    routes: List[str] = field(default_factory=list)
-    texts: List[str] = field(default_factory=list)
-    languages: List[str] = field(default_factory=list)  # each bot message's language ("en" unless marked)
-
-
-def turns(events: Iterable[EventDict]) -> Iterator[Turn]:
-    """Split a conversation's events into turns, one per user message."""
-    turn: Optional[Turn] = None
-    for event in events:
-        kind = event.get("event")
-        if kind == "user":
-            if turn is not None:
-                yield turn
-            turn = _user_turn(event)
-        elif turn is None:
-            continue
-        elif kind == "action" and event.get("name") not in ("action_listen", None):
-            turn.actions.append(event["name"])
-        elif kind == "bot":
-            meta = event.get("metadata") or {}
-            turn.responses.append(meta.get("utter_action"))
-            turn.texts.append(event.get("text") or "")
-            turn.languages.append((meta.get("metadata") or {}).get("lang") or "en")
-            route = (meta.get("metadata") or {}).get("route")
-            if route in ROUTES and route not in turn.routes:
-                turn.routes.append(route)
-    if turn is not None:
-        yield turn
-
-
-def _user_turn(event: EventDict) -> Turn:
-    parse = event.get("parse_data") or {}
-    safety = SafetyVerdict.from_dict(parse.get(SAFETY_KEY))
-    return Turn(
-        timestamp=event.get("timestamp"),
-        intent=(parse.get("intent") or {}).get("name"),
-        confidence=(parse.get("intent") or {}).get("confidence"),
-        classifier_intent=safety.classifier.intent,
-        classifier_confidence=safety.classifier.confidence if safety.classifier.intent else None,
-        override=safety.override.reason if safety.override else None,
-        crisis=safety.crisis,
-        crisis_rules=list(safety.crisis_rules),
-        referral_reasons=list(safety.referral_reasons),
-        phi=list(safety.phi),
-        scores=asdict(safety.scores) if safety.scores else {},
-    )
-
-
-def last_turn(events: Iterable[EventDict]) -> Turn:
-    found = list(turns(events))
-    return found[-1] if found else Turn()
-
-
-def conversation_key(sender_id: str) -> str:
-    return hashlib.sha256(sender_id.encode()).hexdigest()[:16]
+# The columns of the export: each turn's decision, never a word of what anyone wrote.
+AUDIT_COLUMNS: Tuple[str, ...] = tuple(
+    name for name in Turn.__dataclass_fields__ if name not in ("texts", "text", "ranking", "session")
+)
 
 
 def engine_from_endpoints(path: Path) -> sa.engine.Engine:
-    """An engine for the SQL tracker store configured in an endpoints file (SQLite or PostgreSQL)."""
-    with open(path, encoding="utf-8") as f:
-        store = (yaml.safe_load(f) or {}).get("tracker_store") or {}
-    if str(store.get("type", "")).lower() not in ("sql", "clinic_faq.rasa_ext.stores.tracker.loudsqltrackerstore"):
-        raise SystemExit(f"{path}: the audit export reads a SQL tracker store (SQLite or PostgreSQL)")
-    from rasa.core.tracker_store import SQLTrackerStore
+    """An engine for the SQL tracker store configured in an endpoints file (SQLite or PostgreSQL).
 
-    url = SQLTrackerStore.get_db_url(
-        dialect=store.get("dialect", "sqlite"), host=store.get("url"), port=store.get("port"),
-        db=store.get("db", "rasa.db"), username=store.get("username"), password=store.get("password"),
-        login_db=store.get("login_db"), query=store.get("query"),
-    )
-    return sa.create_engine(url)
+    `${VAR}` values are read from the environment, as Rasa reads them, and the engine opens the store's
+    own database (`db`), not the `login_db` Rasa connects to first to create it.
+    """
+    return engine_for(endpoints=path)
 
 
-def audit_rows(engine: sa.engine.Engine) -> Iterator[Dict[str, object]]:
-    """One PHI-free row per turn, conversation by conversation, oldest first."""
+def audit_rows(engine: sa.engine.Engine, key: Optional[bytes] = None) -> Iterator[Dict[str, object]]:
+    """One PHI-free row per turn, conversation by conversation, oldest first (`key`: see conversation_key;
+    by default `CONVERSATION_HASH_KEY`)."""
+    key = conversation_hash_key() if key is None else key
     query = sa.text("SELECT sender_id, data FROM events ORDER BY sender_id, id")
     with engine.connect() as connection:
         by_sender: Dict[str, List[EventDict]] = {}
@@ -129,8 +59,8 @@ def audit_rows(engine: sa.engine.Engine) -> Iterator[Dict[str, object]]:
     for sender_id, events in by_sender.items():
         for n, turn in enumerate(turns(events), start=1):
             row = asdict(turn)
-            row.pop("texts")
-            yield {"conversation": conversation_key(sender_id), "turn": n, **row}
+            yield {"conversation": conversation_key(sender_id, key), "turn": n,
+                   **{column: row[column] for column in AUDIT_COLUMNS}}
 
 
 def write(rows: Iterable[Dict[str, object]], fmt: str, out: TextIO) -> int:
@@ -139,9 +69,7 @@ def write(rows: Iterable[Dict[str, object]], fmt: str, out: TextIO) -> int:
         json.dump(rows, out, indent=2)
         out.write("\n")
         return len(rows)
-    columns = list(Turn.__dataclass_fields__)
-    columns.remove("texts")
-    writer = csv.DictWriter(out, fieldnames=["conversation", "turn", *columns])
+    writer = csv.DictWriter(out, fieldnames=["conversation", "turn", *AUDIT_COLUMNS], extrasaction="ignore")
     writer.writeheader()
     for row in rows:
         writer.writerow({k: "; ".join(v) if isinstance(v, list) else v for k, v in row.items()})
