@@ -59,6 +59,7 @@
       newOne: "New message from the assistant. Open \u201cAsk a question\u201d to read it.",
       newMany: "{count} new messages from the assistant. Open \u201cAsk a question\u201d to read them.",
       suggestedAnnounce: "Suggested replies: ",
+      textCrisisLine: "Text {crisis}", textCrisisBody: "",
       counter: "{count} / {max}", counterLabel: "characters", counterLeft: "You can type {count} more characters.",
       counterOver: "{count} characters too many. Please shorten your message to send it.",
       counterFits: "Your message is short enough to send now.",
@@ -91,6 +92,7 @@
       newOne: "Mensaje nuevo del asistente. Abra \u201cHaga una pregunta\u201d para leerlo.",
       newMany: "{count} mensajes nuevos del asistente. Abra \u201cHaga una pregunta\u201d para leerlos.",
       suggestedAnnounce: "Respuestas sugeridas: ",
+      textCrisisLine: "Enviar AYUDA por texto al {crisis}", textCrisisBody: "AYUDA",
       counter: "{count} / {max}", counterLabel: "caracteres", counterLeft: "Puede escribir {count} caracteres más.",
       counterOver: "{count} caracteres de más. Acorte su mensaje para poder enviarlo.",
       counterFits: "Su mensaje ya tiene un largo que se puede enviar.",
@@ -133,6 +135,7 @@
   var data = script.dataset;
   var emergencyNumber = data.emergencyNumber || "911";
   var clinicPhone = data.clinicPhone || ""; // offered when the assistant cannot be reached
+  var crisisLine = data.crisisLine || "988"; // call or text: gets an sms: link in emergency guidance
   // The widget's language: the person's last choice, else the script tag's data-lang, else the page's
   // lang and the browser's language. Only English and Spanish are offered.
   function languageOf(value) {
@@ -143,7 +146,8 @@
   var lang = data.lang ? languageOf(data.lang) :
     (languageOf(document.documentElement.lang) === "es" || languageOf(navigator.language) === "es" ? "es" : "en");
   function t(key, count) {
-    return String(STRINGS[lang][key]).replace("{n}", emergencyNumber).replace("{count}", number(count))
+    return String(STRINGS[lang][key]).replace("{n}", emergencyNumber).replace("{crisis}", crisisLine)
+      .replace("{count}", number(count))
       .replace("{max}", number(MAX_CHARS));
   }
   function number(n) {
@@ -213,8 +217,40 @@
   var URL_PATTERN = /\bhttps?:\/\/[^\s<>"'`]+/gi;
   var TRAILING_PUNCTUATION = /[.,;:!?)\]}'"]+$/;
 
-  // Appends `text` to `parent` as text nodes, with http(s) URLs as links. Never parses HTML.
-  function appendText(parent, text) {
+  function escapeRegExp(value) {
+    return value.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  }
+
+  // The phone numbers recognised in emergency guidance: the clinic's number as configured, any North
+  // American number as usually written ("(555) 010-0100", "555-010-0100", "+1 555 010 0100"), and the
+  // emergency and crisis numbers as whole words (911 but not 9110).
+  var PHONE_PATTERN = new RegExp("(^|[^\\w+])(" + [
+    clinicPhone ? escapeRegExp(clinicPhone) : null,
+    "(?:\\+1[ .-]?)?\\(?\\d{3}\\)?[ .-]?\\d{3}[ .-]\\d{4}",
+    escapeRegExp(emergencyNumber),
+    escapeRegExp(crisisLine)
+  ].filter(Boolean).join("|") + ")(?![\\w])", "g");
+
+  // Appends `text`, with the recognised phone numbers as tel: links (emergency guidance only: a tap calls).
+  function appendPhones(parent, text) {
+    var last = 0;
+    var match;
+    PHONE_PATTERN.lastIndex = 0;
+    while ((match = PHONE_PATTERN.exec(text)) !== null) {
+      var start = match.index + match[1].length;
+      parent.appendChild(document.createTextNode(text.slice(last, start)));
+      parent.appendChild(phoneLink(match[2]));
+      last = start + match[2].length;
+    }
+    parent.appendChild(document.createTextNode(text.slice(last)));
+  }
+
+  // Appends `text` to `parent` as text nodes, with http(s) URLs as links (and, with `phones`, phone
+  // numbers as tel: links). Never parses HTML.
+  function appendText(parent, text, phones) {
+    var plain = phones ? appendPhones : function (node, part) {
+      node.appendChild(document.createTextNode(part));
+    };
     var last = 0;
     var match;
     URL_PATTERN.lastIndex = 0;
@@ -224,7 +260,7 @@
       if (!href) {
         continue;
       }
-      parent.appendChild(document.createTextNode(text.slice(last, match.index)));
+      plain(parent, text.slice(last, match.index));
       var link = el("a", "kw-link", raw);
       link.href = href;
       link.target = "_blank";
@@ -234,7 +270,7 @@
       last = match.index + raw.length;
       URL_PATTERN.lastIndex = last;
     }
-    parent.appendChild(document.createTextNode(text.slice(last)));
+    plain(parent, text.slice(last));
   }
 
   function linkTarget(raw) {
@@ -407,7 +443,8 @@
     closeButton.setAttribute("aria-label", t("close"));
     noticeLead.textContent = t("lead");
     noticePrivacy.textContent = t("privacy");
-    emergencyLine.textContent = t("emergencyLine");
+    emergencyLine.textContent = "";
+    appendPhones(emergencyLine, t("emergencyLine"));
     body.setAttribute("aria-label", t("conversation"));
     typingText.textContent = t("typingDots");
     label.textContent = t("yourQuestion");
@@ -455,8 +492,12 @@
       }
     }
     var text = el("div", "kw-text");
-    appendText(text, message.text);
+    var guidance = message.from === "bot" && bubble.getAttribute("data-route") === "emergency";
+    appendText(text, message.text, guidance);
     bubble.appendChild(text);
+    if (guidance && new RegExp("(^|\\D)" + escapeRegExp(crisisLine) + "(?!\\d)").test(message.text)) {
+      bubble.appendChild(textCrisisLink());
+    }
     if (message.from === "bot" && message.buttons && message.buttons.length) {
       bubble.appendChild(renderButtons(message.buttons));
     }
@@ -465,6 +506,17 @@
       markNotSent(message, bubble);
     }
     return bubble;
+  }
+
+  // "Text 988" under emergency guidance: an sms: link to the crisis line (in Spanish, with AYUDA typed in,
+  // which reaches the line's Spanish-speaking counsellors).
+  function textCrisisLink() {
+    var line = el("p", "kw-sms");
+    var link = el("a", "kw-link kw-sms-link", t("textCrisisLine"));
+    var body = t("textCrisisBody");
+    link.href = "sms:" + crisisLine.replace(/[^\d+]/g, "") + (body ? "?body=" + encodeURIComponent(body) : "");
+    line.appendChild(link);
+    return line;
   }
 
   // --- questions that could not be sent -----------------------------------------------------------
@@ -489,10 +541,7 @@
     } else {
       call.appendChild(document.createTextNode(t("callClinicPlain") + " "));
     }
-    var emergency = t("emergencyLine").split(emergencyNumber);
-    call.appendChild(document.createTextNode(emergency[0]));
-    call.appendChild(phoneLink(emergencyNumber));
-    call.appendChild(document.createTextNode(emergency.slice(1).join(emergencyNumber)));
+    appendPhones(call, t("emergencyLine"));
     note.appendChild(call);
     bubble.parentNode.insertBefore(note, bubble.nextSibling);
   }

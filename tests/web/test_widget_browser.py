@@ -161,6 +161,56 @@ def test_an_emergency_comes_first_in_strong_colours(widget):
     assert colours == ["rgb(165, 14, 14)", "rgb(255, 255, 255)"]
 
 
+def links_in(bubble) -> list:
+    return bubble.locator("a").evaluate_all("links => links.map(a => [a.textContent, a.getAttribute('href')])")
+
+
+def test_crisis_replies_speak_to_the_person_first_and_their_numbers_are_links(new_page):
+    widget = Widget(new_page(375, 667))
+    widget.open()
+    notice_links = links_in(widget.notice)
+    assert notice_links == [["911", "tel:911"]]  # the notice's emergency number, one tap away
+
+    crisis = [
+        ("i want to end my life", "I'm so sorry you're going through this. You deserve help right now."),
+        ("i feel hopeless lately, like nothing matters", "I'm really sorry you're going through this"),
+        ("is there a crisis hotline i can give my brother", "Thank you for asking."),
+    ]
+    for message, opening in crisis:
+        before = widget.converse(message)
+        reply = widget.bot.nth(before)
+        assert reply.get_attribute("data-route") == "emergency", message
+        text = widget.text_of(reply)
+        assert text.startswith(opening), text
+        assert text.index("911") > len(opening) and "call or text 988" in text and "(555) 010-0100" in text
+        assert links_in(reply) == [
+            *sorted([["911", "tel:911"], ["988", "tel:988"], ["(555) 010-0100", "tel:5550100100"]],
+                    key=lambda link: text.index(link[0])),
+            ["Text 988", "sms:988"],
+        ], message
+        if message.startswith("i want"):
+            widget.page.screenshot(path=str(PROJECT / "docs" / "img" / "widget-emergency.png"))
+
+    # Other replies keep numbers as plain text.
+    before = widget.converse("are you a real person")
+    other = widget.bot.nth(before)
+    assert other.get_attribute("data-route") != "emergency" and "(555) 010-0100" in widget.text_of(other)
+    assert links_in(other) == []
+
+
+def test_spanish_crisis_replies_give_988_in_spanish_as_links(new_page):
+    widget = Widget(new_page(locale="es-MX"))
+    widget.open()
+    before = widget.converse("quiero morir")
+    reply = widget.bot.nth(before)
+    text = widget.text_of(reply)
+    assert text.startswith("Siento mucho que esté pasando por esto. Usted merece ayuda ahora mismo."), text
+    assert "marque 2 o escriba AYUDA" in text
+    links = dict((href, shown) for shown, href in links_in(reply))
+    assert links == {"tel:911": "911", "tel:988": "988", "tel:5550100100": "(555) 010-0100",
+                     "sms:988?body=AYUDA": "Enviar AYUDA por texto al 988"}
+
+
 @pytest.mark.parametrize(
     "attack", ["<script>window.__xss=1</script>", "<img src=x onerror=window.__xss=1>"]
 )
