@@ -5,11 +5,12 @@ from __future__ import annotations
 import functools
 import logging
 import os
-from dataclasses import dataclass
-from typing import Any, Dict, Tuple
+from dataclasses import dataclass, field
+from typing import Any, Dict, Mapping, Optional, Tuple
 
 import yaml
 
+from clinic_faq.core.rate_limit import RateLimitConfigError, RateLimits
 from clinic_faq.paths import project_file
 
 logger = logging.getLogger(__name__)
@@ -37,6 +38,7 @@ class ClinicConfig:
     website_origins: Tuple[str, ...]
     example_values: bool
     sms: Dict[str, str]
+    limits: RateLimits = field(default_factory=RateLimits)  # the abuse limits, as written in the file
 
     def sms_reply(self, key: str) -> str:
         """One of the SMS channel's own replies, with the clinic's details filled in."""
@@ -81,7 +83,15 @@ def parse_clinic_config(raw: Dict[str, Any]) -> ClinicConfig:
         website_origins=tuple(origins),
         example_values=bool(raw.get("example_values", False)),
         sms={key: _required(raw.get("sms") or {}, key, "sms") for key in SMS_REPLIES},
+        limits=_limits(raw.get("limits")),
     )
+
+
+def _limits(section: Any) -> RateLimits:
+    try:
+        return RateLimits.parse(section)
+    except RateLimitConfigError as e:
+        raise ClinicConfigError(str(e)) from None
 
 
 @functools.lru_cache(maxsize=4)
@@ -104,3 +114,13 @@ def _load(path: str) -> ClinicConfig:
 def load_clinic_config(path: str | os.PathLike[str] | None = None) -> ClinicConfig:
     """The clinic config from `path`, `$CLINIC_CONFIG`, or the project's `clinic.yml`."""
     return _load(str(path or os.environ.get(CONFIG_ENV) or project_file("clinic.yml")))
+
+
+def rate_limits(environ: Optional[Mapping[str, str]] = None) -> RateLimits:
+    """The abuse limits in force: clinic.yml's `limits:` with the environment's overrides
+    (RATE_LIMIT_CONVERSATION, RATE_LIMIT_CLIENT_ADDRESS, RATE_LIMIT_SMS_SENDER, RATE_LIMIT_SMS_SENDER_DAILY,
+    TRUSTED_PROXIES, RATE_LIMIT_EXEMPT, RATE_LIMIT_STORE; docs/deployment.md)."""
+    try:
+        return load_clinic_config().limits.with_environment(os.environ if environ is None else environ)
+    except RateLimitConfigError as e:
+        raise ClinicConfigError(f"abuse limits in the environment: {e}") from None
