@@ -41,11 +41,24 @@ def command(args: List[str], env: Mapping[str, str]) -> List[str]:
     return ["run", *args, *api_flags(env)]
 
 
+def endpoints_path(args: List[str]) -> str:
+    """The endpoints file `rasa run` will read (its `--endpoints`, else Rasa's default), as an absolute path:
+    the abuse limits read the lock store's Redis settings from it (clinic_faq.rasa_ext.stores.rate_limit)."""
+    path = "endpoints.yml"
+    for index, arg in enumerate(args):
+        if arg == "--endpoints" and index + 1 < len(args):
+            path = args[index + 1]
+        elif arg.startswith("--endpoints="):
+            path = arg.split("=", 1)[1]
+    return os.path.abspath(path)
+
+
 def main(argv: Optional[List[str]] = None) -> None:
     args = list(sys.argv[1:] if argv is None else argv)
     if args[:1] == ["run"]:
         args = args[1:]
     rasa_args = command(args, os.environ)
+    os.environ["CLINIC_ENDPOINTS"] = endpoints_path(args)
     try:
         patches.apply()
     except patches.UnsupportedRasaVersion as error:
