@@ -466,3 +466,91 @@ def test_a_question_the_server_cannot_receive_is_marked_not_sent_with_a_retry_an
     assert "hours" in widget.text_of(widget.bot.nth(before))
     expect(widget.user).to_have_count(1)  # sent again, not added again
     assert "failed" not in widget.stored()["value"]["messages"][0]
+
+
+# --- the keyboard alone ---------------------------------------------------------------------------------------
+
+FOCUS_RING = """() => { const e = document.activeElement; const s = getComputedStyle(e);
+  return s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2; }"""
+
+
+def test_the_keyboard_alone_opens_with_space_reaches_every_control_and_closes_with_escape(new_page):
+    from playwright.sync_api import expect
+
+    widget = Widget(new_page(1280, 800))
+    page = widget.page
+    page.wait_for_function("() => !document.querySelector('.kw-root').hidden")
+    for _ in range(20):  # from the top of the page, Tab reaches the launcher after the page's own links
+        page.keyboard.press("Tab")
+        if active(page) == "outside:BUTTON":
+            break
+    expect(widget.launcher).to_be_focused()
+    assert page.evaluate(FOCUS_RING)
+    page.keyboard.press("Space")
+    expect(widget.panel).to_be_visible()
+    expect(widget.input).to_be_focused()
+
+    page.keyboard.type("what are the side effects")
+    before = widget.bot.count()
+    page.keyboard.press("Enter")
+    widget.wait_for_turn(before)
+    expect(widget.input).to_be_focused()
+
+    # Back to the launcher with Shift+Tab, then forward through every control of the panel, in order,
+    # each with a visible focus ring, and on out of the widget to the page.
+    for _ in range(10):
+        page.keyboard.press("Shift+Tab")
+        if page.evaluate("() => document.activeElement.classList.contains('kw-launcher')"):
+            break
+    stops = tab_stops(page)
+    assert stops[:3] == ["kw-lang", "kw-close", "kw-body"] and stops[-2:] == ["kw-input", "kw-send"]
+    assert "kw-button" in stops  # the reply's "Tell me more"
+    reached = []
+    for _ in range(len(stops)):
+        page.keyboard.press("Tab")
+        reached.append(active(page))
+        assert page.evaluate(FOCUS_RING), f"no visible focus ring on {reached[-1]}"
+    assert reached == stops
+    page.keyboard.press("Tab")
+    assert active(page).startswith("outside:")  # not modal on a wide screen: Tab goes on to the page
+
+    # A suggested reply, with Space; focus goes back to the text box.
+    page.get_by_role("button", name="Tell me more").focus()
+    before = widget.bot.count()
+    page.keyboard.press("Space")
+    widget.wait_for_turn(before)
+    expect(widget.user.last.locator(".kw-text")).to_have_text("Tell me more")
+    expect(widget.input).to_be_focused()
+
+    # Escape closes, focus returns to the launcher; Enter opens again.
+    page.keyboard.press("Escape")
+    expect(widget.panel).to_be_hidden()
+    expect(widget.launcher).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(widget.panel).to_be_visible()
+    expect(widget.input).to_be_focused()
+    page.keyboard.press("Escape")
+    expect(widget.launcher).to_be_focused()
+
+
+def test_on_a_phone_the_keyboard_opens_the_dialog_with_space_and_escape_returns_to_the_launcher(new_page):
+    from playwright.sync_api import expect
+
+    widget = Widget(new_page(375, 667))
+    page = widget.page
+    page.wait_for_function("() => !document.querySelector('.kw-root').hidden")
+    widget.launcher.focus()
+    page.keyboard.press("Space")
+    expect(widget.panel).to_have_attribute("aria-modal", "true")
+    expect(widget.input).to_be_focused()
+    page.keyboard.type("how long is an infusion session")
+    before = widget.bot.count()
+    page.keyboard.press("Enter")
+    widget.wait_for_turn(before)
+    for _ in range(12):  # Tab never leaves the dialog
+        page.keyboard.press("Tab")
+        assert not active(page).startswith("outside:")
+        assert page.evaluate(FOCUS_RING)
+    page.keyboard.press("Escape")
+    expect(widget.panel).to_be_hidden()
+    expect(widget.launcher).to_be_focused()
