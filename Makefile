@@ -105,6 +105,10 @@ purge: install  ## Delete conversations silent for more than DAYS days (default 
 audit-export: install  ## Export the safety audit trail from the tracker store (FORMAT=csv|json, OUT=file)
 	$(PY) -m clinic_faq.rasa_ext.audit --format $${FORMAT:-csv} --out $${OUT:-reports/audit.$${FORMAT:-csv}}
 
+insights: install  ## Staff report (docs/insights.md): PERIOD=90d|12w|all|2025-01-01..2025-03-31, BUCKET=day|week, ENDPOINTS=file or INSIGHTS_STORE_URL, INSIGHTS_DIR (reports/insights)
+	$(PY) -m clinic_faq.insights --period $${PERIOD:-90d} $${BUCKET:+--bucket $$BUCKET} --endpoints $${ENDPOINTS:-endpoints.yml} \
+	  --out-dir $${INSIGHTS_DIR:-reports/insights}
+
 compare-pipelines: install  ## Retrain and compare the NLU pipelines in configs/ on the development set
 	$(PY) -m clinic_faq_dev.compare_pipelines
 
