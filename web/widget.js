@@ -7,7 +7,8 @@
  * a button in the header switches it (and tells the assistant).
  *
  * Security rule kept throughout this file: no user or bot text is ever parsed as HTML. Every node is
- * made with createElement / createTextNode / textContent; links are built only for http(s) URLs.
+ * made with createElement / createTextNode / textContent; links are built only for http(s) URLs, and
+ * tel:/sms: links only from the digits of a recognised phone number.
  */
 (function () {
   "use strict";

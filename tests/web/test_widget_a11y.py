@@ -102,6 +102,9 @@ FULL_SCREEN_SIZES = [
     ("640x400 (200% zoom)", 640, 400, 2),
 ]
 
+PHONE_SCREENSHOTS = {"375x667": "widget-phone.png", "667x375": "widget-phone-landscape.png"}
+IMAGES = PROJECT / "docs" / "img"
+
 VISIBLE_HEIGHT = """el => { const r = el.getBoundingClientRect();
   return Math.min(r.bottom, window.innerHeight) - Math.max(r.top, 0); }"""
 
@@ -137,6 +140,8 @@ def test_on_small_or_short_screens_the_open_panel_is_a_modal_full_screen_dialog(
     assert page.evaluate("() => document.documentElement.scrollWidth") <= width  # nothing sticks out sideways
 
     widget.converse("what are the side effects")  # a reply with a "Tell me more" button: one more tab stop
+    if name in PHONE_SCREENSHOTS:
+        page.screenshot(path=str(IMAGES / PHONE_SCREENSHOTS[name]))
     widget.input.focus()
     widget.input.fill("Is it safe\nwith my other medicines\nand at my age?")  # the text box grows to its limit
     widget.input.dispatch_event("input")
@@ -214,7 +219,6 @@ def test_the_launcher_never_hides_the_end_of_the_page_for_good(new_page, width, 
 # --- the reader's text size, forced colours ------------------------------------------------------------------
 
 CSS = PROJECT / "web" / "widget.css"
-IMAGES = PROJECT / "docs" / "img"
 
 
 def test_the_stylesheet_sizes_things_in_em_not_px():
