@@ -300,3 +300,14 @@ def test_the_notice_says_how_long_and_the_emergency_number():
 ])
 def test_wait_words(seconds, language, words):
     assert wait_words(int(seconds), language) == words
+
+
+def test_refusals_are_logged_as_a_count_at_most_every_30_seconds(clock, caplog):
+    caplog.set_level("INFO", logger="clinic_faq.core.rate_limit")
+    rl = RateLimiter(RateLimits(conversation=Rule(1, 3600), client_address=Rule(1, 3600)), MemoryBackend(clock), clock)
+    for n in range(1000):  # a flood for 62.5 s: every message to a new conversation, from one address
+        run(rl.conversation(f"c{n}", "203.0.113.9"))
+        clock.advance(0.0625)
+    lines = [r.getMessage() for r in caplog.records if "Abuse limits" in r.getMessage()]
+    assert lines == ["Abuse limits: messages over a limit were refused (by limit: client_address 1)."] + [
+        "Abuse limits: messages over a limit were refused in the last 30 s (by limit: client_address 480)."] * 2

@@ -26,7 +26,7 @@ import ipaddress
 import logging
 import math
 import time
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Dict, List, Mapping, Optional, Protocol, Sequence, Tuple, Union
 
@@ -36,6 +36,7 @@ IPNetwork = Union[ipaddress.IPv4Network, ipaddress.IPv6Network]
 IPAddress = Union[ipaddress.IPv4Address, ipaddress.IPv6Address]
 
 LOOPBACK = ("127.0.0.1", "::1")
+LOG_EVERY_SECONDS = 30.0
 STORES = ("auto", "memory", "redis")
 # Environment overrides, one per setting (docs/deployment.md, "Abuse limits").
 ENV = {
@@ -126,7 +127,7 @@ class RateLimits:
     """The abuse limits (clinic.yml `limits:`), each None when switched off."""
 
     conversation: Optional[Rule] = Rule(30, 60)
-    client_address: Optional[Rule] = Rule(120, 60, burst=20)
+    client_address: Optional[Rule] = Rule(30, 60, burst=5)
     sms_sender: Optional[Rule] = Rule(20, 600)
     sms_sender_daily: Optional[Rule] = Rule(100, 86400)
     trusted_proxies: Tuple[IPNetwork, ...] = field(default_factory=lambda: _networks(list(LOOPBACK), "trusted_proxies"))
@@ -343,13 +344,17 @@ class RateLimiter:
     """The channels' one question: may this message be handled now?
 
     A backend that fails (Redis unreachable) lets the message through and logs a warning (at most every
-    30 s): the limits protect the service, they must not take it down.
+    30 s): the limits protect the service, they must not take it down. Refusals are logged as a count, at
+    most one line every 30 s: a flood must not become a flood of log lines.
     """
 
-    def __init__(self, limits: RateLimits, backend: Backend) -> None:
+    def __init__(self, limits: RateLimits, backend: Backend, clock: Callable[[], float] = time.monotonic) -> None:
         self.limits = limits
         self.backend = backend
+        self.clock = clock
         self._warned = -math.inf
+        self._logged = -math.inf
+        self._refused: Counter[str] = Counter()  # refusals by limit since the last log line
 
     async def conversation(self, sender: str, address: Optional[str]) -> Decision:
         """A REST or website (socket.io) message: its conversation's limit and its client address's
@@ -376,15 +381,21 @@ class RateLimiter:
         try:
             decision = await self.backend.take(checks, notice_key)
         except Exception as error:  # the store is down: serve, and say so
-            now = time.monotonic()
-            if now - self._warned > 30:
+            now = self.clock()
+            if now - self._warned >= LOG_EVERY_SECONDS:
                 self._warned = now
                 logger.warning("Abuse limits: the limit store failed (%s); messages are not limited meanwhile.",
                                type(error).__name__)
             return ALLOWED
-        if decision.notify:
-            logger.info("Abuse limits: a %s limit was reached; refused for %d s (told once).", decision.scope,
-                        decision.retry_after_seconds)
+        if not decision.allowed:
+            self._refused[decision.scope] += 1
+            now = self.clock()
+            if now - self._logged >= LOG_EVERY_SECONDS:
+                since = "" if self._logged == -math.inf else f" in the last {now - self._logged:.0f} s"
+                self._logged = now
+                counts = ", ".join(f"{scope} {count}" for scope, count in sorted(self._refused.items()))
+                self._refused.clear()
+                logger.info("Abuse limits: messages over a limit were refused%s (by limit: %s).", since, counts)
         return decision
 
 

@@ -28,6 +28,12 @@ stored (the database was unreachable; `clinic_faq.rasa_ext.stores.tracker`), or 
 the reply is a short text asking to send it again, and its MessageSid is released, so a retry of the
 webhook is processed again instead of being answered from the cache.
 
+Abuse limits (clinic.yml `limits:`, docs/channels.md): each number may send `sms_sender` messages per
+window and `sms_sender_daily` per day. Over either, the number gets one short text saying how long to wait
+(in its language, with the emergency number), then empty TwiML, no reply at all, until the window passes:
+a flood or an auto-responder answering our replies cannot run up a bill. STOP and START still take effect
+(only their confirmation is left out while the number is limited).
+
 The text itself (plain text, menus, splitting, the keywords) is `clinic_faq.core.sms`; what the channel
 remembers is `clinic_faq.rasa_ext.stores.phone_tree`.
 """
@@ -52,6 +58,7 @@ from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
 from clinic_faq.core.clinic_config import load_clinic_config
+from clinic_faq.core.rate_limit import Decision, RateLimiter, notice_text
 from clinic_faq.core.sanitize import sanitize
 from clinic_faq.core.sms import (
     HELP_WORDS,
@@ -70,6 +77,7 @@ from clinic_faq.core.sms import (
 from clinic_faq.paths import var_dir
 from clinic_faq.rasa_ext.patches import require_applied
 from clinic_faq.rasa_ext.stores.phone_tree import PhoneTreeStore
+from clinic_faq.rasa_ext.stores.rate_limit import shared_limiter
 from clinic_faq.rasa_ext.stores.tracker import reset_storage_failure, storage_failed
 
 logger = logging.getLogger(__name__)
@@ -126,11 +134,19 @@ class PhoneTreeInput(InputChannel):  # type: ignore[misc]  # rasa has no type in
         return cls(token, base_url, store)
 
     def __init__(self, auth_token: Optional[str], public_base_url: str,
-                 store_path: Union[str, Path]) -> None:
+                 store_path: Union[str, Path], limiter: Optional[RateLimiter] = None) -> None:
         self.auth_token = auth_token
         self.public_base_url = public_base_url.rstrip("/")
         self.store = PhoneTreeStore(store_path)
         self.clinic = load_clinic_config()
+        self._limiter = limiter
+
+    @property
+    def limiter(self) -> RateLimiter:
+        """The server's shared limiter (built on first use), unless one was given."""
+        if self._limiter is None:
+            self._limiter = shared_limiter()
+        return self._limiter
 
     def authorized(self, path: str, query: str, params: Dict[str, str], signature: Optional[str]) -> bool:
         """Whether Twilio signed this request with our auth token (never true without a token)."""
@@ -212,16 +228,21 @@ class PhoneTreeInput(InputChannel):  # type: ignore[misc]  # rasa has no type in
     async def _handle(self, sender: str, body: Any, on_new_message: OnNewMessage) -> str:
         raw = body.strip() if isinstance(body, str) else ""
         keyword = keyword_of(raw)
+        decision = await self.limiter.sms(sender)
         if keyword in STOP_WORDS | STOP_WORDS_ES:
-            self.store.set_opt_out(sender, True)
+            self.store.set_opt_out(sender, True)  # always honoured; confirmed only within the limits
             language = "es" if keyword in STOP_WORDS_ES else self.store.language(sender)
-            return twiml([self._reply("stop_reply", language)])
+            return twiml([self._reply("stop_reply", language)] if decision.allowed else [])
         if keyword in START_WORDS | START_WORDS_ES:
             self.store.set_opt_out(sender, False)
             language = "es" if keyword in START_WORDS_ES else self.store.language(sender)
+            if not decision.allowed:
+                return self._limited(decision, language)
             return twiml([self._reply("start_reply", language)])
         if self.store.opted_out(sender):
             return twiml([])  # honoured until START
+        if not decision.allowed:
+            return self._limited(decision, self.store.language(sender))
         if keyword in HELP_WORDS | HELP_WORDS_ES:
             language = "es" if keyword in HELP_WORDS_ES else self.store.language(sender)
             return twiml(split_sms(self._reply("help_reply", language)))
@@ -252,6 +273,12 @@ class PhoneTreeInput(InputChannel):  # type: ignore[misc]  # rasa has no type in
         if len(languages) == 1:
             self.store.set_language(sender, languages.pop() or "en")
         return twiml(parts)
+
+    def _limited(self, decision: Decision, language: str) -> str:
+        """Over the limits: one short notice, then nothing (empty TwiML) until the window passes."""
+        if not decision.notify:
+            return twiml([])
+        return twiml(split_sms(notice_text(decision, language, self.clinic.emergency_number)))
 
     def _turn_language(self, sender: str, messages: List[Dict[str, Any]]) -> str:
         """The language of this turn's replies when they agree, else the one remembered for the number."""

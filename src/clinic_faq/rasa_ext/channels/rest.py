@@ -3,6 +3,9 @@
 Body: {"sender": "<conversation id>", "message": "<text>", "message_id": "<optional id>"}. A client that
 sends a `message_id` and, after an error or a timeout, sends the same message again with the same id gets
 it handled at most once: the conversation keeps it once (src/clinic_faq/rasa_ext/stores/tracker.py).
+
+Abuse limits (clinic.yml `limits:`, docs/channels.md): a message over its conversation's or its client
+address's limit gets 429 with `Retry-After` and a JSON `error`, and is neither processed nor stored.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from sanic.exceptions import SanicException
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from clinic_faq.core.rate_limit import RateLimiter
 from clinic_faq.core.sanitize import (
     DEFAULT_MAX_MESSAGE_CHARS,
     BadInput,
@@ -27,7 +31,9 @@ from clinic_faq.core.sanitize import (
     clean_sender,
     sanitize,
 )
+from clinic_faq.rasa_ext.channels.limits import request_address, too_many
 from clinic_faq.rasa_ext.patches import require_applied
+from clinic_faq.rasa_ext.stores.rate_limit import shared_limiter
 from clinic_faq.rasa_ext.stores.tracker import reset_storage_failure, storage_failed
 
 logger = logging.getLogger(__name__)
@@ -45,8 +51,10 @@ class ClinicRestInput(RestInput):  # type: ignore[misc]  # rasa has no type info
         require_applied(cls.__name__)  # Rasa builds channels at start-up: refuse to run unpatched
         return cls(max_message_chars=int((credentials or {}).get("max_message_chars", DEFAULT_MAX_MESSAGE_CHARS)))
 
-    def __init__(self, max_message_chars: int = DEFAULT_MAX_MESSAGE_CHARS) -> None:
+    def __init__(self, max_message_chars: int = DEFAULT_MAX_MESSAGE_CHARS,
+                 limiter: Optional[RateLimiter] = None) -> None:
         self.max_message_chars = max_message_chars
+        self.limiter = limiter  # None: the server's shared limiter, built with the blueprint
 
     @staticmethod
     def _body(req: Request) -> Dict[str, Any]:
@@ -70,6 +78,7 @@ class ClinicRestInput(RestInput):  # type: ignore[misc]  # rasa has no type info
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Blueprint:
         """Rasa's REST routes, except that a turn that was not stored, or failed, is never a 200."""
         bp = Blueprint(f"custom_webhook_{type(self).__name__}", __name__)
+        limiter = self.limiter or shared_limiter()
 
         @bp.exception(SanicException, BadInput)  # type: ignore[misc]  # sanic's Blueprint.exception is unannotated
         async def refused(_: Request, error: Exception) -> HTTPResponse:
@@ -83,6 +92,10 @@ class ClinicRestInput(RestInput):  # type: ignore[misc]  # rasa has no type info
 
         async def receive(request: Request) -> HTTPResponse:
             sender_id = await self._extract_sender(request)
+            # Before anything costly: a message over its limits is refused (429) and not processed.
+            decision = await limiter.conversation(sender_id or "", request_address(request, limiter.limits))
+            if not decision.allowed:
+                return too_many(decision)
             text = self._extract_message(request)
             metadata = self.get_metadata(request)
             message_id = clean_message_id(self._body(request).get("message_id"))

@@ -19,6 +19,10 @@ Based on Rasa's own socket.io channel, with what a clinic's website needs on top
   or handling the message failed, the session gets one message instead, route `error` and
   `"stored": false`: "Your message could not be saved. Nothing was kept: please send it again." (in
   Spanish when the turn's replies were Spanish).
+- **Abuse limits** (clinic.yml `limits:`, docs/channels.md): a message over its conversation's or its
+  client address's limit is not processed; the session is told once, politely (route `error`, with
+  `retry_after`; in Spanish in a Spanish conversation), and further refused messages get no answer until
+  the window passes.
 """
 
 from __future__ import annotations
@@ -41,9 +45,12 @@ from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
 from clinic_faq.core.clinic_config import load_clinic_config
+from clinic_faq.core.rate_limit import Decision, RateLimiter, notice_text
 from clinic_faq.core.sanitize import DEFAULT_MAX_MESSAGE_CHARS, BadInput, sanitize
 from clinic_faq.paths import var_dir
+from clinic_faq.rasa_ext.channels.limits import environ_address
 from clinic_faq.rasa_ext.patches import require_applied
+from clinic_faq.rasa_ext.stores.rate_limit import shared_limiter
 from clinic_faq.rasa_ext.stores.tracker import reset_storage_failure, storage_failed
 
 logger = logging.getLogger(__name__)
@@ -101,6 +108,8 @@ def bot_event(message: Dict[str, Any]) -> Dict[str, Any]:
         out["route"] = metadata["route"]
     if metadata.get("stored") is False:
         out["stored"] = False
+    if metadata.get("retry_after"):
+        out["retry_after"] = metadata["retry_after"]
     return out
 
 
@@ -108,6 +117,13 @@ def not_stored_message(language: str) -> Dict[str, Any]:
     """What the session gets instead of the replies to a message that was not stored."""
     text = NOT_STORED_TEXT.get(language, NOT_STORED_TEXT["en"])
     return {"text": text, "metadata": {"route": "error", "stored": False, "lang": language}}
+
+
+def limited_message(decision: Decision, language: str) -> Dict[str, Any]:
+    """The one polite message a session gets when its messages are refused by the abuse limits."""
+    text = notice_text(decision, language, load_clinic_config().emergency_number)
+    return {"text": text, "metadata": {"route": "error", "stored": False, "lang": language,
+                                       "retry_after": decision.retry_after_seconds}}
 
 
 def turn_language(messages: Iterable[Dict[str, Any]]) -> str:
@@ -202,6 +218,7 @@ class ClinicSocketIOInput(InputChannel):  # type: ignore[misc]  # rasa has no ty
         origins: Optional[List[str]] = None,
         max_message_chars: int = DEFAULT_MAX_MESSAGE_CHARS,
         signer: Optional[SessionSigner] = None,
+        limiter: Optional[RateLimiter] = None,
     ) -> None:
         self.user_message_evt = user_message_evt
         self.bot_message_evt = bot_message_evt
@@ -210,6 +227,7 @@ class ClinicSocketIOInput(InputChannel):  # type: ignore[misc]  # rasa has no ty
         self.origin_check = OriginCheck(self.origins)
         self.max_message_chars = max_message_chars
         self.signer = signer
+        self.limiter = limiter  # None: the server's shared limiter, built with the blueprint
         self.sio: Optional[AsyncServer] = None
 
     def get_output_channel(self) -> Optional[OutputChannel]:
@@ -221,15 +239,22 @@ class ClinicSocketIOInput(InputChannel):  # type: ignore[misc]  # rasa has no ty
         self.sio = sio
         bp: Blueprint = SocketBlueprint(sio, self.socketio_path, "socketio_webhook", __name__)
         sessions: Dict[str, str] = {}  # socket id -> session id issued to it
+        addresses: Dict[str, Optional[str]] = {}  # socket id -> the client's address
+        languages: Dict[str, str] = {}  # session id -> the language of its latest replies (for the notice)
+        limiter = self.limiter or shared_limiter()
 
         async def health(_: Request) -> HTTPResponse:
             return response.json({"status": "ok"})
 
         async def connect(sid: str, environ: Dict[str, Any], auth: Optional[Dict[str, Any]] = None) -> bool:
+            addresses[sid] = environ_address(environ, limiter.limits)
             return True
 
         async def disconnect(sid: str) -> None:
-            sessions.pop(sid, None)
+            session_id = sessions.pop(sid, None)
+            addresses.pop(sid, None)
+            if session_id is not None and session_id not in sessions.values():
+                languages.pop(session_id, None)
 
         async def session_request(sid: str, data: Any = None) -> None:
             requested = data.get("session_id") if isinstance(data, dict) else None
@@ -245,6 +270,11 @@ class ClinicSocketIOInput(InputChannel):  # type: ignore[misc]  # rasa has no ty
                 await output.send_response(sid, {"text": "Please reload the page to start a conversation.",
                                                  "metadata": {"route": "error"}})
                 return
+            decision = await limiter.conversation(session_id, addresses.get(sid))
+            if not decision.allowed:  # not processed: told once, then silence until the window passes
+                if decision.notify:
+                    await output.send_response(session_id, limited_message(decision, languages.get(session_id, "en")))
+                return
             if not isinstance(data, dict):
                 data = {"message": data}
             try:
@@ -252,7 +282,10 @@ class ClinicSocketIOInput(InputChannel):  # type: ignore[misc]  # rasa has no ty
             except (SanicException, BadInput) as e:
                 await output.send_response(session_id, {"text": str(e), "metadata": {"route": "error"}})
                 return
-            for message in await self.handle_turn(text, session_id, on_new_message):
+            replies = await self.handle_turn(text, session_id, on_new_message)
+            if replies:
+                languages[session_id] = turn_language(replies)
+            for message in replies:
                 await output.send_response(session_id, message)
 
         bp.add_route(health, "/", methods=["GET"])
