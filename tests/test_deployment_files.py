@@ -1,6 +1,7 @@
 """The deployment files stay in step with the configuration they describe: the nginx template is valid
 nginx, and the Helm values use the same stores, channels and endpoints as production mode."""
 
+import re
 import shutil
 import subprocess
 
@@ -29,6 +30,18 @@ def test_the_nginx_template_renders_to_a_valid_configuration(tmp_path):
     check = subprocess.run([nginx, "-t", "-p", str(tmp_path), "-c", str(conf), "-e", str(tmp_path / "error.log")],
                            capture_output=True, text=True, timeout=30)
     assert check.returncode == 0, check.stderr
+
+
+def test_every_proxied_request_carries_the_clients_address():
+    """nginx gives a location none of the server's proxy_set_header lines once it has one of its own: they
+    are all at the server level, so every request tells the replicas its client's address (the abuse limits
+    read X-Forwarded-For from nginx), and nginx limits each client address first."""
+    text = (PROJECT / "deploy" / "nginx.conf.template").read_text()
+    server = text[text.index("    server {"):]
+    locations = server[re.search(r"\n\s+location ", server).start():]
+    assert "proxy_set_header" not in locations
+    assert "proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;" in server
+    assert "limit_req zone=per_client" in server and "limit_req_status 429;" in text
 
 
 def test_helm_values_use_the_production_stores():
