@@ -15,7 +15,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 CASES ?= evaluation/sets/dev_set.yml
 OUT ?= reports/evaluation.jsonl
 
-.PHONY: help install train run run-production shell browser nginx services test test-production load-test test-stories unit evaluate evaluate-wild red-team bench purge validate lint audit-export compare-pipelines compare-representations clean
+.PHONY: help install train run run-production shell browser nginx services test test-production load-test test-stories unit evaluate evaluate-wild red-team bench purge backup restore validate lint audit-export compare-pipelines compare-representations clean
 
 help:  ## Show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -101,6 +101,13 @@ bench: train  ## Ours vs stock Rasa side by side, what each speed-up gains, guar
 
 purge: install  ## Delete conversations silent for more than DAYS days (default 30) from the tracker store
 	$(PY) -m clinic_faq.rasa_ext.stores.retention --days $${DAYS:-30} --endpoints $${ENDPOINTS:-endpoints.yml}
+
+backup: install  ## Copy the embedded default's SQLite stores into backups/<UTC time>/, also while the server runs (docs/deployment.md)
+	$(PY) -m clinic_faq.rasa_ext.stores.backup --endpoints $${ENDPOINTS:-endpoints.yml} backup --out backups
+
+restore: install  ## Put a backup back (BACKUP=backups/<UTC time>); refused while the server runs: stop it first
+	@test -n "$(BACKUP)" || { echo "Which backup? make restore BACKUP=backups/<UTC time> (ls backups/)"; exit 2; }
+	$(PY) -m clinic_faq.rasa_ext.stores.backup --endpoints $${ENDPOINTS:-endpoints.yml} restore "$(BACKUP)" --out backups
 
 audit-export: install  ## Export the safety audit trail from the tracker store (FORMAT=csv|json, OUT=file)
 	$(PY) -m clinic_faq.rasa_ext.audit --format $${FORMAT:-csv} --out $${OUT:-reports/audit.$${FORMAT:-csv}}

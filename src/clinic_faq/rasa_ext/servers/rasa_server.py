@@ -41,16 +41,34 @@ def command(args: List[str], env: Mapping[str, str]) -> List[str]:
     return ["run", *args, *api_flags(env)]
 
 
-def endpoints_path(args: List[str]) -> str:
-    """The endpoints file `rasa run` will read (its `--endpoints`, else Rasa's default), as an absolute path:
-    the abuse limits read the lock store's Redis settings from it (clinic_faq.rasa_ext.stores.rate_limit)."""
-    path = "endpoints.yml"
+def file_arg(args: List[str], flag: str, default: str) -> str:
+    """A file `rasa run` will read (its `--endpoints` or `--credentials`, else Rasa's default), absolute."""
+    path = default
     for index, arg in enumerate(args):
-        if arg == "--endpoints" and index + 1 < len(args):
+        if arg == flag and index + 1 < len(args):
             path = args[index + 1]
-        elif arg.startswith("--endpoints="):
+        elif arg.startswith(f"{flag}="):
             path = arg.split("=", 1)[1]
     return os.path.abspath(path)
+
+
+def endpoints_path(args: List[str]) -> str:
+    """The endpoints file: the abuse limits read the lock store's Redis settings from it
+    (clinic_faq.rasa_ext.stores.rate_limit)."""
+    return file_arg(args, "--endpoints", "endpoints.yml")
+
+
+def hold_sqlite_stores(args: List[str]) -> None:
+    """Mark the SQLite stores this server uses as in use, so that `make restore` refuses while it runs."""
+    from pathlib import Path
+
+    from clinic_faq.rasa_ext.stores.backup import hold_stores, store_paths
+
+    try:
+        hold_stores(store_paths(Path(endpoints_path(args)), Path(file_arg(args, "--credentials", "credentials.yml")),
+                                os.environ, Path.cwd(), sqlite_only=True))
+    except Exception as error:  # a restore could then not tell that this server runs; the server runs anyway
+        print(f"clinic-rasa: could not mark the SQLite stores as in use ({error}).", file=sys.stderr)
 
 
 def main(argv: Optional[List[str]] = None) -> None:
@@ -59,6 +77,7 @@ def main(argv: Optional[List[str]] = None) -> None:
         args = args[1:]
     rasa_args = command(args, os.environ)
     os.environ["CLINIC_ENDPOINTS"] = endpoints_path(args)
+    hold_sqlite_stores(args)
     try:
         patches.apply()
     except patches.UnsupportedRasaVersion as error:
