@@ -14,12 +14,13 @@ import rasa.version
 from rasa.core.actions.action import RemoteAction
 from rasa.core.channels.channel import CollectingOutputChannel
 from rasa.core.nlg.response import TemplatedNaturalLanguageGenerator
+from rasa.core.policies.rule_policy import RulePolicy
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import Event
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
-from clinic_faq.rasa_ext import patches
+from clinic_faq.rasa_ext import patches, speedups
 from clinic_faq.rasa_ext.nlg import ClinicNLG
 
 
@@ -33,18 +34,21 @@ def clean():
 def test_apply_changes_rasa_and_undo_puts_everything_back(monkeypatch):
     monkeypatch.setenv("ACTION_TIMEOUT_SECONDS", "7")
     before = (RemoteAction._validate_action_result, Event.__dict__["resolve_by_type"],
-              rasa.core.actions.action.DEFAULT_REQUEST_TIMEOUT, logging.getLogRecordFactory())
+              rasa.core.actions.action.DEFAULT_REQUEST_TIMEOUT, logging.getLogRecordFactory(),
+              RulePolicy._prediction_states, RemoteAction._action_call_format)
     state = patches.apply()
     assert state.rasa_version == rasa.version.__version__
     assert state.action_timeout == 7 and rasa.core.actions.action.DEFAULT_REQUEST_TIMEOUT == 7
-    assert set(state.speedups) == {"action_result_validator", "event_class_table"}
+    assert state.speedups == list(speedups.CHANGES)
     assert RemoteAction._validate_action_result is not before[0]
     assert logging.getLogRecordFactory() is not before[3]
+    assert RulePolicy._prediction_states is not before[4] and RemoteAction._action_call_format is not before[5]
     again = patches.apply()  # once: a second call changes nothing
     assert again is state and logging.getLogRecordFactory() is not before[3]
     patches.undo()
     after = (RemoteAction._validate_action_result, Event.__dict__["resolve_by_type"],
-             rasa.core.actions.action.DEFAULT_REQUEST_TIMEOUT, logging.getLogRecordFactory())
+             rasa.core.actions.action.DEFAULT_REQUEST_TIMEOUT, logging.getLogRecordFactory(),
+             RulePolicy._prediction_states, RemoteAction._action_call_format)
     assert after == before
     assert not patches.applied().server
 

@@ -12,8 +12,11 @@ What it changes:
   same redaction when it starts (`servers/action_server.py`, and the top-level `actions` package).
 - `action_timeout` (safety): `rasa.core.actions.action.DEFAULT_REQUEST_TIMEOUT`, from
   ACTION_TIMEOUT_SECONDS, always below the conversation lock's lifetime (`action_timeout`).
-- the speed-ups (`speedups`): `RemoteAction._validate_action_result` and `Event.resolve_by_type`, same
-  behaviour, less work per turn; CLINIC_TUNING selects them for `make bench`.
+- the speed-ups (`speedups`): `RemoteAction._validate_action_result`, `Event.resolve_by_type`,
+  `RulePolicy._prediction_states`, `DialogueStateTracker.applied_events` and `.copy`,
+  `RemoteAction._action_call_format` (and the tracker store's kept conversations): same behaviour, less
+  work per turn, and none that grows with the length of the conversation; CLINIC_TUNING selects them
+  for `make bench`.
 
 The project's Rasa classes that depend on them (the tracker store, the NLG, the input channels) call
 `require_applied()` when Rasa builds them: a server started with plain `rasa run` stops at start-up

@@ -19,6 +19,19 @@ database itself guarantees that stored events are never interleaved, whatever th
 
 And a message resent by its client with the same `message_id` (src/clinic_faq/rasa_ext/channels/rest.py) after the first attempt
 was stored but not answered (a replica died in between) is answered again but not stored twice.
+
+Parsed conversations are kept (the `tracker_cache` speed-up, src/clinic_faq/rasa_ext/speedups.py): Rasa
+reads every event of the session back from the database and replays it at the start of every turn, so a
+turn costs more the longer its conversation. Here the tracker a turn has just saved is kept in memory
+(the latest CLINIC_TRACKER_CACHE conversations, default 200) with a mark of what the database then held
+for the conversation: its number of events and its lowest and highest event ids (one query on the
+sender's index). The next turn is given that same tracker only when the database still has that mark, so
+a turn stored meanwhile by another replica (or a purge) is always read back from the database. The
+tracker is handed over, not shared: it leaves the cache when it is read and comes back only when its
+turn is saved whole, so a turn that fails half-way or is refused leaves nothing behind, and the next one
+reads the database. The same mark spares the save its count of the session's events: when the mark is
+the one taken when the conversation was read (taken before its events were read, so a turn stored in
+between changes it), nothing was stored since, and the conflict check above holds without counting.
 """
 
 from __future__ import annotations
@@ -27,7 +40,9 @@ import contextvars
 import itertools
 import json
 import logging
-from typing import Any, Awaitable, List, Optional, TypeVar
+import os
+from collections import OrderedDict
+from typing import Any, Awaitable, List, Optional, Tuple, TypeVar
 
 import sqlalchemy as sa
 import sqlalchemy.orm
@@ -36,7 +51,7 @@ from rasa.shared.core.events import Event, SessionStarted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
-from clinic_faq.rasa_ext.patches import require_applied
+from clinic_faq.rasa_ext.patches import applied, require_applied
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +59,20 @@ T = TypeVar("T")
 _failed: contextvars.ContextVar[bool] = contextvars.ContextVar("tracker_store_failed", default=False)
 # On a tracker: how many events of its latest session were in the store when it was read (or 0 when new).
 STORED = "_clinic_stored_events"
+# On a tracker, with the `tracker_cache` speed-up: the database's mark for its conversation (below) when it
+# was read, or when this server last saved it.
+MARK = "_clinic_stored_mark"
+CACHE_ENV = "CLINIC_TRACKER_CACHE"
+DEFAULT_CACHE_SIZE = 200
+# What the database holds for one conversation: number of events, lowest and highest event id.
+Mark = Tuple[int, Optional[int], Optional[int]]
+
+
+def cache_size() -> int:
+    """How many parsed conversations a server keeps: 0 without the `tracker_cache` speed-up."""
+    if "tracker_cache" not in applied().speedups:
+        return 0
+    return max(int(os.environ.get(CACHE_ENV, DEFAULT_CACHE_SIZE)), 0)
 
 
 class ConversationConflict(RuntimeError):
@@ -75,6 +104,8 @@ class LoudSQLTrackerStore(SQLTrackerStore):  # type: ignore[misc]  # rasa has no
             # there too (for a file, they exist already and nothing happens).
             self.Base.metadata.create_all(self.engine)
         self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
+        self._cache: OrderedDict[str, DialogueStateTracker] = OrderedDict()
+        self._cache_size = cache_size()
 
     async def _loudly(self, what: str, operation: Awaitable[T]) -> T:
         try:
@@ -90,23 +121,62 @@ class LoudSQLTrackerStore(SQLTrackerStore):  # type: ignore[misc]  # rasa has no
         return tracker
 
     async def retrieve(self, sender_id: str) -> Optional[DialogueStateTracker]:
-        tracker = await self._loudly("read", super().retrieve(sender_id))
+        return await self._loudly("read", self._retrieve_latest_session(sender_id))
+
+    async def _retrieve_latest_session(self, sender_id: str) -> Optional[DialogueStateTracker]:
+        mark: Optional[Mark] = None
+        if self._cache_size:
+            with self.session_scope() as session:
+                mark = self._mark(session, sender_id)  # before the events: see _save_checked
+            kept = self._cache.pop(sender_id, None)
+            if kept is not None and getattr(kept, MARK, None) == mark and getattr(kept, STORED, None) == len(kept.events):
+                return kept
+        tracker = await super().retrieve(sender_id)
         if tracker is not None:
             setattr(tracker, STORED, len(tracker.events))
+            setattr(tracker, MARK, mark)
         return tracker
+
+    def _mark(self, session: sa.orm.Session, sender_id: str) -> Mark:
+        """The conversation's number of events and lowest and highest event ids, over all its sessions."""
+        count, lowest, highest = session.query(
+            sa.func.count(self.SQLEvent.id), sa.func.min(self.SQLEvent.id), sa.func.max(self.SQLEvent.id)
+        ).filter(self.SQLEvent.sender_id == sender_id).one()
+        return int(count), lowest, highest
+
+    def _keep(self, tracker: DialogueStateTracker) -> None:
+        """Keep a tracker whose events are all stored (and counted from its latest session) for its next turn."""
+        if getattr(tracker, MARK, None) is None or getattr(tracker, STORED, None) != len(tracker.events):
+            return
+        self._cache[tracker.sender_id] = tracker
+        self._cache.move_to_end(tracker.sender_id)
+        while len(self._cache) > self._cache_size:
+            self._cache.popitem(last=False)
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         await self._loudly("saved", self._save_checked(tracker))
 
     async def _save_checked(self, tracker: DialogueStateTracker) -> None:
+        self._cache.pop(tracker.sender_id, None)
         await self.stream_events(tracker)
         expected = getattr(tracker, STORED, None)
+        mark_then: Optional[Mark] = getattr(tracker, MARK, None)
+        setattr(tracker, MARK, None)  # until this save is done
+        mark: Optional[Mark] = None
         with self.session_scope() as session:
             if self.engine.dialect.name == "postgresql":
                 # Held until commit: saves of one conversation run one after another.
                 session.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext(:sender))"),
                                 {"sender": tracker.sender_id})
-            stored = self._event_query(session, tracker.sender_id, fetch_events_from_all_sessions=False).count()
+            if self._cache_size:
+                mark = self._mark(session, tracker.sender_id)
+            if expected is not None and mark_then is not None and mark == mark_then:
+                # Not one event of the conversation was added or deleted since it was read (its mark was
+                # taken before its events were): as many are stored in its session as when it was read,
+                # without counting them again.
+                stored = expected
+            else:
+                stored = self._event_query(session, tracker.sender_id, fetch_events_from_all_sessions=False).count()
             if expected is not None and stored != expected:
                 raise ConversationConflict(
                     f"{stored - expected:+d} events were stored by another turn since this turn read the "
@@ -115,9 +185,10 @@ class LoudSQLTrackerStore(SQLTrackerStore):  # type: ignore[misc]  # rasa has no
             added = list(itertools.islice(tracker.events, stored, len(tracker.events)))
             if self._already_stored(tracker, stored, added):
                 return
+            rows = []
             for event in added:
                 data = event.as_dict()
-                session.add(self.SQLEvent(
+                rows.append(self.SQLEvent(
                     sender_id=tracker.sender_id,
                     type_name=event.type_name,
                     timestamp=data.get("timestamp"),
@@ -125,6 +196,13 @@ class LoudSQLTrackerStore(SQLTrackerStore):  # type: ignore[misc]  # rasa has no
                     action_name=data.get("name"),
                     data=json.dumps(data),
                 ))
+            session.add_all(rows)
+            if mark is not None and rows:
+                session.flush()  # the new rows get their ids: the mark with this turn's events
+                ids = [int(row.id) for row in rows]
+                lowest = mark[1] if mark[1] is not None else min(ids)
+                highest = max(ids) if mark[2] is None else max(mark[2], *ids)
+                mark = (mark[0] + len(rows), lowest, highest)
             session.commit()
         if expected is not None:
             if any(isinstance(event, SessionStarted) for event in added):
@@ -132,6 +210,8 @@ class LoudSQLTrackerStore(SQLTrackerStore):  # type: ignore[misc]  # rasa has no
                 setattr(tracker, STORED, None)
             else:
                 setattr(tracker, STORED, expected + len(added))
+        setattr(tracker, MARK, mark)
+        self._keep(tracker)
 
     @staticmethod
     def _already_stored(tracker: DialogueStateTracker, stored: int, added: List[Event]) -> bool:
