@@ -29,6 +29,13 @@ Two modes, each run in its own process by its caller:
       python -m clinic_faq_dev.load production --url http://127.0.0.1:8000 --conversations 1000 --messages 3 \\
           --out load.json
 
+- `flood` (tests/integration/test_flood.py), loopback only: one client sending messages open loop at a fixed
+  rate (default 200/s) for a fixed time from one local address (`--source`, e.g. 127.0.0.2, which is not the
+  machine's exempt address), each to a new conversation unless `--senders` is given, to check the abuse
+  limits (docs/deployment.md); prints the responses by status and the rate achieved.
+
+      python -m clinic_faq_dev.load flood --url http://127.0.0.1:5005 --rate 200 --seconds 10 --source 127.0.0.2
+
 `--url` is the REST webhook or the server's base URL (the webhook path is then added).
 """
 
@@ -77,6 +84,7 @@ QUESTIONS = [
 class Conversation:
     sender: str
     texts: Tuple[str, ...]
+    address: Optional[str] = None  # the client's address, as nginx on this machine would report it (X-Forwarded-For)
 
 
 # --- the engine --------------------------------------------------------------------------------------
@@ -109,11 +117,13 @@ def error_text(raw: bytes) -> str:
         return ""
 
 
-async def _send(session: aiohttp.ClientSession, url: str, body: Dict[str, str], timeout: float) -> Dict[str, Any]:
+async def _send(session: aiohttp.ClientSession, url: str, body: Dict[str, str], timeout: float,
+                headers: Optional[Dict[str, str]] = None) -> Dict[str, Any]:
     """One request, timed: {"status", "outcome", "kind", "error", "ms"}."""
     started = time.perf_counter()
     try:
-        async with session.post(url, json=body, timeout=aiohttp.ClientTimeout(total=timeout)) as response:
+        async with session.post(url, json=body, timeout=aiohttp.ClientTimeout(total=timeout),
+                                headers=headers) as response:
             status = response.status
             raw = await response.read()
         outcome, kind = classify(status, raw)
@@ -127,15 +137,20 @@ async def _send(session: aiohttp.ClientSession, url: str, body: Dict[str, str], 
 
 
 async def _converse(session: aiohttp.ClientSession, url: str, conversation: Conversation, retries: int,
-                    message_ids: bool, request_timeout: float, retry_pause: float) -> List[Dict[str, Any]]:
+                    message_ids: bool, request_timeout: float, retry_pause: float,
+                    think: float = 0.0) -> List[Dict[str, Any]]:
     records = []
+    headers = {"X-Forwarded-For": conversation.address} if conversation.address else None
+    pauses = random.Random(conversation.sender)
     for position, text in enumerate(conversation.texts):
+        if think and position:  # a person reads the answer and types the next message
+            await asyncio.sleep(think * pauses.uniform(0.5, 1.5))
         body = {"sender": conversation.sender, "message": text}
         if message_ids:
             body["message_id"] = f"{conversation.sender}-{position}"
         attempts = []
         for attempt in range(retries + 1):
-            attempts.append(await _send(session, url, body, request_timeout))
+            attempts.append(await _send(session, url, body, request_timeout, headers))
             if attempts[-1]["outcome"] == "reply" or attempt == retries:
                 break
             await asyncio.sleep(retry_pause * (attempt + 1))
@@ -145,29 +160,32 @@ async def _converse(session: aiohttp.ClientSession, url: str, conversation: Conv
 
 
 async def drive(url: str, conversations: Sequence[Conversation], concurrency: int, retries: int = 0,
-                message_ids: bool = False, request_timeout: float = 60.0, retry_pause: float = 0.5) -> Dict[str, Any]:
+                message_ids: bool = False, request_timeout: float = 60.0, retry_pause: float = 0.5,
+                think: float = 0.0, stagger: float = 0.0) -> Dict[str, Any]:
     """Hold `conversations` with the assistant at `url`, `concurrency` at a time (closed loop: a person takes
-    the next conversation when its last one ends). Returns {"seconds": wall time, "records": one per message,
-    in order of completion, each with its attempts}."""
+    the next conversation when its last one ends), pausing about `think` seconds (0.5 to 1.5 times, seeded)
+    between a conversation's messages; person n starts n x `stagger` seconds after the first. Returns
+    {"seconds": wall time, "records": one per message, in order of completion, each with its attempts}."""
     webhook = webhook_url(url)
     queue: asyncio.Queue = asyncio.Queue()
     for conversation in conversations:
         queue.put_nowait(conversation)
     records: List[Dict[str, Any]] = []
 
-    async def person(session: aiohttp.ClientSession) -> None:
+    async def person(session: aiohttp.ClientSession, n: int) -> None:
+        await asyncio.sleep(n * stagger)
         while True:
             try:
                 conversation = queue.get_nowait()
             except asyncio.QueueEmpty:
                 return
             records.extend(await _converse(session, webhook, conversation, retries, message_ids, request_timeout,
-                                           retry_pause))
+                                           retry_pause, think))
 
     connector = aiohttp.TCPConnector(limit=concurrency + 1)
     async with aiohttp.ClientSession(connector=connector) as session:
         started = time.perf_counter()
-        await asyncio.gather(*(person(session) for _ in range(concurrency)))
+        await asyncio.gather(*(person(session, n) for n in range(concurrency)))
         seconds = time.perf_counter() - started
     return {"seconds": seconds, "records": records}
 
@@ -296,6 +314,59 @@ def check_stored(records: List[Dict[str, Any]], stored: Dict[str, List[dict]]) -
             "broken_turns": broken}
 
 
+# --- flood mode --------------------------------------------------------------------------------------
+
+
+async def flood(url: str, rate: float, seconds: float, source: Optional[str] = None, senders: int = 0,
+                concurrency: int = 100, prefix: str = "flood", started: Optional[asyncio.Event] = None,
+                request_timeout: float = 30.0) -> Dict[str, Any]:
+    """One client sending `rate` messages a second, open loop (whether or not earlier ones were answered,
+    at most `concurrency` in flight: beyond that a message is counted as not sent), for `seconds`, from
+    the local address `source`; to `senders` conversations in turn, or each to a new one (0). Returns the
+    responses by status, the messages sent and the rate achieved."""
+    webhook = webhook_url(url)
+    statuses: Counter = Counter()
+    in_flight: set = set()
+    not_sent = 0
+    connector = aiohttp.TCPConnector(limit=concurrency, local_addr=(source, 0) if source else None)
+    async with aiohttp.ClientSession(connector=connector) as session:
+
+        async def one(n: int) -> None:
+            sender = f"{prefix}-{n % senders if senders else n}"
+            try:
+                async with session.post(webhook, json={"sender": sender, "message": QUESTIONS[n % len(QUESTIONS)]},
+                                        timeout=aiohttp.ClientTimeout(total=request_timeout)) as response:
+                    await response.read()
+                    statuses[str(response.status)] += 1
+            except (asyncio.TimeoutError, aiohttp.ClientError) as e:
+                statuses[type(e).__name__] += 1
+
+        if started is not None:
+            started.set()
+        begin = time.perf_counter()
+        n = 0
+        while True:
+            due = begin + n / rate
+            now = time.perf_counter()
+            if due - begin >= seconds:
+                break
+            if due > now:
+                await asyncio.sleep(due - now)
+            if len(in_flight) >= concurrency:
+                not_sent += 1
+            else:
+                task = asyncio.ensure_future(one(n))
+                in_flight.add(task)
+                task.add_done_callback(in_flight.discard)
+            n += 1
+        sending = time.perf_counter() - begin
+        if in_flight:
+            await asyncio.wait(set(in_flight))
+    sent = n - not_sent
+    return {"sent": sent, "not_sent": not_sent, "seconds": round(sending, 2), "rate": round(sent / sending, 1),
+            "statuses": dict(statuses)}
+
+
 # --- the command line --------------------------------------------------------------------------------
 
 
@@ -329,8 +400,24 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     p.add_argument("--out", required=True, help="write every attempt and the summary here as JSON")
     p.set_defaults(request_timeout=180.0)
 
+    f = modes.add_parser("flood", parents=[common], help="one client flooding at a fixed rate (the abuse limits)")
+    f.add_argument("--rate", type=float, default=200.0, help="messages per second")
+    f.add_argument("--seconds", type=float, default=10.0, help="how long")
+    f.add_argument("--source", default="127.0.0.2", help="the local address to send from")
+    f.add_argument("--senders", type=int, default=0, help="conversations to send to in turn (0: a new one each time)")
+    f.add_argument("--concurrency", type=int, default=100, help="most requests in flight")
+    f.add_argument("--prefix", default="flood", help="prefix of the conversation ids")
+    f.add_argument("--timeout", type=float, default=120.0, help="hard limit for the whole run (s)")
+    f.add_argument("--out", help="write the result here as JSON")
+    f.set_defaults(request_timeout=30.0)
+
     args = parser.parse_args(argv)
-    if args.mode == "bench":
+    if args.mode == "flood":
+        if urlsplit(args.url).hostname not in LOOPBACK or not args.source.startswith("127."):
+            parser.error("the flood only loads local servers, from a loopback address")
+        if not (0 < args.rate <= 1000 and 0 < args.seconds <= 60):
+            parser.error("a rate of at most 1,000 messages/s, for at most 60 s")
+    elif args.mode == "bench":
         if urlsplit(args.url).hostname not in LOOPBACK:
             parser.error(f"{args.url} is not a loopback address: the benchmark only loads local servers")
         if args.concurrency < 1 or args.messages < args.concurrency or args.turns < 1:
@@ -342,6 +429,17 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
 
 async def _run(args: argparse.Namespace) -> Tuple[Dict[str, Any], Dict[str, Any]]:
     """(what is written to --out, what is printed)."""
+    if args.mode == "flood":
+        started = asyncio.Event()
+
+        async def announce() -> None:
+            await started.wait()
+            print("flood: started", flush=True)
+
+        result, _ = await asyncio.gather(
+            flood(args.url, args.rate, args.seconds, args.source, args.senders, args.concurrency, args.prefix,
+                  started, args.request_timeout), announce())
+        return result, result
     if args.mode == "bench":
         result = await bench(args.url, load_messages(args.cases), args.concurrency, args.messages, args.warmup,
                              args.turns, args.tag, args.request_timeout)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 import threading
+import time
 from collections import Counter
 
 import pytest
@@ -233,3 +234,29 @@ def test_the_stored_check_finds_lost_duplicated_reordered_and_broken():
     assert check["duplicated"] == ["twice: 'a' x2"]
     assert [r.split(":")[0] for r in check["reordered"]] == ["swapped"]
     assert [b.split(":")[0] for b in check["broken_turns"]] == ["broken"]
+
+
+def test_flood_mode_sends_at_a_fixed_rate_open_loop_from_a_chosen_address(fake):
+    result = asyncio.run(load.flood(fake.url, rate=100, seconds=1.0, source="127.0.0.2", senders=3))
+    assert 95 <= result["sent"] <= 101 and result["not_sent"] == 0
+    assert result["statuses"] == {"200": result["sent"]}
+    assert {r["sender"] for r in fake.requests} == {"flood-0", "flood-1", "flood-2"}
+    assert len(fake.requests) == result["sent"]
+
+
+def test_people_think_between_messages_and_start_staggered(fake):
+    plan = [Conversation(f"p{n}", ("a", "b"), address=f"203.0.113.{n}") for n in range(3)]
+    started = time.perf_counter()
+    result = asyncio.run(load.drive(fake.url, plan, 3, think=0.2, stagger=0.1))
+    seconds = time.perf_counter() - started
+    assert all(r["answered"] for r in result["records"]) and len(result["records"]) == 6
+    assert 0.3 <= seconds < 1.5  # the last person started 0.2 s late and paused 0.1 to 0.3 s
+    assert [r["sender"] for r in fake.requests[:3]] == ["p0", "p1", "p2"]
+
+
+def test_the_flood_only_loads_local_servers():
+    with pytest.raises(SystemExit):
+        load.parse_args(["flood", "--url", "http://192.0.2.1:5005"])
+    with pytest.raises(SystemExit):
+        load.parse_args(["flood", "--url", "http://127.0.0.1:5005", "--source", "192.0.2.7"])
+    assert load.parse_args(["flood", "--url", "http://127.0.0.1:5005"]).rate == 200

@@ -127,7 +127,7 @@ class RateLimits:
     """The abuse limits (clinic.yml `limits:`), each None when switched off."""
 
     conversation: Optional[Rule] = Rule(30, 60)
-    client_address: Optional[Rule] = Rule(30, 60, burst=5)
+    client_address: Optional[Rule] = Rule(12, 60, burst=6)
     sms_sender: Optional[Rule] = Rule(20, 600)
     sms_sender_daily: Optional[Rule] = Rule(100, 86400)
     trusted_proxies: Tuple[IPNetwork, ...] = field(default_factory=lambda: _networks(list(LOOPBACK), "trusted_proxies"))
