@@ -76,6 +76,7 @@
       placeholder: "Type your question\u2026", send: "Send",
       footer: "General information only, not medical advice. Emergency: call {n}.",
       you: "You: ", notice: "Notice: ", assistant: "Assistant: ", suggested: "Suggested replies",
+      feedbackQuestion: "Was this helpful?", feedbackYes: "Yes", feedbackNo: "No",
       labelEmergency: "Emergency", labelReferral: "Ask your care team", labelPrivacy: "Privacy", labelError: "Problem",
       badUrl: "The chat is not set up correctly (no valid server address). Please call the clinic.",
       noLibrary: "The chat could not start. Please call the clinic.",
@@ -110,6 +111,7 @@
       yourQuestion: "Su pregunta", placeholder: "Escriba su pregunta\u2026", send: "Enviar",
       footer: "Solo información general, no es un consejo médico. Emergencias: llame al {n}.",
       you: "Usted: ", notice: "Aviso: ", assistant: "Asistente: ", suggested: "Respuestas sugeridas",
+      feedbackQuestion: "\u00bfLe fue \u00fatil?", feedbackYes: "S\u00ed", feedbackNo: "No",
       labelEmergency: "Emergencia", labelReferral: "Pregunte a su equipo de atención", labelPrivacy: "Privacidad",
       labelError: "Problema",
       badUrl: "El chat no está bien configurado (no hay una dirección de servidor válida). Por favor llame a la clínica.",
@@ -503,6 +505,9 @@
       bubble.appendChild(renderButtons(message.buttons));
     }
     log.appendChild(bubble);
+    if (message.from === "bot" && message.feedback === "ask") {
+      log.appendChild(renderFeedback(message));
+    }
     if (message.from === "user" && message.failed) {
       markNotSent(message, bubble);
     }
@@ -593,6 +598,63 @@
       group.appendChild(node);
     });
     return group;
+  }
+
+  // --- "Was this helpful?" -----------------------------------------------------------------------
+
+  // Under the latest answer (route "answer"), two buttons send /feedback_helpful or /feedback_not_helpful:
+  // no text is asked for, and nothing is shown as the person's message (the assistant's thank-you is the
+  // reply). Only the latest answer can be rated: the question goes once the person says anything, so the
+  // click always belongs to the answer just before it (docs/insights.md).
+  var feedbackCount = 0;
+
+  function renderFeedback(message) {
+    var box = el("div", "kw-feedback");
+    var question = el("p", "kw-feedback-question", t("feedbackQuestion"));
+    question.id = "kw-feedback-" + (++feedbackCount);
+    box.setAttribute("role", "group");
+    box.setAttribute("aria-labelledby", question.id);
+    box.appendChild(question);
+    [[true, "feedbackYes"], [false, "feedbackNo"]].forEach(function (choice) {
+      var button = el("button", "kw-button kw-feedback-button", t(choice[1]));
+      button.type = "button";
+      button.setAttribute("data-helpful", choice[0] ? "yes" : "no");
+      button.addEventListener("click", function () {
+        sendFeedback(message, box, choice[0]);
+      });
+      box.appendChild(button);
+    });
+    return box;
+  }
+
+  function sendFeedback(message, box, helpful) {
+    if (!socket || !confirmed) { // not connected: nothing is sent; the buttons stay for another try
+      setStatus(t("connecting"));
+      if (socket && !socket.connected) {
+        socket.connect();
+      }
+      return;
+    }
+    emitMessage(helpful ? "/feedback_helpful" : "/feedback_not_helpful");
+    message.feedback = "given";
+    save();
+    if (box.parentNode) {
+      box.parentNode.removeChild(box);
+    }
+    showTyping();
+    input.focus();
+  }
+
+  function clearFeedback() {
+    var boxes = log.querySelectorAll(".kw-feedback");
+    for (var b = 0; b < boxes.length; b++) {
+      boxes[b].parentNode.removeChild(boxes[b]);
+    }
+    state.messages.forEach(function (m) {
+      if (m.feedback === "ask") {
+        delete m.feedback;
+      }
+    });
   }
 
   // Suggested replies belong to the current turn: once the person says anything, they go.
@@ -909,7 +971,11 @@
         return;
       }
       setStatus("");
-      addMessage({ from: "bot", text: text, route: route, buttons: buttons });
+      var message = { from: "bot", text: text, route: route, buttons: buttons };
+      if (route === "answer" && text) {
+        message.feedback = "ask";
+      }
+      addMessage(message);
       botMessageArrived();
     });
 
@@ -940,6 +1006,7 @@
       return;
     }
     clearButtons();
+    clearFeedback();
     var record = { from: "user", text: shown };
     addMessage(record);
     showTyping();
