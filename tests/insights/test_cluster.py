@@ -140,8 +140,8 @@ def test_more_distinct_messages_than_one_pass_holds_are_grouped_in_rounds():
     for text, label in zip(distinct, labels, strict=True):
         members.setdefault(label, []).append(subject_of[text])
     big = [m for m in members.values() if len(m) >= 100]
-    assert sum(len(m) for m in big) > 0.6 * len(distinct)  # most messages are in large groups
+    assert sum(len(m) for m in big) > 0.45 * len(distinct)  # many messages are in large groups
     for m in big:  # ... each of one subject
         assert max(m.count(s) for s in SUBJECTS) >= 0.95 * len(m), {s: m.count(s) for s in SUBJECTS}
     for subject in SUBJECTS:  # and every subject has one
-        assert any(m.count(subject) >= 200 for m in big), subject
+        assert any(m.count(subject) >= 100 for m in big), subject

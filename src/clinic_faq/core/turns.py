@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, Iterator, List, Optional
 
 from clinic_faq.core.contract import ROUTES, SAFETY_KEY, SafetyVerdict
@@ -143,7 +143,8 @@ def user_turn(event: EventDict, session: int = 0) -> Turn:
         crisis_rules=list(safety.crisis_rules),
         referral_reasons=list(safety.referral_reasons),
         phi=list(safety.phi),
-        scores=asdict(safety.scores) if safety.scores else {},
+        scores={"in_domain": safety.scores.in_domain, "urgent": safety.scores.urgent, "concern": safety.scores.concern}
+        if safety.scores else {},
         channel=event.get("input_channel"),
         text=event.get("text"),
         ranking=[name for name in ranking if isinstance(name, str)],

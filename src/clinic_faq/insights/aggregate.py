@@ -126,25 +126,36 @@ class Insights:
         return sum(self.helpful.values()) + sum(self.not_helpful.values()) + self.feedback_unattributed
 
 
-@dataclass
+@dataclass(slots=True)
+class _Message:
+    """What is kept of a message that may be listed as unanswered (a turn holds much more)."""
+
+    text: str
+    timestamp: float
+    confidence: Optional[float]
+    sensitive: bool  # a crisis or referral signal: never quoted
+    closest: Optional[str]  # the topic the classifier leaned to
+    language: str
+    channel: str
+
+
+@dataclass(slots=True)
 class _Answer:
     """An answered message, held until the next message shows whether it got feedback."""
 
-    turn: Turn
+    message: _Message
     topic: str
-    language: str
-    channel: str
     feedback: Optional[bool] = None
 
 
-@dataclass
+@dataclass(slots=True)
 class _Conversation:
     bucket: str
     channel: str
-    languages: Counter[str] = field(default_factory=Counter)
+    languages: Dict[str, int] = field(default_factory=dict)
 
 
-@dataclass
+@dataclass(slots=True)
 class _Sender:
     key: str
     session: Optional[int] = None
@@ -161,6 +172,8 @@ class Aggregator:
         self._senders: Dict[str, _Sender] = {}
         self._conversations: List[Tuple[str, _Conversation]] = []  # (sender key, conversation)
         self._people: DefaultDict[Tuple[str, str, str], Set[str]] = defaultdict(set)
+        self._buckets: Dict[int, str] = {}
+        self._topic_of = dict((intent, topic) for topic, intent in settings.topic_intents)
         self._finished = False
 
     def add_conversation(self, sender_id: str, turns: Iterable[Turn]) -> None:
@@ -186,16 +199,25 @@ class Aggregator:
         self._settle(sender)
         self._message(sender, turn)
 
+    def _bucket(self, timestamp: float) -> str:
+        # Every time zone's offset is a multiple of 15 minutes: within a 15-minute slot the date is one.
+        slot = int(timestamp // 900)
+        bucket = self._buckets.get(slot)
+        if bucket is None:
+            bucket = self._buckets[slot] = self.settings.bucket_of(slot * 900)
+        return bucket
+
     def _message(self, sender: _Sender, turn: Turn) -> None:
-        r, s = self.result, self.settings
+        r = self.result
         timestamp = turn.timestamp or 0.0
-        bucket = s.bucket_of(timestamp)
+        bucket = self._bucket(timestamp)
         channel = turn.channel or UNKNOWN
         language = turn.languages[0] if turn.languages else UNKNOWN
         if sender.conversation is None:
             sender.conversation = _Conversation(bucket, channel)
             self._conversations.append((sender.key, sender.conversation))
-        sender.conversation.languages[language] += 1
+        languages = sender.conversation.languages
+        languages[language] = languages.get(language, 0) + 1
         r.first = timestamp if r.first is None else min(r.first, timestamp)
         r.last = timestamp if r.last is None else max(r.last, timestamp)
         r.totals.messages += 1
@@ -214,43 +236,45 @@ class Aggregator:
         if route == Route.ANSWER.value:
             topic = turn.topics[0] if turn.topics else UNKNOWN
             r.answers[topic] += 1
-            sender.answer = _Answer(turn, topic, language, channel)
+            sender.answer = _Answer(self._kept(turn, language, channel), topic)
         elif route in (Route.FALLBACK.value, Route.OUT_OF_SCOPE.value):
-            self._unanswered(sender, turn, route, self._closest_topic(turn), language, channel)
+            self._unanswered(sender, self._kept(turn, language, channel), route, None)
+
+    def _kept(self, turn: Turn, language: str, channel: str) -> _Message:
+        sensitive = bool(turn.crisis or turn.referral_reasons or Route.EMERGENCY.value in turn.routes
+                         or Route.REFERRAL.value in turn.routes)
+        text = "" if sensitive or turn.is_payload else (turn.text or "").strip()
+        return _Message(text, turn.timestamp or 0.0, turn.confidence, sensitive, self._closest_topic(turn),
+                        language, channel)
 
     def _settle(self, sender: _Sender) -> None:
         """The person's last answer gets no more feedback: count it, and list it if it fell short."""
         answer, sender.answer = sender.answer, None
         if answer is None:
             return
-        turn, reason = answer.turn, None
+        message, reason = answer.message, None
         if answer.feedback is True:
             self.result.helpful[answer.topic] += 1
         elif answer.feedback is False:
             self.result.not_helpful[answer.topic] += 1
             reason = NOT_HELPFUL
-        elif turn.confidence is not None and turn.confidence < self.settings.low_confidence:
+        elif message.confidence is not None and message.confidence < self.settings.low_confidence:
             reason = LOW_CONFIDENCE
         if reason:
-            topic = answer.topic if answer.topic != UNKNOWN else self._closest_topic(turn)
-            self._unanswered(sender, turn, reason, topic, answer.language, answer.channel)
+            self._unanswered(sender, message, reason, answer.topic if answer.topic != UNKNOWN else None)
 
-    def _unanswered(self, sender: _Sender, turn: Turn, reason: str, topic: Optional[str], language: str,
-                    channel: str) -> None:
-        if turn.crisis or turn.referral_reasons or Route.EMERGENCY.value in turn.routes \
-                or Route.REFERRAL.value in turn.routes:
-            return  # counted above; never quoted
-        text = (turn.text or "").strip()
-        if not text or turn.is_payload:
-            return
-        self.result.unanswered.append(
-            Unanswered(text, sender.key, reason, topic, language, channel, turn.timestamp or 0.0)
-        )
+    def _unanswered(self, sender: _Sender, message: _Message, reason: str, topic: Optional[str]) -> None:
+        if message.sensitive or not message.text:
+            return  # a crisis or referral is counted above, never quoted; a payload or empty text is no question
+        self.result.unanswered.append(Unanswered(message.text, sender.key, reason, topic or message.closest,
+                                                 message.language, message.channel, message.timestamp))
 
     def _closest_topic(self, turn: Turn) -> Optional[str]:
         """The topic the classifier leaned to: its own first guess, else the best-ranked topic intent."""
-        for intent in [turn.classifier_intent, *turn.ranking]:
-            topic = self.settings.topic_of_intent(intent)
+        if not self._topic_of:  # no domain: any ask_<topic> intent
+            return next((i[4:] for i in (turn.classifier_intent, *turn.ranking) if i and i.startswith("ask_")), None)
+        for intent in (turn.classifier_intent, *turn.ranking):
+            topic = self._topic_of.get(intent) if intent else None
             if topic:
                 return topic
         return None
@@ -264,7 +288,8 @@ class Aggregator:
             self._settle(sender)
         r = self.result
         for _, conversation in self._conversations:
-            language = conversation.languages.most_common(1)[0][0] if conversation.languages else UNKNOWN
+            language = max(conversation.languages, key=lambda k: conversation.languages[k]) \
+                if conversation.languages else UNKNOWN
             r.totals.conversations += 1
             r.by_bucket[conversation.bucket].conversations += 1
             r.by_channel[conversation.channel].conversations += 1

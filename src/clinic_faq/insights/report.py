@@ -24,6 +24,7 @@ import os
 import re
 import shutil
 import time
+from collections import OrderedDict
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional, Sequence
@@ -36,6 +37,7 @@ from clinic_faq.insights.cluster import DEFAULT_THRESHOLD, Cluster, find_cluster
 from clinic_faq.insights.export import languages, nlu_block, story_draft
 from clinic_faq.insights.store import describe, stream_events
 
+SETTLE_AFTER = 50_000  # events without a conversation's before its last turn is counted (see collect)
 _PERIOD = re.compile(r"^(\d+)([dw])$")
 _RANGE = re.compile(r"^(\d{4}-\d{2}-\d{2})?\.\.(\d{4}-\d{2}-\d{2})?$")
 
@@ -81,19 +83,32 @@ def default_bucket(period: Period) -> str:
     return "day" if period.days is not None and period.days <= 31 else "week"
 
 
-def collect(engine: sa.engine.Engine, settings: Settings, period: Period) -> Insights:
-    """Read the store once, oldest event first, and count."""
+def collect(engine: sa.engine.Engine, settings: Settings, period: Period, settle_after: int = SETTLE_AFTER) -> Insights:
+    """Read the store once, in stored order, and count.
+
+    Rasa stores a turn's events together when the turn ends, so once a conversation has had no event
+    for `settle_after` events its last turn is complete: it is counted then and let go, and memory does
+    not grow with the number of conversations that are over.
+    """
     readers: Dict[str, TurnReader] = {}
+    recent: OrderedDict[str, int] = OrderedDict()  # conversations with a turn not yet counted, by last event
     aggregator = Aggregator(settings)
-    for sender_id, event in stream_events(engine, period.since, period.until):
+    for n, (sender_id, event) in enumerate(stream_events(engine, period.since, period.until)):
         reader = readers.get(sender_id)
         if reader is None:
             reader = readers[sender_id] = TurnReader(keep_texts=False)
         turn = reader.feed(event)
         if turn is not None:
             aggregator.add(sender_id, turn)
-    for sender_id, reader in readers.items():
-        turn = reader.close()
+        recent[sender_id] = n
+        recent.move_to_end(sender_id)
+        while recent and next(iter(recent.values())) < n - settle_after:
+            quiet, _ = recent.popitem(last=False)
+            turn = readers[quiet].close()
+            if turn is not None:
+                aggregator.add(quiet, turn)
+    for sender_id in recent:
+        turn = readers[sender_id].close()
         if turn is not None:
             aggregator.add(sender_id, turn)
     return aggregator.finish()
