@@ -91,3 +91,22 @@ def tomllib_load(path):
 
     with open(path, "rb") as f:
         return tomli.load(f)
+
+
+def test_production_endpoints_take_their_values_from_the_environment(monkeypatch):
+    """Rasa expands ${...} only in unquoted YAML values: read as Rasa reads it, every value is the variable's."""
+    from rasa.utils.endpoints import read_endpoint_config
+
+    env = {"DB_HOST": "db.clinic", "DB_PORT": "5433", "DB_NAME": "clinic", "DB_USER": "rasa", "DB_PASSWORD": "pw",
+           "REDIS_HOST": "redis.clinic", "REDIS_PORT": "6380", "ACTION_SERVER_URL": "http://actions:5055/webhook",
+           "ACTION_SERVER_TOKEN": "t0ken"}
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    path = str(PROJECT / "endpoints.production.yml")
+    tracker = read_endpoint_config(path, "tracker_store")
+    assert (tracker.url, tracker.kwargs["port"], tracker.kwargs["db"], tracker.kwargs["password"]) == (
+        "db.clinic", "5433", "clinic", "pw")
+    lock = read_endpoint_config(path, "lock_store")
+    assert (lock.url, lock.kwargs["port"]) == ("redis.clinic", "6380")
+    action = read_endpoint_config(path, "action_endpoint")
+    assert action.url == "http://actions:5055/webhook" and action.headers["Authorization"] == "Bearer t0ken"
