@@ -3,12 +3,14 @@ page that serves it: the groups and counts are found, and no personal detail tha
 
 import json
 import time
+import urllib.parse
 import uuid
 
 import pytest
 import requests
 
 from clinic_faq.insights.cli import main
+from clinic_faq.paths import project_dir
 from clinic_faq_dev.harness import RunningAssistant, contains_phi
 from clinic_faq_dev.postgres import PG, scratch_database, tracker_store
 
@@ -100,13 +102,19 @@ def test_the_report_on_sqlite(staffed, tmp_path):
     assert "ask for jonathan whitcombe about parking" in (tmp_path / "all" / "summary.json").read_text()
 
 
-def test_the_report_on_postgresql(tmp_path):
+def test_the_report_on_postgresql_through_the_production_endpoints(tmp_path, monkeypatch):
+    """As `ENDPOINTS=endpoints.production.yml make insights` reads it: ${DB_...} from the environment."""
     with scratch_database("clinic_insights") as name:
         with RunningAssistant(tmp_path / "servers", tracker_store=tracker_store(name)) as assistant:
             fill(assistant, uuid.uuid4().hex[:6])
-        url = f"postgresql://{PG['user']}@{PG['host']}:{PG['port']}/{name}"
-        assert main(["--store-url", url, "--out-dir", str(tmp_path / "report"), "--period", "all"]) == 0
-    check(tmp_path / "report")
+        for key, value in {"DB_HOST": PG["host"], "DB_PORT": str(PG["port"]), "DB_NAME": name,
+                           "DB_USER": PG["user"], "DB_PASSWORD": ""}.items():
+            monkeypatch.setenv(key, value)
+        monkeypatch.delenv("INSIGHTS_STORE_URL", raising=False)
+        assert main(["--endpoints", str(project_dir() / "endpoints.production.yml"), "--out-dir",
+                     str(tmp_path / "report"), "--period", "all"]) == 0
+    summary = check(tmp_path / "report")
+    assert summary["store"] == f"postgresql ({name})"
 
 
 def test_the_staff_page_refuses_every_request_without_the_token(staffed):
@@ -162,3 +170,40 @@ def test_the_staff_page_is_off_without_a_token(assistant):
         assert requests.get(f"{assistant.url}/webhooks/staff{path}", timeout=10,
                             headers={"Authorization": "Bearer "}).status_code == 404
     assert requests.post(f"{assistant.url}/webhooks/staff/regenerate", timeout=10).status_code == 404
+
+
+def test_the_staff_page_in_a_real_browser(staffed):
+    """Chromium signs in with the form; the page's own style passes its CSP, nothing is requested from
+    anywhere else, and no script or CSP error appears."""
+    import os
+
+    from tests.web.browser import CHROMIUM, CHROMIUM_ARGS
+
+    if not os.access(CHROMIUM, os.X_OK):
+        pytest.skip(f"{CHROMIUM} is missing: run `make browser`")
+    from playwright.sync_api import expect, sync_playwright
+
+    assistant, _ = staffed
+    base = f"{assistant.url}/webhooks/staff/"
+    requests.post(base + "regenerate", headers={"Authorization": f"Bearer {TOKEN}"}, timeout=10)
+    while requests.get(base + "status", headers={"Authorization": f"Bearer {TOKEN}"}, timeout=10).json()["running"]:
+        time.sleep(0.5)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page()
+        problems, origins = [], set()
+        page.on("console", lambda m: m.type in ("error", "warning") and problems.append(m.text))
+        page.on("pageerror", lambda e: problems.append(str(e)))
+        page.on("request", lambda r: origins.add(urllib.parse.urlsplit(r.url).netloc))
+        page.goto(base)
+        page.get_by_label("Staff token").fill(TOKEN)
+        page.get_by_role("button", name="Open the report").click()
+        expect(page.get_by_role("heading", name="Assistant insights")).to_be_visible()
+        expect(page.get_by_role("heading", name="Unanswered questions")).to_be_visible()
+        assert page.evaluate("() => getComputedStyle(document.querySelector('.toolbar')).display") == "flex"
+        expect(page.get_by_text("where can i park").first).to_be_visible()
+        page.get_by_role("button", name="Sign out").click()
+        expect(page.get_by_label("Staff token")).to_be_visible()
+        browser.close()
+    assert origins == {urllib.parse.urlsplit(assistant.url).netloc}
+    assert [p for p in problems if "status of 401" not in p] == []  # the sign-in page itself is a 401
