@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional, Sequence
 
 import redis.asyncio as aioredis
+import yaml
 
 from clinic_faq.core.clinic_config import rate_limits
 from clinic_faq.core.rate_limit import Backend, Check, Decision, MemoryBackend, RateLimiter, RateLimits
@@ -104,21 +105,19 @@ def lock_store_settings(endpoints: Optional[Path]) -> Optional[Dict[str, Any]]:
     """The Redis settings of the lock store in this endpoints file (None if it has no Redis lock store)."""
     if endpoints is None or not endpoints.is_file():
         return None
-    from rasa.utils.endpoints import read_endpoint_config  # expands ${VARIABLES} as Rasa itself does
-
-    config = read_endpoint_config(str(endpoints), "lock_store")
-    if config is None or "redis" not in str(config.type or "").lower():
+    with open(endpoints, encoding="utf-8") as f:
+        kwargs = (yaml.safe_load(f) or {}).get("lock_store") or {}
+    if not isinstance(kwargs, dict) or "redis" not in str(kwargs.get("type") or "").lower():
         return None
 
     def value(raw: Any, default: Any) -> Any:
-        # Rasa expands ${VARIABLES} only in unquoted YAML values: expand quoted ones too.
+        # ${VARIABLES} expanded as Rasa expands them; one that is not set counts as not given.
         expanded = os.path.expandvars(str(raw)) if raw is not None else ""
-        return default if not expanded or expanded.startswith("$") else expanded
+        return default if not expanded or "${" in expanded else expanded
 
-    kwargs = config.kwargs
     prefix = str(value(kwargs.get("key_prefix"), DEFAULT_PREFIX))
     return {
-        "host": value(config.url, "localhost"),
+        "host": value(kwargs.get("url"), "localhost"),
         "port": int(value(kwargs.get("port"), 6379)),
         "db": int(value(kwargs.get("db"), 0)),
         "password": value(kwargs.get("password"), None),
