@@ -131,15 +131,28 @@ async def test_a_resent_message_that_is_not_stored_again_is_not_kept(db):
     assert [e.text for e in again.events if isinstance(e, UserUttered)] == ["first", "once"]
 
 
-async def test_only_the_latest_conversations_are_kept(db, monkeypatch):
-    monkeypatch.setenv("CLINIC_TRACKER_CACHE", "2")
+async def test_only_the_latest_conversations_are_kept_up_to_a_number_of_events(db, monkeypatch):
+    store = store_on(db)
+    await started(store, "g0")
+    one = await store.retrieve("g0")
+    size = len(one.events) + 5  # a conversation after its second turn
+    monkeypatch.setenv("CLINIC_TRACKER_CACHE_EVENTS", str(2 * size))
     store = store_on(db)
     for sender in ("g1", "g2", "g3"):
         await started(store, sender)
         tracker = await store.retrieve(sender)
         turn(tracker, "again")
         await store.save(tracker)
-    assert list(store._cache) == ["g2", "g3"]
+        assert len(tracker.events) == size
+    assert list(store._cache) == ["g2", "g3"] and store._cached_events == 2 * size
+    await store.retrieve("g2")
+    assert list(store._cache) == ["g3"] and store._cached_events == size
+    monkeypatch.setenv("CLINIC_TRACKER_CACHE_EVENTS", str(size - 1))  # longer than all that may be kept
+    small = store_on(db)
+    tracker = await small.retrieve("g3")
+    turn(tracker, "once more")
+    await small.save(tracker)
+    assert not small._cache and small._cached_events == 0
 
 
 async def test_without_the_speed_up_nothing_is_kept(tmp_path, monkeypatch):
