@@ -42,8 +42,8 @@ def test_ratio_and_targets():
     assert flatten({"turn": {"c10": {"p95": 3}}, "x": True, "name": "a"}) == {"turn.c10.p95": 3}
 
 
-def fake_results(ours_c10_p95, ours_c50_rate):
-    def side(p95, throughput, startup, rss, training):
+def fake_results(ours_c10_p95, ours_c50_rate, ours_growth=1.1):
+    def side(p95, throughput, startup, rss, training, growth):
         return {
             "nlu_ms": {"p50": 5.0, "p95": 8.0, "p99": 9.0},
             "turn": {f"c{c}": {"p50": 10.0 * c, "p95": p95 if c == 10 else 20.0 * c, "p99": 30.0 * c}
@@ -52,24 +52,27 @@ def fake_results(ours_c10_p95, ours_c50_rate):
             "training_s": training, "model_mb": 20.0, "startup_s": startup,
             "rss_mb": {"rasa": rss, "actions": 100.0},
             "training_measured": "2026-01-01 00:00 UTC",
+            "growth": {"long_last_p50_ms": 20.0 * growth, "fresh_p50_ms": 20.0, "ratio": growth},
         }
 
-    return {"ours": side(ours_c10_p95, ours_c50_rate, 10.0, 880.0, 100.0),
-            "stock": side(200.0, 40.0, 20.0, 900.0, 500.0)}
+    return {"ours": side(ours_c10_p95, ours_c50_rate, 10.0, 880.0, 100.0, ours_growth),
+            "stock": side(200.0, 34.0, 20.0, 900.0, 500.0, 3.0)}
 
 
 def test_ratio_table_and_targets_from_results():
     report = compare.build_report(fake_results(210.0, 52.0), [1, 10, 50], [0.1, 0.2, 0.3], compare.machine())
     rows = {row["path"]: row for row in report["figures"]}
     assert rows["turn.c10.p95"]["ours"] == 210.0 and rows["turn.c10.p95"]["ratio"] == 1.05
-    assert rows["throughput.c50"]["ratio"] == 1.3
+    assert rows["throughput.c50"]["ratio"] == 1.53
+    assert rows["growth.ratio"]["ours"] == 1.1 and rows["growth.ratio"]["stock"] == 3.0
     assert rows["rss_mb.rasa"]["ratio"] == 0.98
     targets = {row["target"]: row for row in report["targets"]}
     assert all(row["met"] for row in report["targets"]), targets
     assert targets["throughput at 50 conversations (msg/s)"]["value"] == 52.0
-    missed = compare.build_report(fake_results(230.0, 45.0), [1, 10, 50], None, compare.machine())
+    missed = compare.build_report(fake_results(230.0, 45.0, 1.4), [1, 10, 50], None, compare.machine())
     assert {row["target"] for row in missed["targets"] if not row["met"]} == {
-        "turn p95 at 10 conversations", "throughput at 50 conversations (msg/s)"}
+        "turn p95 at 10 conversations", "throughput at 50 conversations", "throughput at 50 conversations (msg/s)",
+        "turns 141-150 against a fresh conversation's first turn"}
     text = compare.markdown(report)
     assert "| turn p95, 10 conversations (ms) | 210 | 200 | 1.05 |" in text
 

@@ -3,9 +3,11 @@
 Our assistant is started once per step, each step adding one change (`CLINIC_TUNING`): none, then each
 change in turn, up to all of them. All run at once on the same model with the same machinery, and the
 same load is sent to each in interleaved rounds (so the machine's background load hits all alike):
-10 concurrent conversations, a fixed number of messages. For each step: messages per second, turn
-latency p50/p95 and the Rasa server's CPU time per message (the figure least disturbed by other work
-on the machine).
+10 concurrent conversations of 1, 5 and 50 messages in turn, a fixed number of messages. For each step:
+messages per second, turn latency p50/p95 and the Rasa server's CPU time per message (the figure least
+disturbed by other work on the machine). Then the growth with conversation length
+(dev/clinic_faq_dev/bench/growth.py), the steps taking turns message by message: the median of turns
+141-150 of long conversations against the first turn of fresh ones.
 
 Writes docs/benchmarks/tuning.json and tuning.md.
 """
@@ -21,12 +23,14 @@ from typing import Any, Dict, List, Optional
 
 from clinic_faq.rasa_ext.speedups import CHANGES
 from clinic_faq_dev.bench.compare import OURS_ENV, OUT, load_average, machine, our_model_path, run_load
+from clinic_faq_dev.bench.growth import measure_running
 from clinic_faq_dev.bench.stats import percentile
 from clinic_faq_dev.harness import RunningAssistant
 
 CONCURRENCY = 10
-MESSAGES = 400
+MESSAGES = 560  # each simulated person: one conversation each of 1, 5 and 50 messages
 ROUNDS = 3
+GROWTH = {"conversations": 2, "turns": 150, "last": 10}
 
 
 def steps() -> List[str]:
@@ -39,7 +43,7 @@ def median(values: List[float]) -> float:
     return round(percentile(values, 0.5), 2)
 
 
-def measure(work: Path, rounds: int, messages: int) -> Dict[str, Any]:
+def measure(work: Path, rounds: int, messages: int, growth: bool = True) -> Dict[str, Any]:
     model = our_model_path()
     assistants = {step: RunningAssistant(work / f"step{i}", model=model, extra_env={**OURS_ENV, "CLINIC_TUNING": step})
                   for i, step in enumerate(steps())}
@@ -56,6 +60,10 @@ def measure(work: Path, rounds: int, messages: int) -> Dict[str, Any]:
                 print(f"Round {r + 1}/{rounds}: CLINIC_TUNING={step} ...", flush=True)
                 runs[step].append(run_load(assistants[step], f"tuning{r}", CONCURRENCY, work / "load.json",
                                            messages=messages, warmup=CONCURRENCY * 4))
+        grown = {}
+        if growth:
+            print("Growth with conversation length, all steps in turn ...", flush=True)
+            grown = measure_running(assistants, **GROWTH)
     finally:
         for assistant in started:
             assistant.stop()
@@ -68,6 +76,8 @@ def measure(work: Path, rounds: int, messages: int) -> Dict[str, Any]:
             "rasa_cpu_ms_per_message": median([r["rasa_cpu_ms_per_message"] for r in results]),
             "rounds": results,
         }
+        if step in grown:
+            out[step]["growth"] = {k: v for k, v in grown[step].items() if k not in ("long_last_ms", "fresh_ms")}
     return out
 
 
@@ -78,14 +88,20 @@ def markdown(report: Dict[str, Any]) -> str:
         f"Measured {m['date']} on {m['cores']} cores ({m['cpu']}) by `make bench` (dev/clinic_faq_dev/bench/tuning.py): our "
         f"assistant started once per step with `CLINIC_TUNING` set as shown, all at once, the same load "
         f"sent to each in {report['rounds']} interleaved rounds ({report['concurrency']} concurrent "
-        f"conversations, {report['messages']} messages per round); medians over the rounds. "
+        f"conversations of 1, 5 and 50 messages, {report['messages']} messages per round); medians over the "
+        f"rounds. Growth: {GROWTH['conversations']} conversations of {GROWTH['turns']} messages per step, each "
+        f"of the last {GROWTH['last']} turns preceded by the first turn of a fresh conversation, the steps "
+        "taking turns message by message (dev/clinic_faq_dev/bench/growth.py). "
         f"Load average before: {report['load_average_before']}.", "",
-        "| CLINIC_TUNING | Rasa server CPU per message | messages/s | turn p50 | turn p95 |",
-        "|---|---:|---:|---:|---:|",
+        "| CLINIC_TUNING | Rasa server CPU per message | messages/s | turn p50 | turn p95 | "
+        "turns 141-150 p50 | fresh first turn p50 | ratio |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for step, r in report["steps"].items():
+        g = r.get("growth") or {}
+        grown = (f"{g['long_last_p50_ms']} ms | {g['fresh_p50_ms']} ms | {g['ratio']}" if g else "- | - | -")
         lines.append(f"| {step} | {r['rasa_cpu_ms_per_message']} ms | {r['messages_per_s']} | "
-                     f"{r['turn_p50_ms']} ms | {r['turn_p95_ms']} ms |")
+                     f"{r['turn_p50_ms']} ms | {r['turn_p95_ms']} ms | {grown} |")
     lines.append("")
     return "\n".join(lines)
 
@@ -94,11 +110,12 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(description="What each speed-up of the Rasa server gains")
     parser.add_argument("--rounds", type=int, default=ROUNDS)
     parser.add_argument("--messages", type=int, default=MESSAGES)
+    parser.add_argument("--no-growth", action="store_true", help="skip the growth measurement")
     parser.add_argument("--out", default=str(OUT))
     args = parser.parse_args(argv)
     info, before = machine(), load_average()
     with tempfile.TemporaryDirectory(prefix="clinic-tuning-") as tmp:
-        results = measure(Path(tmp), args.rounds, args.messages)
+        results = measure(Path(tmp), args.rounds, args.messages, growth=not args.no_growth)
     report = {"machine": info, "load_average_before": before, "concurrency": CONCURRENCY,
               "messages": args.messages, "rounds": args.rounds, "steps": results}
     out = Path(args.out)
