@@ -60,3 +60,13 @@ def scratch_database(prefix, create=True):
         admin.autocommit = True
         admin.cursor().execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.close()
+
+
+def stored_user_texts(database: str, sender: str) -> list:
+    """The texts of a conversation's stored user messages, in the order they were stored."""
+    import json
+
+    with connect(database) as db:
+        cursor = db.cursor()
+        cursor.execute("SELECT data FROM events WHERE sender_id = %s AND type_name = 'user' ORDER BY id", (sender,))
+        return [json.loads(row[0])["text"] for row in cursor.fetchall()]

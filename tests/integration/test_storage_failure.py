@@ -1,14 +1,13 @@
 """When the tracker store fails, the turn fails loudly: a clear error to the client, an error in the log,
 and no message acknowledged as stored when it was not. PostgreSQL is really stopped and restarted."""
 
-import json
 import uuid
 
 import pytest
 import requests
 
 from clinic_faq_dev.harness import RunningAssistant
-from clinic_faq_dev.postgres import connect, postgres, scratch_database, tracker_store, wait_for_postgres
+from clinic_faq_dev.postgres import postgres, scratch_database, stored_user_texts, tracker_store, wait_for_postgres
 
 pytestmark = pytest.mark.integration
 
@@ -18,13 +17,6 @@ def database():
     with scratch_database("clinic_fail") as name:
         yield name
         wait_for_postgres()  # before it is dropped: the test may have left PostgreSQL restarting
-
-
-def stored_user_texts(database, sender):
-    with connect(database) as db:
-        cursor = db.cursor()
-        cursor.execute("SELECT data FROM events WHERE sender_id = %s AND type_name = 'user' ORDER BY id", (sender,))
-        return [json.loads(row[0])["text"] for row in cursor.fetchall()]
 
 
 def test_a_turn_that_cannot_be_stored_is_never_acknowledged(tmp_path, database):

@@ -4,7 +4,6 @@ it had been. PostgreSQL is really stopped and restarted."""
 
 import hashlib
 import hmac
-import json
 import queue
 import uuid
 import xml.etree.ElementTree as ET
@@ -16,7 +15,7 @@ from twilio.request_validator import RequestValidator
 
 from clinic_faq.core.sms import not_stored_reply
 from clinic_faq_dev.harness import RunningAssistant
-from clinic_faq_dev.postgres import connect, postgres, scratch_database, tracker_store, wait_for_postgres
+from clinic_faq_dev.postgres import postgres, scratch_database, stored_user_texts, tracker_store, wait_for_postgres
 
 pytestmark = pytest.mark.integration
 TWILIO_TOKEN = "test-twilio-token"  # what RunningAssistant gives the server as TWILIO_AUTH_TOKEN
@@ -28,13 +27,6 @@ def database():
     with scratch_database("clinic_chan_fail") as name:
         yield name
         wait_for_postgres()  # before it is dropped: the test may have left PostgreSQL restarting
-
-
-def stored_user_texts(database, sender):
-    with connect(database) as db:
-        cursor = db.cursor()
-        cursor.execute("SELECT data FROM events WHERE sender_id = %s AND type_name = 'user' ORDER BY id", (sender,))
-        return [json.loads(row[0])["text"] for row in cursor.fetchall()]
 
 
 class Visitor:
