@@ -15,7 +15,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 CASES ?= evaluation/sets/dev_set.yml
 OUT ?= reports/evaluation.jsonl
 
-.PHONY: help install train run run-production shell browser nginx services test test-production load-test test-stories unit evaluate evaluate-wild red-team bench purge backup restore validate lint audit-export compare-pipelines compare-representations clean
+.PHONY: help install train run run-production shell browser nginx services test test-production load-test soak test-stories unit evaluate evaluate-wild red-team bench purge backup restore validate lint audit-export compare-pipelines compare-representations clean
 
 help:  ## Show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -79,6 +79,9 @@ test-production: train nginx services  ## Production mode only: 3 replicas behin
 
 load-test: train nginx services  ## 1,000 conversations x 3 messages over 3 replicas, one killed mid-run (docs/deployment.md)
 	$(PY) -m clinic_faq_dev.load_run --conversations $${CONVERSATIONS:-1000} --messages 3 --concurrency $${CONCURRENCY:-50}
+
+soak: train nginx services  ## Mixed load (REST, website, SMS; bad input) for MINUTES (30) on SETUPS (embedded,replicas): memory, files, stores, latency each minute (docs/benchmarks/soak.md)
+	$(PY) -m clinic_faq_dev.soak --minutes $${MINUTES:-30} --setups $${SETUPS:-embedded,replicas}
 
 evaluate: train  ## Run CASES through the real servers, write OUT (JSON lines) and print the metrics
 	$(PY) -m clinic_faq_dev.evaluate --cases $(CASES) --out $(OUT)

@@ -152,6 +152,10 @@ class RunningAssistant:
         if pending:
             raise ServerError(f"not ready after {timeout:.0f} s: {', '.join(pending)}")
 
+    def pids(self) -> Dict[str, int]:
+        """The process id of each server started (by name: rasa, actions, rasa0..., nginx)."""
+        return {name: proc.pid for name, proc in self._procs.items()}
+
     def log_of(self, name: str) -> Path:
         return {"rasa": self.rasa_log, "actions": self.action_log}.get(name, self.workdir / f"{name}.log")
 

@@ -1,0 +1,15 @@
+"""A short soak of the embedded default (`make soak` runs it for half an hour): REST, website and SMS
+conversations with bad input among them, sampled every 15 seconds."""
+
+import pytest
+
+from clinic_faq_dev.soak import embedded_setup, soak, soak_messages
+from tests.soak_checks import check_short_soak
+
+pytestmark = pytest.mark.integration
+
+
+def test_a_short_soak_of_the_three_channels_has_no_error_and_is_sampled(assistant):
+    run = soak(embedded_setup(assistant), minutes=1.0, interval=15, warmup_minutes=0.25,
+               people={"rest": 3, "website": 2, "sms": 2}, think=2.0, bad_share=0.2, messages=soak_messages())
+    check_short_soak(run, roles={"rasa", "actions"})
