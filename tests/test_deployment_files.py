@@ -8,6 +8,7 @@ import subprocess
 import pytest
 import yaml
 
+from clinic_faq.core.rate_limit import RateLimits
 from clinic_faq_dev.cluster import render_nginx
 from clinic_faq_dev.harness import PROJECT
 
@@ -69,6 +70,13 @@ def test_helm_values_keep_the_security_defaults():
     for secret in ("SOCKET_SESSION_SECRET", "ACTION_SERVER_TOKEN", "TWILIO_AUTH_TOKEN", "PHONE_TREE_STORE_URL"):
         assert "secretKeyRef" in env[secret]["valueFrom"], secret  # from the Secret, never a value here
     assert float(env["ACTION_TIMEOUT_SECONDS"]["value"]) < float(env["TICKET_LOCK_LIFETIME"]["value"])
+    # The abuse limits: shared through Redis, keyed on the visitor's address (X-Forwarded-For is believed
+    # from the ingress only), with the ingress's own per-address limit in front.
+    assert env["RATE_LIMIT_STORE"]["value"] == "redis"
+    proxies = RateLimits().with_environment({"TRUSTED_PROXIES": env["TRUSTED_PROXIES"]["value"]}).trusted_proxies
+    assert proxies and all(not network.is_loopback for network in proxies)
+    annotations = values["ingress"]["annotations"]
+    assert int(annotations["nginx.ingress.kubernetes.io/limit-rps"]) > 0
     channels = set(load("credentials.yml"))
     assert set(settings["credentials"]["additionalChannelCredentials"]) == channels
     actions = load("deploy/helm/action-server-values.yaml")
