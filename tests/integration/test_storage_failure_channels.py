@@ -15,7 +15,7 @@ from twilio.request_validator import RequestValidator
 
 from clinic_faq.core.sms import not_stored_reply
 from clinic_faq_dev.harness import RunningAssistant
-from clinic_faq_dev.postgres import postgres, scratch_database, stored_user_texts, tracker_store, wait_for_postgres
+from clinic_faq_dev.postgres import PG, postgres, scratch_database, stored_user_texts, tracker_store, wait_for_postgres
 
 pytestmark = pytest.mark.integration
 TWILIO_TOKEN = "test-twilio-token"  # what RunningAssistant gives the server as TWILIO_AUTH_TOKEN
@@ -123,3 +123,28 @@ def test_the_phone_tree_never_answers_a_message_that_was_not_stored(tmp_path, da
     assert "could NOT be" in logs
     assert stored_user_texts(database, phone.sender) == [
         "what are the side effects", "how long is a session", "how long does relief last"]
+
+
+def test_the_phone_tree_asks_for_the_message_again_when_its_own_store_is_down(tmp_path, database):
+    """In production the phone tree keeps its message ids, menus and opt-outs in PostgreSQL too: while that is
+    down, a text gets the polite "send it again" reply (TwiML, 200), never an error page, and is not stored."""
+    store_url = f"postgresql://{PG['user']}@{PG['host']}:{PG['port']}/{database}"
+    with RunningAssistant(tmp_path, tracker_store=tracker_store(database),
+                          extra_env={"PHONE_TREE_STORE_URL": store_url}) as assistant:
+        phone = Phone(assistant)
+        assert any("Reply 1 for" in m for m in phone.text("what are the side effects"))
+        sid = f"SM{uuid.uuid4().hex}"
+        postgres("stop")
+        try:
+            during = phone.text("how long is a session", sid=sid)
+            empty = phone.text("", sid=f"SM{uuid.uuid4().hex}")  # no question at all: the same polite reply
+        finally:
+            postgres("start")
+            wait_for_postgres()
+        assert during == [not_stored_reply("en")] and empty == [not_stored_reply("en")]
+        retried = phone.text("how long is a session", sid=sid)  # Twilio's retry, once the store is back
+        assert "hours" in retried[0]
+        assert phone.text("1") and phone.text("how long does relief last")  # the menu is remembered again
+        logs = assistant.log_text()
+    assert "its store could not be reached" in logs
+    assert stored_user_texts(database, phone.sender)[:2] == ["what are the side effects", "how long is a session"]

@@ -50,6 +50,7 @@ from pathlib import Path
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Union
 from urllib.parse import parse_qs
 
+import sqlalchemy as sa
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
@@ -185,22 +186,35 @@ class PhoneTreeInput(InputChannel):  # type: ignore[misc]  # rasa has no type in
 
     async def answer(self, sid: str, number: str, body: Any, on_new_message: OnNewMessage) -> str:
         """The TwiML reply to one (signed) message: handled once per MessageSid, and never the answer
-        when the turn was not stored (then the id is released, so Twilio's retry is processed again)."""
-        if not self.store.claim(sid):
-            previous = await self._previous_reply(sid)
-            if previous is not None:
-                return previous
-            if not self.store.claim(sid):  # released meanwhile, and claimed by yet another retry
-                return twiml([])
+        when the turn was not stored (then the id is released, so Twilio's retry is processed again). When
+        the phone tree's own store cannot be reached before the message is handled, nothing is processed and
+        the sender is asked to send it again (in English: the conversation's language is in that store)."""
+        try:
+            if not self.store.claim(sid):
+                previous = await self._previous_reply(sid)
+                if previous is not None:
+                    return previous
+                if not self.store.claim(sid):  # released meanwhile, and claimed by yet another retry
+                    return twiml([])
+        except Exception:
+            logger.exception("Phone tree: its store could not be reached; the message was not processed.")
+            return twiml([not_stored_reply("en")])
         try:
             reply = await self._handle(self.sender_id(number), body, on_new_message)
         except NotStored as not_stored:
             self._release(sid)
             return twiml([not_stored_reply(not_stored.language)])
+        except sa.exc.SQLAlchemyError:  # the phone tree's store failed before the message was processed
+            logger.exception("Phone tree: its store could not be reached; the message was not processed.")
+            self._release(sid)
+            return twiml([not_stored_reply("en")])
         except Exception:
             logger.exception("Phone tree: the message could not be answered.")
             reply = twiml([self.clinic.sms_reply("help_reply")])
-        self.store.finish(sid, reply)
+        try:
+            self.store.finish(sid, reply)
+        except Exception:  # the turn is done (and stored): answer it; a retry of this id is handled again
+            logger.exception("Phone tree: the reply to message id %s could not be remembered.", sid)
         return reply
 
     def _release(self, sid: str) -> None:
@@ -268,10 +282,13 @@ class PhoneTreeInput(InputChannel):  # type: ignore[misc]  # rasa has no type in
             logger.warning("Phone tree: the message was not stored; the sender is asked to send it again.")
             raise NotStored(self._turn_language(sender, collector.messages))
         parts, payloads = render(collector.messages)
-        self.store.set_menu(sender, payloads)
         languages = {m.get("lang") for m in collector.messages}
-        if len(languages) == 1:
-            self.store.set_language(sender, languages.pop() or "en")
+        try:  # the turn is stored: its answer is sent even if the menu or language cannot be remembered
+            self.store.set_menu(sender, payloads)
+            if len(languages) == 1:
+                self.store.set_language(sender, languages.pop() or "en")
+        except sa.exc.SQLAlchemyError:
+            logger.exception("Phone tree: the menu or language of a conversation could not be remembered.")
         return twiml(parts)
 
     def _limited(self, decision: Decision, language: str) -> str:
