@@ -27,6 +27,8 @@
   var TYPING_GIVE_UP_MS = 15000;
   var ANNOUNCEMENT_KEPT_MS = 15000; // then removed, so reading the page later does not meet it again
   var CLOSED_ANNOUNCE_DELAY_MS = 500; // one "new messages" announcement for a reply of several messages
+  var WAIT_UPDATE_MS = 5000; // the "You can send again in 42 s" note is updated this often (silently)
+  var MAX_WAIT_SECONDS = 3600; // a longer retry_after from the server is taken as this
   // Phones (portrait or landscape), short windows and large text or zoom: the open panel fills the window
   // and is a modal dialog. Must match the media query of the full-screen layout in widget.css (em: the
   // reader's text size counts).
@@ -67,6 +69,11 @@
       notSent: "Not sent: we can't reach the assistant right now.", retry: "Try again",
       callClinic: "To talk with someone, call the clinic at ", callClinicPlain: "To talk with someone, please call the clinic.",
       notSentAnnounce: "Your message was not sent: we can't reach the assistant right now. You can try again.",
+      notSentKept: "Not sent: this message was not kept.",
+      waitNote: "You can send again in {count} s.", waitNoteMinutes: "You can send again in {count} min.",
+      waitSaid: "Sending is paused. You can send again in {count} seconds.",
+      waitSaidMinutes: "Sending is paused. You can send again in {count} minutes.",
+      waitOver: "You can send messages again.",
       close: "Close chat", switchTo: "Español", switchLabel: "Cambiar a español", switchMessage: "en español por favor",
       lead: "This assistant gives general information only. It is not medical advice.",
       privacy: "Please do not type personal health details: no names, dates of birth, phone numbers or " +
@@ -102,6 +109,11 @@
       callClinic: "Para hablar con alguien, llame a la clínica al ",
       callClinicPlain: "Para hablar con alguien, llame a la clínica.",
       notSentAnnounce: "Su mensaje no se envió: no podemos comunicarnos con el asistente. Puede intentarlo de nuevo.",
+      notSentKept: "No se envió: este mensaje no se conservó.",
+      waitNote: "Puede volver a escribir en {count} s.", waitNoteMinutes: "Puede volver a escribir en {count} min.",
+      waitSaid: "El envío está en pausa. Puede volver a escribir en {count} segundos.",
+      waitSaidMinutes: "El envío está en pausa. Puede volver a escribir en {count} minutos.",
+      waitOver: "Ya puede volver a escribir.",
       close: "Cerrar el chat", switchTo: "English", switchLabel: "Switch to English", switchMessage: "English please",
       lead: "Este asistente da solo información general. No es un consejo médico.",
       privacy: "Por favor no escriba datos personales de salud: ni nombres, ni fechas de nacimiento, ni números " +
@@ -287,7 +299,8 @@
 
   // --- stored state (sessionStorage: gone when the tab closes) ------------------------------------
 
-  var state = { token: null, messages: [], open: false, lang: null };
+  // pausedUntil: when the server's abuse limits let the person send again (ms since 1970; 0: not paused).
+  var state = { token: null, messages: [], open: false, lang: null, pausedUntil: 0 };
 
   function load() {
     try {
@@ -296,6 +309,8 @@
         state.token = typeof saved.token === "string" ? saved.token : null;
         state.messages = Array.isArray(saved.messages) ? saved.messages.filter(validMessage) : [];
         state.open = saved.open === true;
+        state.pausedUntil = typeof saved.pausedUntil === "number" ?
+          Math.min(saved.pausedUntil, Date.now() + MAX_WAIT_SECONDS * 1000) : 0;
         if (saved.lang === "en" || saved.lang === "es") {
           state.lang = saved.lang;
           lang = saved.lang;
@@ -322,7 +337,7 @@
   // --- the DOM ------------------------------------------------------------------------------------
 
   var ids = { panel: "kw-chat-panel", title: "kw-chat-title", input: "kw-chat-input", notice: "kw-chat-notice",
-    counter: "kw-chat-counter" };
+    counter: "kw-chat-counter", wait: "kw-chat-wait" };
 
   var root = el("div", "kw-root");
   root.hidden = true; // until widget.css has loaded, so the page never shows it unstyled
@@ -427,6 +442,13 @@
   var counter = el("p", "kw-counter");
   counter.id = ids.counter;
   counter.hidden = true;
+  // "You can send again in 42 s": above the text box while the server's abuse limits pause sending. Not a
+  // live region (it changes every few seconds): said once through the announcer, and it is the text box's
+  // description meanwhile.
+  var waitNote = el("p", "kw-wait");
+  waitNote.id = ids.wait;
+  waitNote.hidden = true;
+  form.appendChild(waitNote);
   form.appendChild(label);
   form.appendChild(input);
   form.appendChild(sendButton);
@@ -454,6 +476,7 @@
     input.placeholder = t("placeholder");
     sendButton.textContent = t("send");
     footer.textContent = t("footer");
+    updatePause(false);
   }
 
   panel.appendChild(header);
@@ -532,7 +555,7 @@
   function markNotSent(message, bubble) {
     bubble.classList.add("kw-msg--failed");
     var note = el("div", "kw-not-sent");
-    note.appendChild(el("p", "kw-not-sent-title", t("notSent")));
+    note.appendChild(el("p", "kw-not-sent-title", t(message.failed === "refused" ? "notSentKept" : "notSent")));
     var retryButton = el("button", "kw-retry", t("retry"));
     retryButton.type = "button";
     retryButton.addEventListener("click", function () {
@@ -573,6 +596,9 @@
   }
 
   function retry(message, bubble, note) {
+    if (isPaused()) {
+      return;
+    }
     note.parentNode.removeChild(note);
     bubble.classList.remove("kw-msg--failed");
     delete message.failed;
@@ -628,6 +654,9 @@
   }
 
   function sendFeedback(message, box, helpful) {
+    if (isPaused()) {
+      return;
+    }
     if (!socket || !confirmed) { // not connected: nothing is sent; the buttons stay for another try
       setStatus(t("connecting"));
       if (socket && !socket.connected) {
@@ -635,6 +664,7 @@
       }
       return;
     }
+    lastSent = null; // a refusal of this click has no bubble to mark
     emitMessage(helpful ? "/feedback_helpful" : "/feedback_not_helpful");
     message.feedback = "given";
     save();
@@ -758,6 +788,9 @@
     if (!counter.hidden) {
       described.push(ids.counter);
     }
+    if (!waitNote.hidden) {
+      described.push(ids.wait);
+    }
     if (described.length) {
       input.setAttribute("aria-describedby", described.join(" "));
     } else {
@@ -871,6 +904,16 @@
 
   var socket = null;
   var confirmed = false;
+  // socket.io is trying to connect right now (the first connection, or one of its reconnection attempts),
+  // as opposed to waiting out its back-off between attempts. Only a wait is cut short by a new question:
+  // tearing down a connection that is still being made would close its engine.io session in the middle
+  // of the handshake or of the upgrade to WebSocket, and start another one for nothing. An attempt that
+  // has gone on for NOT_SENT_AFTER_MS is no longer waited for.
+  var connectingSince = 0; // when the current attempt started (0: none)
+
+  function attemptUnderWay() {
+    return connectingSince > 0 && Date.now() - connectingSince < NOT_SENT_AFTER_MS;
+  }
   var pending = []; // messages typed before the session was confirmed
   var libraryState = "none"; // none | loading | ready | failed
   var ioLib = null; // the vendored socket.io client
@@ -916,9 +959,14 @@
   }
 
   function openSocket() {
+    connectingSince = Date.now();
     socket = ioLib(socketUrl, { path: socketPath, reconnectionDelayMax: 10000 });
+    socket.io.on("reconnect_attempt", function () {
+      connectingSince = Date.now();
+    });
 
     socket.on("connect", function () {
+      connectingSince = 0;
       confirmed = false;
       socket.emit("session_request", { session_id: state.token });
     });
@@ -977,9 +1025,17 @@
       }
       addMessage(message);
       botMessageArrived();
+      if (reply.stored === false) {
+        markLastSentNotKept();
+      }
+      var wait = Number(reply.retry_after);
+      if (wait > 0) {
+        pauseSending(Math.min(wait, MAX_WAIT_SECONDS));
+      }
     });
 
     socket.on("disconnect", function (reason) {
+      connectingSince = 0;
       confirmed = false;
       if (reason === "io client disconnect") {
         return;
@@ -989,6 +1045,7 @@
     });
 
     socket.on("connect_error", function () {
+      connectingSince = 0;
       setStatus(t("unreachable"));
       failPending();
     });
@@ -1002,7 +1059,7 @@
   function send(message, shown) {
     message = String(message).slice(0, MAX_CHARS);
     shown = shown === undefined ? message : String(shown);
-    if (!message.trim()) {
+    if (!message.trim() || isPaused()) {
       return;
     }
     clearButtons();
@@ -1018,6 +1075,7 @@
   // Emits now if the conversation is connected; otherwise queues the question, (re)connects at once
   // and marks it "not sent" if the assistant cannot be reached.
   function dispatch(item) {
+    lastSent = item;
     if (socket && confirmed) {
       emitMessage(item.message);
       return;
@@ -1029,13 +1087,106 @@
     }
     if (!socket) {
       connect();
-    } else if (!socket.connected) {
+    } else if (!socket.connected && !attemptUnderWay()) {
       socket.disconnect(); // try now rather than at the end of socket.io's back-off
+      connectingSince = Date.now();
       socket.connect();
     }
     setStatus(t("connecting"));
     window.clearTimeout(notSentTimer);
     notSentTimer = window.setTimeout(failPending, NOT_SENT_AFTER_MS);
+  }
+
+  // --- a pause asked for by the server ------------------------------------------------------------
+
+  // When the server's abuse limits refuse a message, the session gets one reply with `retry_after` (in
+  // seconds), then silence until that time: anything sent meanwhile would vanish. So sending pauses: the
+  // text box (aria-disabled, read-only, so focus stays in it) and Send (disabled) with a note above them,
+  // said once; suggested replies, "Was this helpful?" and Try again do nothing meanwhile. The pause
+  // survives a reload; when it is over, everything is enabled again and that is said once too.
+  var pauseTimer = null;
+  var pauseShown = false;
+  var lastSent = null; // the latest message handed to dispatch(): {message, shown, record, bubble}
+
+  function isPaused() {
+    return state.pausedUntil > Date.now();
+  }
+
+  function pauseSending(seconds) {
+    var until = Date.now() + Math.ceil(seconds) * 1000;
+    if (until > state.pausedUntil) {
+      state.pausedUntil = until;
+      save();
+    }
+    updatePause(true);
+  }
+
+  // "42 s" on screen; "42 seconds" (or minutes, from 90 s on) for screen readers.
+  function waitText(ms, spoken) {
+    var seconds = Math.max(1, Math.ceil(ms / 1000));
+    if (seconds >= 90) {
+      return t(spoken ? "waitSaidMinutes" : "waitNoteMinutes", Math.ceil(seconds / 60));
+    }
+    return t(spoken ? "waitSaid" : "waitNote", seconds);
+  }
+
+  // Shows the pause as it stands now (and `announce`s its start); called again every WAIT_UPDATE_MS.
+  function updatePause(announceStart) {
+    window.clearTimeout(pauseTimer);
+    var left = state.pausedUntil - Date.now();
+    var paused = left > 0;
+    if (!paused && state.pausedUntil) {
+      state.pausedUntil = 0;
+      save();
+    }
+    enableSending(!paused);
+    waitNote.hidden = !paused;
+    waitNote.textContent = paused ? waitText(left, false) : "";
+    describeInput();
+    if (paused) {
+      if (announceStart && !pauseShown) {
+        announce(announcer, waitText(left, true));
+      }
+      pauseTimer = window.setTimeout(function () {
+        updatePause(false);
+      }, Math.min(WAIT_UPDATE_MS, left));
+    } else if (pauseShown) {
+      announce(announcer, t("waitOver"));
+    }
+    pauseShown = paused;
+  }
+
+  function enableSending(on) {
+    if (!on && document.activeElement === sendButton) {
+      input.focus(); // a disabled button would drop the focus
+    }
+    input.readOnly = !on;
+    sendButton.disabled = !on;
+    var controls = [input, sendButton].concat(
+      Array.prototype.slice.call(log.querySelectorAll(".kw-button, .kw-retry")));
+    controls.forEach(function (control) {
+      if (on) {
+        control.removeAttribute("aria-disabled");
+      } else {
+        control.setAttribute("aria-disabled", "true");
+      }
+    });
+  }
+
+  // A reply with `stored: false` (the message was refused by the abuse limits, or could not be stored):
+  // the person's latest message is marked "not sent", with Try again.
+  function markLastSentNotKept() {
+    var item = lastSent;
+    lastSent = null;
+    if (!item || !item.record || item.record.failed || !item.bubble || item.bubble.parentNode !== log) {
+      return;
+    }
+    item.record.failed = "refused";
+    if (item.message !== item.shown) {
+      item.record.payload = item.message;
+    }
+    markNotSent(item.record, item.bubble);
+    save();
   }
 
   // --- open, close, keyboard ----------------------------------------------------------------------
@@ -1132,7 +1283,9 @@
     state.lang = lang;
     applyLanguage();
     save();
-    send(request, shown);
+    if (!isPaused()) { // while paused, only the interface changes: the server would drop the request
+      send(request, shown);
+    }
     input.focus();
   });
 
@@ -1149,7 +1302,7 @@
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     var text = input.value.trim();
-    if (!text) {
+    if (!text || isPaused()) {
       input.focus();
       return;
     }
@@ -1199,6 +1352,7 @@
     state.messages.forEach(function (m) {
       renderMessage(m); // restored after a reload: shown, not announced again
     });
+    updatePause(false); // a pause still running after a reload (its Try again buttons too)
     document.body.appendChild(root);
 
     var stylesheet = document.createElement("link");

@@ -23,6 +23,21 @@ def web_page_url(assistant) -> Iterator[str]:
         yield f"{base}/index.html?socket={urllib.parse.quote(assistant.url, safe='')}"
 
 
+# A conversation may send 2 messages at once, then one every 6 s; a refused one is told so once per 12 s.
+LIMITED = {"RATE_LIMIT_CONVERSATION": "2/12"}
+
+
+@pytest.fixture(scope="session")
+def limited_page_url(tmp_path_factory) -> Iterator[str]:
+    """The demo clinic page on a second assistant with a tiny conversation limit (LIMITED), so that a
+    test gets a real refusal (a reply with `retry_after` of a few seconds) from the real server."""
+    from clinic_faq_dev.harness import RunningAssistant
+
+    with RunningAssistant(tmp_path_factory.mktemp("limited"), extra_env=LIMITED) as running:
+        with static_server(running.web_port) as base:
+            yield f"{base}/index.html?socket={urllib.parse.quote(running.url, safe='')}"
+
+
 @pytest.fixture(scope="session")
 def browser():
     if not os.access(CHROMIUM, os.X_OK):

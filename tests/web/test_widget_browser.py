@@ -13,7 +13,7 @@ import urllib.request
 import pytest
 
 from clinic_faq_dev.harness import free_port
-from tests.web.browser import PROJECT, WEB, Widget, raw_get, static_server
+from tests.web.browser import PROJECT, WEB, Widget, axe_source, describe_violations, raw_get, run_axe, static_server
 
 pytestmark = pytest.mark.integration
 
@@ -239,6 +239,119 @@ def test_links_in_answers_open_in_a_new_tab_safely(widget):
     assert href.startswith(("https://", "http://")) and not href.endswith(".")
     expect(link).to_have_attribute("target", "_blank")
     expect(link).to_have_attribute("rel", "noopener noreferrer")
+
+
+# Asks from inside the page the moment the socket.io CONNECT packet leaves (the connection is being made),
+# and makes the page's long-polls leave 300 ms late, as a loaded server handles them late.
+ASK_WHILE_CONNECTING = """(() => {
+  const open = XMLHttpRequest.prototype.open, send = XMLHttpRequest.prototype.send;
+  XMLHttpRequest.prototype.open = function (method, url) {
+    this.kwTest = {method, url: String(url)};
+    return open.apply(this, arguments);
+  };
+  XMLHttpRequest.prototype.send = function (body) {
+    const {method, url} = this.kwTest || {};
+    if (method === 'GET' && /\\/socket\\.io\\/.*[?&]sid=/.test(url)) {
+      setTimeout(() => send.call(this, body), 300);
+      return;
+    }
+    const sent = send.call(this, body);
+    if (body === '40' && !window.kwAsked) {
+      window.kwAsked = true;
+      setTimeout(() => {
+        const input = document.querySelector('#kw-chat-input');
+        input.value = 'how do i book a consultation';
+        input.form.requestSubmit();
+      }, 0);
+    }
+    return sent;
+  };
+})();"""
+
+
+def test_a_question_asked_while_the_connection_is_being_made_waits_for_it(new_page):
+    """The connection being made is not torn down and made again: that closed its engine.io session in the
+    middle, and a long-poll of the closed session then got a 400 (a console error; it once failed
+    test_links_in_answers_open_in_a_new_tab_safely at teardown)."""
+    page = new_page(url="about:blank")
+    page.add_init_script(ASK_WHILE_CONNECTING)
+    handshakes, closes = [], []
+    page.on("request", lambda r: "/socket.io/" in r.url and "transport=polling" in r.url and "sid=" not in r.url
+            and handshakes.append(r.url))
+    page.on("request", lambda r: "/socket.io/" in r.url and r.method == "POST" and r.post_data == "1"
+            and closes.append(r.url))
+    page.goto(new_page.url)
+    widget = Widget(page)
+    widget.open()
+    widget.wait_for_turn(0)
+    assert "set up a consultation" in widget.text_of(widget.bot.first)
+    assert page.evaluate("() => window.kwAsked") is True
+    assert len(handshakes) == 1 and closes == []  # one engine.io session, never closed by the widget
+
+
+def test_when_the_server_asks_to_wait_sending_pauses_until_then(new_page, limited_page_url):
+    """The server's abuse limits refuse a third message at once (2 per 12 s): one reply with retry_after
+    (about 6 s), then silence. The widget pauses sending until then, says so once, and resumes."""
+    from playwright.sync_api import expect
+
+    widget = Widget(new_page(url=limited_page_url))
+    page = widget.page
+    widget.open()
+    for question in ("how long is an infusion session", "what are the side effects", "how do i book a consultation"):
+        widget.ask(question)  # one after the other, without waiting for the answers
+    notice = page.locator(".kw-msg--bot.kw-route--error")
+    expect(notice).to_contain_text("You are sending messages faster than I can answer")
+    wait_note = page.locator(".kw-wait")
+    expect(wait_note).to_be_visible()
+    expect(wait_note).to_have_text(re.compile(r"^You can send again in [1-6] s\.$"))
+    expect(widget.input).to_have_attribute("aria-disabled", "true")
+    expect(widget.input).to_be_disabled()
+    expect(widget.input).not_to_be_editable()
+    expect(widget.send).to_be_disabled()
+    assert "kw-chat-wait" in widget.input.get_attribute("aria-describedby")
+    announcer = page.locator(".kw-announcer")
+    expect(announcer).to_contain_text(re.compile(r"Sending is paused\. You can send again in [1-6] seconds\."))
+
+    # The refused question is marked "not sent"; its Try again waits too.
+    refused = widget.user.last
+    expect(refused.locator(".kw-text")).to_have_text("how do i book a consultation")
+    expect(refused).to_have_class(re.compile("kw-msg--failed"))
+    not_sent = page.locator(".kw-not-sent")
+    expect(not_sent).to_have_count(1)
+    expect(not_sent).to_contain_text("Not sent: this message was not kept.")
+    retry = not_sent.get_by_role("button", name="Try again")
+    expect(retry).to_have_attribute("aria-disabled", "true")
+    assert widget.stored()["value"]["pausedUntil"] > page.evaluate("() => Date.now()")
+
+    # Nothing can be sent meanwhile: typing does nothing, Enter sends nothing; the language switch changes
+    # the interface (and the note) only.
+    widget.input.focus()
+    page.keyboard.type("hello?")
+    page.keyboard.press("Enter")
+    expect(widget.input).to_have_value("")
+    expect(widget.user).to_have_count(3)
+    page.locator(".kw-lang").click()
+    expect(wait_note).to_have_text(re.compile(r"^Puede volver a escribir en [1-6] s\.$"))
+    page.locator(".kw-lang").click()
+    expect(wait_note).to_have_text(re.compile(r"^You can send again in [1-6] s\.$"))
+    expect(widget.user).to_have_count(3)
+    axe = run_axe(page, axe_source())
+    assert not axe["violations"], describe_violations(axe["violations"])
+    assert announcer.inner_text().count("Sending is paused") == 1  # said once, not at every update
+
+    # Then everything is enabled again, said once, and the refused question can be sent.
+    expect(wait_note).to_be_hidden(timeout=10_000)
+    expect(widget.input).not_to_have_attribute("aria-disabled", "true")
+    expect(widget.input).to_be_editable()
+    expect(widget.send).to_be_enabled()
+    expect(retry).not_to_have_attribute("aria-disabled", "true")
+    expect(announcer).to_contain_text("You can send messages again.")
+    assert widget.input.get_attribute("aria-describedby") is None
+    assert widget.stored()["value"]["pausedUntil"] == 0
+    retry.click()
+    expect(not_sent).to_have_count(0)
+    expect(page.locator(".kw-msg--bot", has_text="set up a consultation")).to_have_count(1, timeout=30_000)
+    expect(widget.user).to_have_count(3)  # sent again, not added again
 
 
 def test_it_works_with_the_keyboard_alone(widget):
