@@ -3,6 +3,8 @@ refuses a burst first, and what passes it is limited by the assistant with bucke
 client gets the same allowance however nginx spreads its messages over the replicas."""
 
 import asyncio
+import math
+import time
 import uuid
 
 import aiohttp
@@ -29,7 +31,9 @@ async def _burst(url, count, source):
 
 
 def test_nginx_refuses_a_burst_first_and_the_replicas_share_the_address_limit(cluster):
+    started = time.monotonic()
     results = asyncio.run(_burst(cluster.webhook, 150, "127.0.0.2"))
+    elapsed = time.monotonic() - started
     by_nginx = [r for r in results if r[0] == 429 and "Too many requests" in r[2]["error"]]
     by_assistant = [r for r in results if r[0] == 429 and "Too many messages" in r[2]["error"]]
     answered = [r for r in results if r[0] == 200]
@@ -38,8 +42,13 @@ def test_nginx_refuses_a_burst_first_and_the_replicas_share_the_address_limit(cl
     # nginx: 50 at once (burst), a few more at 10 a second; the rest refused before reaching Rasa.
     assert 80 <= len(by_nginx) <= 100, len(by_nginx)
     assert all(retry == "1" for _, retry, _ in by_nginx)
-    # The assistant: 5 at once from one address (clinic.yml), counted together on all three replicas.
-    assert DEFAULTS.client_address.capacity <= len(answered) <= DEFAULTS.client_address.capacity + 1, len(answered)
+    # The assistant: 6 at once from one address (clinic.yml), counted together on all three replicas; on a
+    # slow machine the burst lasts a few seconds and the bucket refills meanwhile (one every 5 s), but
+    # three replicas each counting alone would answer three times as many.
+    rule = DEFAULTS.client_address
+    allowed = rule.capacity + math.ceil(rule.rate * elapsed)
+    assert rule.capacity <= len(answered) <= allowed + 1, (len(answered), f"{elapsed:.1f} s")
+    assert len(answered) < 3 * rule.capacity  # not each replica counting alone
     assert all(int(retry) >= 1 and body["retry_after"] == int(retry) for _, retry, body in by_assistant)
 
 
