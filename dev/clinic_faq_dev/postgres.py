@@ -38,6 +38,17 @@ def wait_for_postgres(timeout=60):
             time.sleep(0.5)
 
 
+@contextlib.contextmanager
+def postgres_stopped():
+    """PostgreSQL stopped for the body of the `with`, then started again and waited for, whatever happens."""
+    postgres("stop")
+    try:
+        yield
+    finally:
+        postgres("start")
+        wait_for_postgres()
+
+
 def tracker_store(database):
     """endpoints.yml settings for the project's tracker store on `database`."""
     return {"type": "clinic_faq.rasa_ext.stores.tracker.LoudSQLTrackerStore", "dialect": "postgresql", "url": PG["host"],

@@ -7,7 +7,13 @@ import pytest
 import requests
 
 from clinic_faq_dev.harness import RunningAssistant
-from clinic_faq_dev.postgres import postgres, scratch_database, stored_user_texts, tracker_store, wait_for_postgres
+from clinic_faq_dev.postgres import (
+    postgres_stopped,
+    scratch_database,
+    stored_user_texts,
+    tracker_store,
+    wait_for_postgres,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -24,12 +30,8 @@ def test_a_turn_that_cannot_be_stored_is_never_acknowledged(tmp_path, database):
     sender = f"fail-{uuid.uuid4().hex[:8]}"
     with RunningAssistant(tmp_path, tracker_store=store) as assistant:
         assert assistant.send(sender, "what are the side effects")
-        postgres("stop")
-        try:
+        with postgres_stopped():
             during = requests.post(assistant.webhook, json={"sender": sender, "message": "tell me more"}, timeout=60)
-        finally:
-            postgres("start")
-            wait_for_postgres()
         assert during.status_code == 503, during.text
         assert "send it again" in during.json()["error"]
         after = requests.post(assistant.webhook, json={"sender": sender, "message": "how long is a session"}, timeout=60)

@@ -15,7 +15,14 @@ from twilio.request_validator import RequestValidator
 
 from clinic_faq.core.sms import not_stored_reply
 from clinic_faq_dev.harness import RunningAssistant
-from clinic_faq_dev.postgres import PG, postgres, scratch_database, stored_user_texts, tracker_store, wait_for_postgres
+from clinic_faq_dev.postgres import (
+    PG,
+    postgres_stopped,
+    scratch_database,
+    stored_user_texts,
+    tracker_store,
+    wait_for_postgres,
+)
 
 pytestmark = pytest.mark.integration
 TWILIO_TOKEN = "test-twilio-token"  # what RunningAssistant gives the server as TWILIO_AUTH_TOKEN
@@ -62,13 +69,9 @@ def test_the_widget_never_answers_a_message_that_was_not_stored(tmp_path, databa
         try:
             answer, _ = visitor.say("what are the side effects", expect=2)
             assert answer["route"] == "answer"
-            postgres("stop")
-            try:
+            with postgres_stopped():
                 [during] = visitor.say("how long is an infusion session", expect=1)
                 [during_es] = visitor.say("cuales son los efectos secundarios de la ketamina", expect=1)
-            finally:
-                postgres("start")
-                wait_for_postgres()
             after = visitor.say("how long does relief last", expect=2)
         finally:
             visitor.close()
@@ -104,12 +107,8 @@ def test_the_phone_tree_never_answers_a_message_that_was_not_stored(tmp_path, da
         phone = Phone(assistant)
         assert any("Reply 1 for" in m for m in phone.text("what are the side effects"))
         sid = f"SM{uuid.uuid4().hex}"
-        postgres("stop")
-        try:
+        with postgres_stopped():
             during = phone.text("how long is a session", sid=sid)
-        finally:
-            postgres("start")
-            wait_for_postgres()
         # The message sent during the outage was not kept, and the person was told so, not answered.
         assert during == [not_stored_reply("en")]
         assert stored_user_texts(database, phone.sender) == ["what are the side effects"]
@@ -134,13 +133,9 @@ def test_the_phone_tree_asks_for_the_message_again_when_its_own_store_is_down(tm
         phone = Phone(assistant)
         assert any("Reply 1 for" in m for m in phone.text("what are the side effects"))
         sid = f"SM{uuid.uuid4().hex}"
-        postgres("stop")
-        try:
+        with postgres_stopped():
             during = phone.text("how long is a session", sid=sid)
             empty = phone.text("", sid=f"SM{uuid.uuid4().hex}")  # no question at all: the same polite reply
-        finally:
-            postgres("start")
-            wait_for_postgres()
         assert during == [not_stored_reply("en")] and empty == [not_stored_reply("en")]
         retried = phone.text("how long is a session", sid=sid)  # Twilio's retry, once the store is back
         assert "hours" in retried[0]

@@ -8,7 +8,7 @@ import uuid
 import pytest
 
 from clinic_faq_dev import load_run
-from clinic_faq_dev.postgres import postgres, wait_for_postgres
+from clinic_faq_dev.postgres import postgres_stopped
 from tests.production.conftest import restart_redis
 
 pytestmark = pytest.mark.integration
@@ -51,12 +51,8 @@ def test_postgres_restarted_under_load(cluster, tmp_path):
     before = len(cluster.upstreams())
     proc, out = start_load(cluster, tmp_path, prefix)
     under_way(cluster, before, proc)
-    try:
-        postgres("stop")
+    with postgres_stopped():
         time.sleep(2)
-    finally:
-        postgres("start")
-        wait_for_postgres()
     stats, check = load_run.finish_load(cluster, proc, out, prefix, timeout=600)
     assert_nothing_lost(stats, check)
     assert 503 in stats["error_statuses"] or 500 in stats["error_statuses"], stats  # the outage was felt...

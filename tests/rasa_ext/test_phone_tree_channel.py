@@ -4,16 +4,12 @@ never answered when the turn was not stored (clinic_faq.rasa_ext.channels.phone_
 import xml.etree.ElementTree as ET
 
 import pytest
-import sqlalchemy as sa
-from rasa.core.tracker_store import FailSafeTrackerStore
-from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import UserUttered
-from rasa.shared.core.trackers import DialogueStateTracker
 
 from clinic_faq.core.clinic_config import load_clinic_config
 from clinic_faq.core.sms import not_stored_reply
 from clinic_faq.rasa_ext.channels.phone_tree import PhoneTreeInput
-from clinic_faq.rasa_ext.stores.tracker import LoudSQLTrackerStore
+from tests.rasa_ext.fake_rasa import break_store, fake_rasa, repair_store, sqlite_store
 
 NUMBER = "+15552018841"
 BUTTONS = [{"title": "Tell me more", "payload": "/more_info"}]
@@ -30,36 +26,7 @@ def channel(tmp_path):
 
 @pytest.fixture
 def tracker_store(rasa_patched):
-    return LoudSQLTrackerStore(domain=Domain.empty(), dialect="sqlite", db="")
-
-
-def break_(store):
-    with store.engine.begin() as db:
-        db.execute(sa.text("DROP TABLE events"))
-
-
-def repair(store):
-    with store.engine.begin() as db:
-        store.Base.metadata.create_all(db)
-
-
-def fake_rasa(store, replies, error=None):
-    """Sends the replies as Rasa produces them, then saves the conversation through Rasa's own
-    FailSafeTrackerStore (which swallows a failed save)."""
-    calls = []
-
-    async def on_new_message(message):
-        calls.append(message.text)
-        for reply in replies:
-            await message.output_channel.send_response(message.sender_id, dict(reply))
-        if error:
-            raise error
-        tracker = DialogueStateTracker(message.sender_id, slots=[])
-        tracker.update(UserUttered(message.text))
-        await FailSafeTrackerStore(store).save(tracker)
-
-    on_new_message.calls = calls
-    return on_new_message
+    return sqlite_store()
 
 
 ANSWER = {"text": "About **4 hours**.", "buttons": BUTTONS, "metadata": {"route": "answer"}}
@@ -79,14 +46,14 @@ async def test_a_stored_turn_is_answered_and_its_reply_kept_for_retries(channel,
 
 
 async def test_a_turn_that_was_not_stored_is_never_answered(channel, tracker_store):
-    break_(tracker_store)
+    break_store(tracker_store)
     rasa = fake_rasa(tracker_store, [ANSWER])
     reply = await channel.answer("SM1", NUMBER, "how long", rasa)
     assert texts(reply) == [not_stored_reply("en")]
     sender = channel.sender_id(NUMBER)
     assert not channel.store.claimed("SM1")  # released: a retry is processed again
     assert channel.store.menu(sender) == []  # the menu of an answer never sent is not offered
-    repair(tracker_store)
+    repair_store(tracker_store)
     retried = await channel.answer("SM1", NUMBER, "how long", rasa)
     assert texts(retried) == ["About 4 hours. Reply 1 for Tell me more."]
     assert rasa.calls == ["how long", "how long"]
@@ -95,7 +62,7 @@ async def test_a_turn_that_was_not_stored_is_never_answered(channel, tracker_sto
 
 
 async def test_the_retry_message_is_in_the_conversation_language(channel, tracker_store):
-    break_(tracker_store)
+    break_store(tracker_store)
     reply = await channel.answer("SM1", NUMBER, "cuanto dura", fake_rasa(tracker_store, [ANSWER_ES]))
     assert texts(reply) == [not_stored_reply("es")]
     channel.store.set_language(channel.sender_id(NUMBER), "es")  # known from earlier replies

@@ -2,11 +2,7 @@
 session ids, the origin check, and what a session is sent for a turn (only once it was stored)."""
 
 import pytest
-import sqlalchemy as sa
-from rasa.core.tracker_store import FailSafeTrackerStore
-from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import UserUttered
-from rasa.shared.core.trackers import DialogueStateTracker
 
 from clinic_faq.rasa_ext.channels.socketio import (
     DEFAULT_ORIGIN,
@@ -18,7 +14,7 @@ from clinic_faq.rasa_ext.channels.socketio import (
     bot_event,
     turn_language,
 )
-from clinic_faq.rasa_ext.stores.tracker import LoudSQLTrackerStore
+from tests.rasa_ext.fake_rasa import break_store, fake_rasa, repair_store, sqlite_store
 
 # --- signed session ids --------------------------------------------------------------------------------
 
@@ -164,35 +160,12 @@ class Socket:
 
 @pytest.fixture
 def store(rasa_patched):
-    return LoudSQLTrackerStore(domain=Domain.empty(), dialect="sqlite", db="")
+    return sqlite_store()
 
 
 @pytest.fixture
 def broken_store(store):
-    with store.engine.begin() as db:
-        db.execute(sa.text("DROP TABLE events"))
-    return store
-
-
-def fake_rasa(store, replies, error=None, during=None):
-    """What Rasa does with a message: sends the replies as it produces them, then saves the conversation
-    (through Rasa's own FailSafeTrackerStore, which swallows a failed save)."""
-    calls = []
-
-    async def on_new_message(message):
-        calls.append(message.text)
-        for reply in replies:
-            await message.output_channel.send_response(message.sender_id, dict(reply))
-            if during:
-                during()
-        if error:
-            raise error
-        tracker = DialogueStateTracker(message.sender_id, slots=[])
-        tracker.update(UserUttered(message.text))
-        await FailSafeTrackerStore(store).save(tracker)
-
-    on_new_message.calls = calls
-    return on_new_message
+    return break_store(store)
 
 
 ANSWER = {"text": "About 4 hours.", "metadata": {"route": "answer"}}
@@ -256,8 +229,7 @@ async def test_after_a_failed_turn_the_next_stored_one_is_answered(monkeypatch, 
     socket = Socket(monkeypatch, fake_rasa(broken_store, replies))
     session = await socket.start()
     await socket.trigger("user_uttered", "sock-1", {"message": "one", "session_id": session})
-    with broken_store.engine.begin() as db:  # the database is back
-        broken_store.Base.metadata.create_all(db)
+    repair_store(broken_store)  # the database is back
     await socket.trigger("user_uttered", "sock-1", {"message": "two", "session_id": session})
     assert [event["route"] for event, _ in socket.bot_messages()] == ["error", "answer"]
 
