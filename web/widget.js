@@ -665,7 +665,7 @@
       return;
     }
     lastSent = null; // a refusal of this click has no bubble to mark
-    emitMessage(helpful ? "/feedback_helpful" : "/feedback_not_helpful");
+    emitMessage({ message: helpful ? "/feedback_helpful" : "/feedback_not_helpful" });
     message.feedback = "given";
     save();
     if (box.parentNode) {
@@ -1000,7 +1000,7 @@
       pending = [];
       window.clearTimeout(notSentTimer);
       queued.forEach(function (m) {
-        emitMessage(m.message);
+        emitMessage(m);
       });
     });
 
@@ -1025,10 +1025,8 @@
       }
       addMessage(message);
       botMessageArrived();
-      if (reply.stored === false) {
-        markLastSentNotKept();
-      }
       var wait = Number(reply.retry_after);
+      replyArrived(reply, wait > 0);
       if (wait > 0) {
         pauseSending(Math.min(wait, MAX_WAIT_SECONDS));
       }
@@ -1051,8 +1049,36 @@
     });
   }
 
-  function emitMessage(message) {
-    socket.emit("user_uttered", { message: message, session_id: state.token });
+  // `item`: {message, shown?, record?, bubble?} (only a question typed or clicked has a record to mark).
+  function emitMessage(item) {
+    var id = nextId++;
+    awaiting[id] = item;
+    socket.emit("user_uttered", { message: item.message, session_id: state.token, id: id });
+  }
+
+  // A reply to the message numbered `reply.reply_to` (replies come in order, so every earlier message has
+  // had its replies). With `stored: false` that message was not kept; after a refusal that asks to wait
+  // (`refusal`), the server drops in silence the messages sent after it too, so they are not kept either.
+  // A server that does not number its replies: the latest message is the one not kept.
+  function replyArrived(reply, refusal) {
+    var replyTo = Number(reply.reply_to);
+    var known = reply.reply_to !== undefined && awaiting[replyTo] !== undefined;
+    var notKept = [];
+    Object.keys(awaiting).forEach(function (key) {
+      var id = Number(key);
+      if (known && (id === replyTo || (refusal && id > replyTo))) {
+        if (reply.stored === false) {
+          notKept.push(awaiting[id]);
+        }
+      }
+      if (known && (id < replyTo || (reply.stored === false && (id === replyTo || refusal)))) {
+        delete awaiting[id];
+      }
+    });
+    if (reply.stored === false) {
+      markNotKept(known ? notKept : [lastSent]);
+      lastSent = null;
+    }
   }
 
   // Sends `message`; shows `shown` (a button's title) as the person's bubble, or the message itself.
@@ -1077,7 +1103,7 @@
   function dispatch(item) {
     lastSent = item;
     if (socket && confirmed) {
-      emitMessage(item.message);
+      emitMessage(item);
       return;
     }
     pending.push(item);
@@ -1107,6 +1133,10 @@
   var pauseTimer = null;
   var pauseShown = false;
   var lastSent = null; // the latest message handed to dispatch(): {message, shown, record, bubble}
+  // Each message sent is numbered (`id`); the server puts that number in every reply to it (`reply_to`).
+  // The messages sent that have had no reply yet, by number:
+  var awaiting = {};
+  var nextId = 1;
 
   function isPaused() {
     return state.pausedUntil > Date.now();
@@ -1174,19 +1204,23 @@
   }
 
   // A reply with `stored: false` (the message was refused by the abuse limits, or could not be stored):
-  // the person's latest message is marked "not sent", with Try again.
-  function markLastSentNotKept() {
-    var item = lastSent;
-    lastSent = null;
-    if (!item || !item.record || item.record.failed || !item.bubble || item.bubble.parentNode !== log) {
-      return;
+  // the person's messages that were not kept are marked "not sent", with Try again.
+  function markNotKept(items) {
+    var marked = false;
+    items.forEach(function (item) {
+      if (!item || !item.record || item.record.failed || !item.bubble || item.bubble.parentNode !== log) {
+        return;
+      }
+      item.record.failed = "refused";
+      if (item.message !== item.shown) {
+        item.record.payload = item.message;
+      }
+      markNotSent(item.record, item.bubble);
+      marked = true;
+    });
+    if (marked) {
+      save();
     }
-    item.record.failed = "refused";
-    if (item.message !== item.shown) {
-      item.record.payload = item.message;
-    }
-    markNotSent(item.record, item.bubble);
-    save();
   }
 
   // --- open, close, keyboard ----------------------------------------------------------------------

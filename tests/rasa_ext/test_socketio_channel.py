@@ -4,6 +4,7 @@ session ids, the origin check, and what a session is sent for a turn (only once 
 import pytest
 from rasa.shared.core.events import UserUttered
 
+from clinic_faq.core.rate_limit import MemoryBackend, RateLimiter, RateLimits, Rule
 from clinic_faq.rasa_ext.channels.socketio import (
     DEFAULT_ORIGIN,
     NOT_STORED_TEXT,
@@ -130,9 +131,10 @@ def test_the_language_of_a_turn():
 class Socket:
     """The channel's handlers on a real python-socketio server, with what it emits recorded."""
 
-    def __init__(self, monkeypatch, on_new_message, max_message_chars=4000):
+    def __init__(self, monkeypatch, on_new_message, max_message_chars=4000, limiter=None):
         monkeypatch.setenv("WEBSITE_ORIGINS", "https://clinic.example")
-        self.channel = ClinicSocketIOInput(signer=SessionSigner(b"key"), max_message_chars=max_message_chars)
+        self.channel = ClinicSocketIOInput(signer=SessionSigner(b"key"), max_message_chars=max_message_chars,
+                                           limiter=limiter)
         self.channel.blueprint(on_new_message)
         self.sio = self.channel.sio
         self.emitted = []
@@ -232,6 +234,35 @@ async def test_after_a_failed_turn_the_next_stored_one_is_answered(monkeypatch, 
     repair_store(broken_store)  # the database is back
     await socket.trigger("user_uttered", "sock-1", {"message": "two", "session_id": session})
     assert [event["route"] for event, _ in socket.bot_messages()] == ["error", "answer"]
+
+
+async def test_every_event_for_a_numbered_message_names_it(monkeypatch, store):
+    """The widget numbers its messages; the replies, the "not stored" message and a refusal carry the number
+    of the message they are for, so the widget marks exactly the messages that were not kept."""
+    two_a_minute = RateLimiter(RateLimits(conversation=Rule(2, 60)), MemoryBackend())
+    socket = Socket(monkeypatch, fake_rasa(store, [ANSWER, DISCLAIMER]), limiter=two_a_minute)
+    session = await socket.start()
+    await socket.trigger("user_uttered", "sock-1", {"message": "how long", "session_id": session, "id": 7})
+    assert [(e["route"], e["reply_to"]) for e, _ in socket.bot_messages()] == [("answer", 7), ("disclaimer", 7)]
+    break_store(store)
+    await socket.trigger("user_uttered", "sock-1", {"message": "and after", "session_id": session, "id": 8})
+    assert socket.bot_messages()[-1][0] == {"text": NOT_STORED_TEXT["en"], "route": "error", "stored": False,
+                                            "reply_to": 8}
+    await socket.trigger("user_uttered", "sock-1", {"message": "too fast", "session_id": session, "id": 9})
+    refusal = socket.bot_messages()[-1][0]
+    assert refusal["stored"] is False and refusal["retry_after"] >= 1 and refusal["reply_to"] == 9
+    count = len(socket.bot_messages())
+    await socket.trigger("user_uttered", "sock-1", {"message": "still too fast", "session_id": session, "id": 10})
+    assert len(socket.bot_messages()) == count  # silence after the one refusal
+
+
+@pytest.mark.parametrize("number", ["7", 7.0, True, -1, 2**53, None, [7]])
+async def test_a_message_number_that_is_not_a_small_whole_number_is_ignored(monkeypatch, store, number):
+    socket = Socket(monkeypatch, fake_rasa(store, [ANSWER]))
+    session = await socket.start()
+    await socket.trigger("user_uttered", "sock-1", {"message": "how long", "session_id": session, "id": number})
+    [(event, _)] = socket.bot_messages()
+    assert event["route"] == "answer" and "reply_to" not in event
 
 
 async def test_a_socket_without_a_session_is_asked_to_reload(monkeypatch, store):

@@ -354,6 +354,35 @@ def test_when_the_server_asks_to_wait_sending_pauses_until_then(new_page, limite
     expect(widget.user).to_have_count(3)  # sent again, not added again
 
 
+def test_every_question_the_server_dropped_after_a_refusal_is_marked_not_sent(new_page, limited_page_url):
+    """Four questions sent in one go (2 at once per 12 s): the first two are answered, the third is refused
+    with retry_after and the fourth, sent before the refusal arrived, is dropped in the silence that
+    follows. Both are marked "not sent", not just the latest."""
+    from playwright.sync_api import expect
+
+    widget = Widget(new_page(url=limited_page_url))
+    page = widget.page
+    widget.open()
+    questions = ["how long is an infusion session", "what are the side effects",
+                 "how do i book a consultation", "can i drive home after"]
+    # All four in one script task: each is handed to the connection before any reply can arrive.
+    widget.input.evaluate("""(input, questions) => {
+        for (const question of questions) {
+            input.value = question;
+            input.dispatchEvent(new KeyboardEvent("keydown", {key: "Enter", bubbles: true, cancelable: true}));
+        }
+    }""", questions)
+    expect(widget.user).to_have_count(4)
+    expect(page.locator(".kw-msg--bot.kw-route--error")).to_have_count(1, timeout=30_000)
+    not_sent = page.locator(".kw-not-sent")
+    expect(not_sent).to_have_count(2)
+    failed = page.locator(".kw-msg--user.kw-msg--failed .kw-text")
+    expect(failed).to_have_text(questions[2:])
+    expect(page.locator(".kw-msg--bot.kw-route--answer")).to_have_count(2)  # the first two were answered
+    stored = widget.stored()["value"]["messages"]
+    assert [m["text"] for m in stored if m.get("failed") == "refused"] == questions[2:]
+
+
 def test_it_works_with_the_keyboard_alone(widget):
     from playwright.sync_api import expect
 

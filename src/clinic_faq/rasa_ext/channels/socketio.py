@@ -23,6 +23,9 @@ Based on Rasa's own socket.io channel, with what a clinic's website needs on top
   client address's limit is not processed; the session is told once, politely (route `error`, with
   `retry_after`; in Spanish in a Spanish conversation), and further refused messages get no answer until
   the window passes.
+- **Which message a reply is for.** The widget may number its messages (`{"message": ..., "id": 7}`, a
+  whole number); every event sent for that message (its replies, the "not stored" message, the refusal)
+  then carries `"reply_to": 7`, so the widget knows exactly which of its messages were not kept.
 """
 
 from __future__ import annotations
@@ -97,8 +100,19 @@ class SessionSigner:
         return hmac.compare_digest(mac, self._mac(nonce))
 
 
-def bot_event(message: Dict[str, Any]) -> Dict[str, Any]:
-    """One bot message as the widget receives it: {text, buttons?, route?, stored?}."""
+MAX_MESSAGE_ID = 2**53 - 1  # the largest whole number a browser's JavaScript holds exactly
+
+
+def message_id(data: Any) -> Optional[int]:
+    """The widget's number for a message (`id`), if it sent a whole number; anything else is ignored."""
+    value = data.get("id") if isinstance(data, dict) else None
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_MESSAGE_ID:
+        return value
+    return None
+
+
+def bot_event(message: Dict[str, Any], reply_to: Optional[int] = None) -> Dict[str, Any]:
+    """One bot message as the widget receives it: {text, buttons?, route?, stored?, retry_after?, reply_to?}."""
     out: Dict[str, Any] = {"text": message.get("text") or ""}
     buttons = message.get("buttons") or message.get("quick_replies")
     if buttons:
@@ -110,6 +124,8 @@ def bot_event(message: Dict[str, Any]) -> Dict[str, Any]:
         out["stored"] = False
     if metadata.get("retry_after"):
         out["retry_after"] = metadata["retry_after"]
+    if reply_to is not None:
+        out["reply_to"] = reply_to
     return out
 
 
@@ -139,13 +155,14 @@ class ClinicSocketIOOutput(OutputChannel):  # type: ignore[misc]  # rasa has no 
     def name(cls) -> str:
         return "socketio"
 
-    def __init__(self, sio: AsyncServer, bot_message_evt: str, room: str) -> None:
+    def __init__(self, sio: AsyncServer, bot_message_evt: str, room: str, reply_to: Optional[int] = None) -> None:
         self.sio = sio
         self.bot_message_evt = bot_message_evt
         self.room = room
+        self.reply_to = reply_to
 
     async def send_response(self, recipient_id: str, message: Dict[str, Any]) -> None:
-        await self.sio.emit(self.bot_message_evt, bot_event(message), room=self.room)
+        await self.sio.emit(self.bot_message_evt, bot_event(message, self.reply_to), room=self.room)
 
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
         await self.send_response(recipient_id, {"text": text, **kwargs})
@@ -265,7 +282,7 @@ class ClinicSocketIOInput(InputChannel):  # type: ignore[misc]  # rasa has no ty
 
         async def handle_message(sid: str, data: Any) -> None:
             session_id = sessions.get(sid)
-            output = ClinicSocketIOOutput(sio, self.bot_message_evt, session_id or sid)
+            output = ClinicSocketIOOutput(sio, self.bot_message_evt, session_id or sid, message_id(data))
             if session_id is None:
                 await output.send_response(sid, {"text": "Please reload the page to start a conversation.",
                                                  "metadata": {"route": "error"}})
