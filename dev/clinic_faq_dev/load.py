@@ -217,27 +217,36 @@ def split_evenly(messages: Sequence[str], people: int, total: int, offset: int =
     return out
 
 
-def bench_plan(messages: Sequence[str], concurrency: int, total: int, turns: int, tag: str,
+def bench_plan(messages: Sequence[str], concurrency: int, total: int, lengths: Sequence[int], tag: str,
                offset: int = 0) -> List[Conversation]:
-    """`total` messages as conversations of `turns` messages (`tag`-p<person>-<n>), the same for every run:
-    each person's share (`split_evenly`) cut into conversations, queued round by round so that the first
-    `concurrency` conversations start together, one per person."""
-    shares = [[Conversation(f"{tag}-p{i}-{n}", tuple(texts[k : k + turns]))
-               for n, k in enumerate(range(0, len(texts), turns))]
-              for i, texts in enumerate(split_evenly(messages, concurrency, total, offset))]
+    """`total` messages as conversations (`tag`-p<person>-<n>), the same for every run: each person's share
+    (`split_evenly`) cut into conversations whose lengths cycle through `lengths`, person `i` starting at
+    `lengths[i % len(lengths)]` (so that at any moment some conversations are long); a person's last one
+    is cut at the end of their share. Queued round by round, so the first `concurrency` conversations
+    start together, one per person."""
+    shares: List[List[Conversation]] = []
+    for person, texts in enumerate(split_evenly(messages, concurrency, total, offset)):
+        conversations, position, n = [], 0, 0
+        while position < len(texts):
+            length = lengths[(person + n) % len(lengths)]
+            conversations.append(Conversation(f"{tag}-p{person}-{n}", tuple(texts[position:position + length])))
+            position += length
+            n += 1
+        shares.append(conversations)
     rounds = max((len(s) for s in shares), default=0)
     return [share[n] for n in range(rounds) for share in shares if n < len(share)]
 
 
-async def bench(url: str, messages: Sequence[str], concurrency: int, total: int, warmup: int = 0, turns: int = 5,
-                tag: str = "", request_timeout: float = 60.0) -> Dict[str, Any]:
-    """A warm-up (not measured), then exactly `total` measured messages: the benchmark's JSON."""
+async def bench(url: str, messages: Sequence[str], concurrency: int, total: int, warmup: int = 0,
+                lengths: Sequence[int] = (5,), tag: str = "", request_timeout: float = 60.0) -> Dict[str, Any]:
+    """A warm-up (not measured), then exactly `total` measured messages in conversations of `lengths`
+    (`bench_plan`): the benchmark's JSON."""
     tag = tag or f"load-c{concurrency}"
     if warmup:
-        warm = bench_plan(messages, concurrency, max(warmup, concurrency), turns, f"{tag}-warm",
+        warm = bench_plan(messages, concurrency, max(warmup, concurrency), lengths, f"{tag}-warm",
                           offset=len(messages) // 2)
         await drive(url, warm, concurrency, request_timeout=request_timeout)
-    result = await drive(url, bench_plan(messages, concurrency, total, turns, tag), concurrency,
+    result = await drive(url, bench_plan(messages, concurrency, total, lengths, tag), concurrency,
                          request_timeout=request_timeout)
     return bench_result(result, concurrency, total)
 
@@ -442,7 +451,7 @@ async def _run(args: argparse.Namespace) -> Tuple[Dict[str, Any], Dict[str, Any]
         return result, result
     if args.mode == "bench":
         result = await bench(args.url, load_messages(args.cases), args.concurrency, args.messages, args.warmup,
-                             args.turns, args.tag, args.request_timeout)
+                             (args.turns,), args.tag, args.request_timeout)
         return result, {k: v for k, v in result.items() if k != "latencies_ms"}
     plan = production_plan(args.conversations, args.messages, prefix=args.prefix)
     result = await drive(args.url, plan, args.concurrency, retries=args.retries, message_ids=True,

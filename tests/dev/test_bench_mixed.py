@@ -1,16 +1,17 @@
-"""The benchmark's mixed-length load plan (dev/clinic_faq_dev/bench/mixed.py)."""
+"""The benchmark's mixed-length load plan (clinic_faq_dev.load.bench_plan, used by bench/mixed.py)."""
 
 from collections import Counter
 
 import pytest
 
-from clinic_faq_dev.bench.mixed import mixed_plan, parse_lengths
+from clinic_faq_dev.bench.mixed import parse_lengths
+from clinic_faq_dev.load import bench_plan
 
 MESSAGES = [f"question {i}" for i in range(40)]
 
 
 def test_each_person_holds_conversations_of_each_length():
-    plan = mixed_plan(MESSAGES, concurrency=50, total=50 * 56, lengths=[1, 5, 50], tag="t")
+    plan = bench_plan(MESSAGES, concurrency=50, total=50 * 56, lengths=[1, 5, 50], tag="t")
     assert sum(len(c.texts) for c in plan) == 50 * 56
     assert Counter(len(c.texts) for c in plan) == {1: 50, 5: 50, 50: 50}
     first_round = plan[:50]
@@ -20,8 +21,8 @@ def test_each_person_holds_conversations_of_each_length():
 
 
 def test_the_plan_is_the_same_every_time_and_cut_at_the_total():
-    a = mixed_plan(MESSAGES, concurrency=3, total=20, lengths=[1, 5, 50], tag="t")
-    assert a == mixed_plan(MESSAGES, concurrency=3, total=20, lengths=[1, 5, 50], tag="t")
+    a = bench_plan(MESSAGES, concurrency=3, total=20, lengths=[1, 5, 50], tag="t")
+    assert a == bench_plan(MESSAGES, concurrency=3, total=20, lengths=[1, 5, 50], tag="t")
     assert sum(len(c.texts) for c in a) == 20
     assert [len(c.texts) for c in a if c.sender.startswith("t-p0-")] == [1, 5, 1]
 

@@ -106,8 +106,8 @@ def test_every_response_is_a_reply_a_clear_error_or_unclear(status, raw, outcome
 
 def test_the_bench_plan_is_fixed_even_and_starts_one_conversation_per_person():
     messages = [f"m{i}" for i in range(7)]
-    plan = load.bench_plan(messages, 3, 23, turns=5, tag="t")
-    assert plan == load.bench_plan(messages, 3, 23, turns=5, tag="t")
+    plan = load.bench_plan(messages, 3, 23, lengths=[5], tag="t")
+    assert plan == load.bench_plan(messages, 3, 23, lengths=[5], tag="t")
     shares = load.split_evenly(messages, 3, 23)
     assert [len(s) for s in shares] == [8, 8, 7]
     assert [m for s in shares for m in s] == [messages[i % 7] for i in range(23)]
@@ -142,7 +142,7 @@ def test_a_message_without_a_reply_is_sent_again_with_the_same_message_id(fake):
 
 
 def test_the_loop_is_closed_at_the_concurrency_asked_for(fake):
-    conversations = load.bench_plan(["q"], 3, 30, turns=2, tag="c")
+    conversations = load.bench_plan(["q"], 3, 30, lengths=[2], tag="c")
     result = asyncio.run(load.drive(fake.url, conversations, 3))
     assert fake.most_in_flight == 3
     assert len(result["records"]) == 30 and all(r["answered"] for r in result["records"])

@@ -21,7 +21,8 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence
 from urllib.parse import urlsplit
 
-from clinic_faq_dev.load import DEV_SET, LOOPBACK, Conversation, bench_result, drive, load_messages, split_evenly
+from clinic_faq_dev import load
+from clinic_faq_dev.load import DEV_SET, LOOPBACK, load_messages
 
 LENGTHS = (1, 5, 50)
 
@@ -33,36 +34,11 @@ def parse_lengths(value: str) -> List[int]:
     return lengths
 
 
-def mixed_plan(messages: Sequence[str], concurrency: int, total: int, lengths: Sequence[int], tag: str,
-               offset: int = 0) -> List[Conversation]:
-    """`total` messages as conversations (`tag`-p<person>-<n>) whose lengths cycle through `lengths`, person
-    `i` starting at `lengths[i % len(lengths)]`; a person's last conversation is cut at the end of their
-    share (`clinic_faq_dev.load.split_evenly`). Queued round by round, so the first `concurrency`
-    conversations start together, one per person."""
-    shares: List[List[Conversation]] = []
-    for person, texts in enumerate(split_evenly(messages, concurrency, total, offset)):
-        conversations, position, n = [], 0, 0
-        while position < len(texts):
-            length = lengths[(person + n) % len(lengths)]
-            conversations.append(Conversation(f"{tag}-p{person}-{n}", tuple(texts[position:position + length])))
-            position += length
-            n += 1
-        shares.append(conversations)
-    rounds = max((len(s) for s in shares), default=0)
-    return [share[n] for n in range(rounds) for share in shares if n < len(share)]
-
-
 async def bench(url: str, messages: Sequence[str], concurrency: int, total: int, lengths: Sequence[int],
                 warmup: int = 0, tag: str = "", request_timeout: float = 60.0) -> Dict[str, Any]:
-    """A warm-up (not measured), then exactly `total` measured messages: the benchmark's JSON."""
-    tag = tag or f"mixed-c{concurrency}"
-    if warmup:
-        warm = mixed_plan(messages, concurrency, max(warmup, concurrency), lengths, f"{tag}-warm",
-                          offset=len(messages) // 2)
-        await drive(url, warm, concurrency, request_timeout=request_timeout)
-    result = await drive(url, mixed_plan(messages, concurrency, total, lengths, tag), concurrency,
-                         request_timeout=request_timeout)
-    out = bench_result(result, concurrency, total)
+    """clinic_faq_dev.load's bench mode with conversations of `lengths`: the benchmark's JSON."""
+    out = await load.bench(url, messages, concurrency, total, warmup, lengths, tag or f"mixed-c{concurrency}",
+                           request_timeout)
     out["lengths"] = list(lengths)
     return out
 
