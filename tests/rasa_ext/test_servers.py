@@ -47,3 +47,39 @@ def test_the_token_is_checked_on_every_path_but_health():
     assert not authorized(request("/webhook", {"Authorization": "Basic secret"}), "secret")
     assert authorized(request("/webhook", {"Authorization": "Bearer secret"}), "secret")
     assert authorized(request("/health", {}), "secret")
+
+
+THREADS_PROBE = """
+import json
+import clinic_faq.rasa_ext.servers.{launcher}  # as the console script does, before anything else
+import numpy, scipy.linalg, sklearn.linear_model  # the libraries the NLU components load
+from threadpoolctl import threadpool_info
+print(json.dumps([[i["internal_api"], i["num_threads"]] for i in threadpool_info()]))
+"""
+
+
+def math_threads(launcher, extra_env=None):
+    """The thread count of every numerical library a launcher's process loads, in a fresh interpreter."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k not in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")}
+    env.update(extra_env or {})
+    out = subprocess.run([sys.executable, "-c", THREADS_PROBE.format(launcher=launcher)], env=env, check=True,
+                         capture_output=True, text=True, timeout=120).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+@pytest.mark.parametrize("launcher", ["rasa_server", "action_server"])
+def test_the_servers_give_numerical_libraries_one_thread(launcher):
+    """OpenBLAS would start a spinning worker per core (about 16 ms of CPU per message on 2 cores)."""
+    libraries = math_threads(launcher)
+    assert any(api == "openblas" for api, _ in libraries)
+    assert all(threads == 1 for _, threads in libraries), libraries
+
+
+def test_an_operator_can_still_choose_the_thread_count():
+    libraries = math_threads("rasa_server", {"OPENBLAS_NUM_THREADS": "2"})
+    assert sorted(threads for api, threads in libraries if api == "openblas")[-1] == 2
