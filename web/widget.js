@@ -1056,29 +1056,37 @@
     socket.emit("user_uttered", { message: item.message, session_id: state.token, id: id });
   }
 
-  // A reply to the message numbered `reply.reply_to` (replies come in order, so every earlier message has
-  // had its replies). With `stored: false` that message was not kept; after a refusal that asks to wait
-  // (`refusal`), the server drops in silence the messages sent after it too, so they are not kept either.
-  // A server that does not number its replies: the latest message is the one not kept.
+  // A reply to the message numbered `reply.reply_to`. A conversation's turns are answered in order, so an
+  // answer means every earlier message has had its replies; a refusal is sent at once and may arrive before
+  // the answers to earlier messages. With `stored: false` that message was not kept; after a refusal that
+  // asks to wait (`refusal`), the server drops in silence the messages sent after it too, so they are not
+  // kept either. A server that does not number its replies: the latest message is the one not kept.
   function replyArrived(reply, refusal) {
     var replyTo = Number(reply.reply_to);
-    var known = reply.reply_to !== undefined && awaiting[replyTo] !== undefined;
-    var notKept = [];
-    Object.keys(awaiting).forEach(function (key) {
-      var id = Number(key);
-      if (known && (id === replyTo || (refusal && id > replyTo))) {
-        if (reply.stored === false) {
-          notKept.push(awaiting[id]);
+    if (reply.stored !== false) {
+      Object.keys(awaiting).forEach(function (key) {
+        if (Number(key) < replyTo) {
+          delete awaiting[key];
         }
-      }
-      if (known && (id < replyTo || (reply.stored === false && (id === replyTo || refusal)))) {
-        delete awaiting[id];
-      }
-    });
-    if (reply.stored === false) {
-      markNotKept(known ? notKept : [lastSent]);
-      lastSent = null;
+      });
+      return;
     }
+    var notKept = [];
+    if (reply.reply_to !== undefined && awaiting[replyTo] !== undefined) {
+      Object.keys(awaiting).forEach(function (key) {
+        var id = Number(key);
+        if (id === replyTo || (refusal && id > replyTo)) {
+          notKept.push(awaiting[key]);
+        }
+        if (id <= replyTo || refusal) {
+          delete awaiting[key];
+        }
+      });
+    } else {
+      notKept.push(lastSent);
+    }
+    markNotKept(notKept);
+    lastSent = null;
   }
 
   // Sends `message`; shows `shown` (a button's title) as the person's bubble, or the message itself.

@@ -381,6 +381,7 @@ def test_every_question_the_server_dropped_after_a_refusal_is_marked_not_sent(ne
     expect(page.locator(".kw-msg--bot.kw-route--answer")).to_have_count(2)  # the first two were answered
     stored = widget.stored()["value"]["messages"]
     assert [m["text"] for m in stored if m.get("failed") == "refused"] == questions[2:]
+    page.screenshot(path=str(PROJECT / "docs" / "img" / "widget-refused.png"))
 
 
 def test_it_works_with_the_keyboard_alone(widget):
