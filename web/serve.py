@@ -6,7 +6,8 @@
 Serves this folder (web/) on 127.0.0.1 only, with security headers on every answer. It never lists a
 folder, never serves anything outside web/ (no `..`, no symlink out, no absolute paths), and never serves
 dotfiles or Python files. It is meant for the demo page and tests; in production put widget.js,
-widget.css and vendor/ on the clinic's own web server or CDN with the same headers (docs/widget.md).
+widget/, widget.css and vendor/ on the clinic's own web server or CDN with the same headers, and CORS
+when the page is on another origin (docs/widget.md).
 """
 
 from __future__ import annotations
