@@ -15,7 +15,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 CASES ?= evaluation/sets/dev_set.yml
 OUT ?= reports/evaluation.jsonl
 
-.PHONY: help install train run run-production shell browser nginx services test test-production load-test soak test-stories unit evaluate evaluate-wild red-team bench purge backup restore validate lint audit-export compare-pipelines compare-representations clean
+.PHONY: help install train run run-production shell browser nginx services test test-production load-test soak test-stories unit widget-unit evaluate evaluate-wild red-team bench purge backup restore validate content-review lint audit-export compare-pipelines compare-representations clean
 
 help:  ## Show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -54,8 +54,17 @@ validate: install  ## Check the training data (rasa data validate) and the answe
 	$(RASA) data validate --fail-on-warnings --quiet
 	$(PY) -m clinic_faq_dev.content
 
+content-review: install  ## Curated answers that are unsigned or due for review within 30 days (docs/content-review.md)
+	$(PY) -m clinic_faq.content_review
+
 unit: install nginx  ## Fast tests only (no model, no servers)
 	$(PY) -m pytest -q -m "not integration"
+
+# The files, not the folder: `node --test <folder>` searches the folder on Node 20 only (21 and later
+# take it as one file and fail).
+widget-unit:  ## The chat widget's unit tests: its state machine and modules under node --test (Node 20+), no browser
+	@command -v node >/dev/null || { echo "widget-unit: the widget's unit tests need node (20 or later) on PATH"; exit 1; }
+	node --test tests/web/unit/*.test.mjs
 
 browser: tests/web/node_modules/.package-lock.json  ## Install Debian's chromium (if missing) and axe-core (npm, pinned) for the widget's browser tests
 	@scripts/apt-install.sh /usr/bin/chromium chromium "the widget's browser tests (tests/web/)"
@@ -69,7 +78,7 @@ nginx:  ## Install Debian's nginx for the replica tests (if missing)
 services:  ## Start PostgreSQL and Redis on 127.0.0.1 for the tests (install them if missing)
 	@scripts/services.sh
 
-test: train browser nginx services  ## The whole suite: data validation, unit tests, the real servers (one and three replicas), evaluation thresholds
+test: widget-unit train browser nginx services  ## The whole suite: data validation, unit tests, the real servers (one and three replicas), evaluation thresholds
 	$(RASA) data validate --fail-on-warnings --quiet
 	$(PY) -m pytest -q --durations=5
 
