@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import urllib.parse
 import urllib.request
 
 import pytest
@@ -475,6 +476,41 @@ def test_the_language_switch_changes_the_interface_and_the_replies(widget):
     expect(widget.page.locator(".kw-launcher-text")).to_have_text("Haga una pregunta")
 
 
+# The demo page's tag with every setting away from its default, changed as the parser adds it (a module
+# runs only once the page is parsed): the page's own server, origin and Content-Security-Policy stay.
+RETAG = """(settings => new MutationObserver((records, observer) => {
+  const tag = document.querySelector('script[src="widget.js"]');
+  if (!tag) return;
+  observer.disconnect();
+  for (const name of Object.keys(tag.dataset)) delete tag.dataset[name];
+  Object.assign(tag.dataset, settings);
+}).observe(document, {childList: true, subtree: true}))(%s);"""
+
+
+def test_the_script_tags_data_attributes_reach_the_widget(new_page, web_page_url):
+    from playwright.sync_api import expect
+
+    socket = urllib.parse.parse_qs(urllib.parse.urlsplit(web_page_url).query)["socket"][0]
+    settings = {"socketUrl": socket, "socketPath": "/socket.io", "lang": "es",
+                "title": "Questions for the test clinic", "titleEs": "Preguntas para la clinica de prueba",
+                "emergencyNumber": "112", "clinicPhone": "(555) 010-0100"}
+    page = new_page(url="about:blank")
+    page.add_init_script(RETAG % json.dumps(settings))
+    page.goto(web_page_url.split("?")[0])  # no ?socket=: data-socket-url alone names the server
+    widget = Widget(page)
+    assert page.evaluate("() => document.documentElement.lang") == "en"
+    expect(widget.launcher).to_contain_text("Haga una pregunta")  # data-lang, on an English page
+    widget.open()
+    expect(page.locator(".kw-title")).to_have_text(settings["titleEs"])
+    assert links_in(widget.notice) == [["112", "tel:112"]]  # data-emergency-number
+    expect(page.locator(".kw-footer")).to_contain_text("llame al 112")
+    before = widget.bot.count()
+    page.locator(".kw-lang").click()  # tells the assistant: through data-socket-url and data-socket-path
+    expect(page.locator(".kw-title")).to_have_text(settings["title"])
+    widget.wait_for_turn(before)
+    assert widget.stored()["key"] == "clinic-chat:" + socket.rstrip("/")
+
+
 # --- web/serve.py ------------------------------------------------------------------------------------
 
 def test_the_static_server_refuses_path_traversal_and_sets_security_headers():
@@ -493,7 +529,10 @@ def test_the_static_server_refuses_path_traversal_and_sets_security_headers():
                                            "ws://localhost:*", "ws://127.0.0.1:*"}
 
         index = raw_get(port, "/")
-        assert index.status == 200 and b'src="widget.js"' in index.body
+        assert index.status == 200 and b'<script type="module" src="widget.js"' in index.body
+        for module in ("config", "connection", "constants", "render", "state", "strings"):
+            served = raw_get(port, f"/widget/{module}.js")  # browsers run a module only if served as JavaScript
+            assert served.status == 200 and served.getheader("Content-Type").startswith("text/javascript"), module
         assert index.getheader("Content-Security-Policy") == ok.getheader("Content-Security-Policy")
 
         readme = (PROJECT / "README.md").read_bytes()[:40]
