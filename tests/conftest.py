@@ -85,7 +85,8 @@ def pytest_terminal_summary(terminalreporter):
 
 @pytest.fixture
 def rasa_patched():
-    """The project's patches to Rasa, applied as the server launcher applies them, and undone afterwards."""
+    """The project's patches to Rasa (clinic_faq.rasa_ext.patches), applied as the server launcher applies
+    them, and undone afterwards."""
     from clinic_faq.rasa_ext import patches
 
     yield patches.apply()

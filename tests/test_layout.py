@@ -38,15 +38,15 @@ def test_the_product_never_imports_the_developer_tooling():
 
 
 def test_rasa_internals_are_patched_only_in_the_patches_module():
-    """Assignments to Rasa's classes or modules happen in rasa_ext/patches.py and the modules it drives."""
-    allowed = {"patches.py", "speedups.py", "action_timeout.py"}
+    """Assignments to Rasa's classes or modules happen in rasa_ext/patches.py only; the logging module's
+    machinery is not replaced anywhere (log redaction is a filter on the handlers)."""
+    rasa_names = ("rasa.", "RemoteAction.", "Event.", "RulePolicy.", "DialogueStateTracker.", "SQLTrackerStore.")
     for path in PACKAGE.rglob("*.py"):
-        if path.name in allowed:
-            continue
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.Assign):
+            if isinstance(node, ast.Assign) and path.name != "patches.py":
                 for target in node.targets:
-                    text = ast.unparse(target)
-                    assert not text.startswith(("rasa.", "RemoteAction.", "Event.")), (path, text)
-            if isinstance(node, ast.Call) and ast.unparse(node.func) == "logging.setLogRecordFactory":
-                assert path.name == "log_redaction.py", path
+                    assert not ast.unparse(target).startswith(rasa_names), (path, ast.unparse(target))
+            if isinstance(node, ast.Call):
+                assert ast.unparse(node.func) != "logging.setLogRecordFactory", path
+                # no state hidden on Rasa's objects (trackers, policies) by attribute name
+                assert "rasa_ext" not in path.parts or ast.unparse(node.func) != "setattr", path

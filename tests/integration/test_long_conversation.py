@@ -1,8 +1,8 @@
 """A long conversation keeps everything it should while each turn reads only what it needs.
 
-The speed-ups that bound what a turn reads of its conversation (src/clinic_faq/rasa_ext/speedups.py:
-`rule_policy_recent_states`, `applied_events_incremental`, `tracker_copy_state`, `tracker_cache`,
-`action_recent_events`) must not change a single reply. The same 60-message conversation (questions,
+The speed-ups that bound what a turn reads of its conversation (src/clinic_faq/rasa_ext/tuning.py:
+`rule_policy_recent_states`, `tracker_incremental`, `tracker_cache`, `action_recent_events`) must not
+change a single reply. The same 60-message conversation (questions,
 "tell me more", unclear messages, personal details, a switch to Spanish) goes to our assistant as it
 runs and to one with every speed-up off (`CLINIC_TUNING=none`, Rasa's own code), both restarted half-way
 (so the kept conversations are dropped and read back from the database); every reply and every stored

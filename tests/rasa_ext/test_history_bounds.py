@@ -1,11 +1,13 @@
 """The speed-ups that bound what a turn reads of its conversation change nothing the conversation sees.
 
-`rule_policy_recent_states`: the project's RulePolicy, trained here from data/rules and domain.yml, predicts
-exactly as Rasa's own does at every step of long simulated conversations (built as the Rasa server builds
-them: the user message, its language slot, the featurization event, each predicted action, the bot's
-messages, the `topic` slot set by action_safety_notes; with unclear messages, reverted turns and new
-sessions). `action_recent_events`: the action server gets the same slots, latest message and current turn,
-and action_safety_notes answers exactly as with the whole conversation.
+`RecentStatesRulePolicy` (clinic_faq.rasa_ext.policies), given the rules Rasa's RulePolicy learns here from
+data/rules and domain.yml, predicts exactly as Rasa's own does at every step of long simulated
+conversations (built as the Rasa server builds them: the user message, its language slot, the
+featurization event, each predicted action, the bot's messages, the `topic` slot set by
+action_safety_notes; with unclear messages, reverted turns and new sessions). `IncrementalTracker`
+(clinic_faq.rasa_ext.stores.incremental_tracker): `applied_events()` and `copy()` give what Rasa's own give
+at every step. `action_recent_events` (clinic_faq.rasa_ext.patches): the action server gets the same slots,
+latest message and current turn, and action_safety_notes answers exactly as with the whole conversation.
 """
 
 from __future__ import annotations
@@ -43,27 +45,32 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from clinic_faq.core.contract import SAFETY_KEY, SafetyVerdict
-from clinic_faq.rasa_ext import speedups
+from clinic_faq.rasa_ext import patches
 from clinic_faq.rasa_ext.actions.safety_notes import ActionSafetyNotes
+from clinic_faq.rasa_ext.policies import RecentStatesRulePolicy, recent_tracker
+from clinic_faq.rasa_ext.stores.incremental_tracker import IncrementalTracker
 
 PROJECT = Path(__file__).resolve().parents[2]
 LISTEN = "action_listen"
 
 
 def train_rule_policy() -> Dict[str, Any]:
-    """The project's RulePolicy, trained as config.yml configures it, and the domain."""
+    """Rasa's RulePolicy, trained as config.yml configures the project's, the project's policy with the same
+    rules, and the domain."""
     importer = TrainingDataImporter.load_from_config(str(PROJECT / "config.yml"), str(PROJECT / "domain.yml"),
                                                      [str(PROJECT / "data")])
     domain = importer.get_domain()
     trackers = TrainingDataGenerator(importer.get_stories(), domain, augmentation_factor=0,
                                      use_story_concatenation=False).generate()
-    policy_config = next(p for p in importer.get_config()["policies"] if p["name"] == "RulePolicy")
+    policy_config = next(p for p in importer.get_config()["policies"] if p["name"].endswith("RulePolicy"))
     config = {**RulePolicy.get_default_config(), **{k: v for k, v in policy_config.items() if k != "name"}}
     with tempfile.TemporaryDirectory() as tmp:
-        policy = RulePolicy.create(config, LocalModelStorage(Path(tmp)), Resource("rule_policy"),
-                                   ExecutionContext(GraphSchema({}), "test"))
-        policy.train(trackers, domain)
-    return {"policy": policy, "domain": domain}
+        storage, context = LocalModelStorage(Path(tmp)), ExecutionContext(GraphSchema({}), "test")
+        rasas = RulePolicy.create(dict(config), storage, Resource("rule_policy"), context)
+        rasas.train(trackers, domain)
+        ours = RecentStatesRulePolicy(dict(config), storage, Resource("rule_policy"), context,
+                                      featurizer=rasas.featurizer, lookup=rasas.lookup)
+    return {"rasas": rasas, "policy": ours, "domain": domain}
 
 
 @pytest.fixture(scope="module")
@@ -105,38 +112,41 @@ def tracker_fields(tracker: DialogueStateTracker) -> Dict[str, Any]:
     }
 
 
-def check_tracker_methods(tracker: DialogueStateTracker) -> None:
-    """`applied_events` (incremental) and `copy` (of the state) give what Rasa's own give."""
-    rasas_applied = speedups._original_applied_events(tracker)
-    ours_applied = speedups.applied_events(tracker)
+def check_tracker_methods(tracker: IncrementalTracker) -> None:
+    """`applied_events` (incremental) and `copy` (a short replay) give what Rasa's own give."""
+    rasas_applied = DialogueStateTracker.applied_events(tracker)
+    ours_applied = tracker.applied_events()
     assert [id(e) for e in ours_applied] == [id(e) for e in rasas_applied]
     ours_applied.append(None)  # the caller's own list: the kept one is unchanged
-    assert [id(e) for e in speedups.applied_events(tracker)] == [id(e) for e in rasas_applied]
-    assert tracker_fields(speedups.copy_tracker(tracker)) == tracker_fields(speedups._original_copy(tracker))
+    assert [id(e) for e in tracker.applied_events()] == [id(e) for e in rasas_applied]
+    assert tracker_fields(tracker.copy()) == tracker_fields(DialogueStateTracker.copy(tracker))
+
+
+def same_prediction(ours: Any, rasas: Any) -> bool:
+    """Everything but the policy's name (which names the class)."""
+    return ours.policy_name == "RecentStatesRulePolicy" and rasas.policy_name == "RulePolicy" and \
+        {k: v for k, v in vars(ours).items() if k != "policy_name"} == \
+        {k: v for k, v in vars(rasas).items() if k != "policy_name"}
 
 
 class Comparison:
-    """Drives a conversation with Rasa's own RulePolicy and checks the bounded one at every prediction."""
+    """Drives a conversation with Rasa's own RulePolicy and checks the project's at every prediction."""
 
-    def __init__(self, policy: RulePolicy, domain: Domain) -> None:
-        self.policy, self.domain = policy, domain
+    def __init__(self, trained: Dict[str, Any]) -> None:
+        self.rasas, self.policy, self.domain = trained["rasas"], trained["policy"], trained["domain"]
         self.predictions = 0
         self.bounded = 0
 
     def predict(self, tracker: DialogueStateTracker) -> str:
-        speedups._undo_rule_policy_recent_states()
-        rasas = self.policy.predict_action_probabilities(tracker, self.domain)
-        full_states = self.policy._prediction_states(tracker, self.domain)
-        speedups._apply_rule_policy_recent_states()
-        try:
-            ours = self.policy.predict_action_probabilities(tracker, self.domain)
-            states = self.policy._prediction_states(tracker, self.domain)
-        finally:
-            speedups._undo_rule_policy_recent_states()
-        assert ours == rasas
-        needed = speedups.states_needed(self.policy)
-        bounded = speedups.recent_tracker(tracker, needed) is not None
-        assert states == (full_states[-needed:] if bounded else full_states)
+        rasas = self.rasas.predict_action_probabilities(tracker, self.domain)
+        ours = self.policy.predict_action_probabilities(tracker, self.domain)
+        assert same_prediction(ours, rasas)
+        needed = self.policy.states_needed()
+        short = recent_tracker(tracker, needed)
+        if short is not None:  # the short tracker's latest states are the conversation's
+            full_states = self.rasas._prediction_states(tracker, self.domain)
+            assert self.rasas._prediction_states(short, self.domain)[-needed:] == full_states[-needed:]
+        bounded = short is not None
         self.predictions += 1
         self.bounded += bounded
         best = max(range(len(rasas.probabilities)), key=lambda i: rasas.probabilities[i])
@@ -168,16 +178,16 @@ class Comparison:
         raise AssertionError(f"no action_listen after {intent}: {said}")
 
 
-def new_tracker(domain: Domain, sender: str) -> DialogueStateTracker:
-    return DialogueStateTracker.from_events(
+def new_tracker(domain: Domain, sender: str) -> IncrementalTracker:
+    return IncrementalTracker.from_events(
         sender, [ActionExecuted("action_session_start"), SessionStarted(), ActionExecuted(LISTEN)], domain.slots)
 
 
 @pytest.mark.parametrize("seed", range(4))
 def test_rule_predictions_over_recent_states_are_rasas_own(trained, seed):
-    policy, domain = trained["policy"], trained["domain"]
+    domain = trained["domain"]
     rng = random.Random(seed)
-    comparison = Comparison(policy, domain)
+    comparison = Comparison(trained)
     tracker = new_tracker(domain, f"long-{seed}")
     choices = intents(domain)
     for n in range(70):
@@ -191,8 +201,8 @@ def test_rule_predictions_over_recent_states_are_rasas_own(trained, seed):
 def test_tell_me_more_reaches_back_to_the_topic_however_long_ago(trained):
     """The topic answered many turns ago, followed by replies that keep it (none here reset it without
     action_safety_notes), still decides what "tell me more" gives: the slot is in every state."""
-    policy, domain = trained["policy"], trained["domain"]
-    comparison = Comparison(policy, domain)
+    domain = trained["domain"]
+    comparison = Comparison(trained)
     rng = random.Random(1)
     tracker = new_tracker(domain, "more")
     for _ in range(10):
@@ -209,23 +219,23 @@ def test_tell_me_more_reaches_back_to_the_topic_however_long_ago(trained):
 @pytest.mark.parametrize("unusual", [AllSlotsReset(), ActionReverted()])
 def test_a_conversation_with_other_events_gets_rasas_own_computation(trained, unusual):
     policy, domain = trained["policy"], trained["domain"]
-    comparison = Comparison(policy, domain)
+    comparison = Comparison(trained)
     rng = random.Random(2)
     tracker = new_tracker(domain, "unusual")
     for _ in range(12):
         comparison.turn(tracker, "ask_side_effects", rng)
     tracker.update(unusual)
     tracker.update(ActionExecuted(LISTEN))
-    needed = speedups.states_needed(policy)
+    needed = policy.states_needed()
     if isinstance(unusual, AllSlotsReset):
-        assert speedups.recent_tracker(tracker, needed) is None
+        assert recent_tracker(tracker, needed) is None
     for _ in range(3):
         comparison.turn(tracker, "more_info", rng)
 
 
 def test_the_rules_look_back_a_few_states(trained):
     # the longest rule: a second unclear message in a row (data/rules/safety.yml), 5 states
-    assert speedups.states_needed(trained["policy"]) == 6
+    assert trained["policy"].states_needed() == 6
 
 
 def test_a_short_conversation_is_left_alone(trained):
@@ -233,7 +243,7 @@ def test_a_short_conversation_is_left_alone(trained):
     tracker = new_tracker(domain, "short")
     for event in user_turn("greet", random.Random(0)):
         tracker.update(event)
-    assert speedups.recent_tracker(tracker, 6) is None
+    assert recent_tracker(tracker, 6) is None
 
 
 # --- action_recent_events ------------------------------------------------------------------------------
@@ -272,8 +282,8 @@ def test_the_action_server_gets_the_latest_turns_and_answers_the_same(trained, v
     answer_turn(tracker, domain, "ask_onset", "utter_answer_onset", verdict)
     action = RemoteAction("action_safety_notes", EndpointConfig("http://localhost:5055/webhook",
                                                                 enable_selective_domain=True))
-    rasas = speedups._original_action_call_format(action, tracker, domain)
-    ours = speedups.action_call_format(action, tracker, domain)
+    rasas = patches._original_action_call_format(action, tracker, domain)
+    ours = patches.action_call_format(action, tracker, domain)
     assert "domain" not in ours and "domain" not in rasas
     assert {k: v for k, v in ours.items() if k != "tracker"} == {k: v for k, v in rasas.items() if k != "tracker"}
     assert {k: v for k, v in ours["tracker"].items() if k != "events"} == \
@@ -282,7 +292,7 @@ def test_the_action_server_gets_the_latest_turns_and_answers_the_same(trained, v
     events = ours["tracker"]["events"]
     assert events == rasas["tracker"]["events"][-len(events):]
     assert len(events) <= 16 < len(rasas["tracker"]["events"])
-    assert [e["event"] for e in events].count("user") == speedups.ACTION_TURNS
+    assert [e["event"] for e in events].count("user") == patches.ACTION_TURNS
     assert run_action(ours) == run_action(rasas)
 
 
@@ -290,10 +300,10 @@ def test_a_conversation_shorter_than_the_turns_kept_is_sent_whole(trained):
     domain = trained["domain"]
     tracker = new_tracker(domain, "short-action")
     answer_turn(tracker, domain, "ask_onset", "utter_answer_onset", SafetyVerdict())
-    assert speedups.recent_events(tracker) == list(tracker.events)
+    assert patches.recent_events(tracker) == list(tracker.events)
 
 
-# --- applied_events_incremental, tracker_copy_state ------------------------------------------------------
+# --- IncrementalTracker ---------------------------------------------------------------------------------
 
 
 def test_a_long_plain_conversation_is_continued_and_copied_without_a_replay(trained, monkeypatch):
@@ -303,17 +313,18 @@ def test_a_long_plain_conversation_is_continued_and_copied_without_a_replay(trai
         answer_turn(tracker, domain, "ask_side_effects", "utter_answer_side_effects", SafetyVerdict())
         tracker.update(ActionExecuted("action_safety_notes"))
         tracker.update(SlotSet("topic", "side_effects"))
-        speedups.applied_events(tracker)
-    full = speedups._original_applied_events(tracker)
+        tracker.applied_events()
+    full = DialogueStateTracker.applied_events(tracker)
 
     def no_replay(*args: Any) -> None:
         raise AssertionError("replayed")
 
-    monkeypatch.setattr(speedups, "_original_applied_events", no_replay)
-    monkeypatch.setattr(speedups, "_original_copy", no_replay)
+    monkeypatch.setattr(DialogueStateTracker, "applied_events", no_replay)
+    monkeypatch.setattr(DialogueStateTracker, "copy", no_replay)
+    monkeypatch.setattr(DialogueStateTracker, "replay_events", no_replay)
     answer_turn(tracker, domain, "ask_onset", "utter_answer_onset", SafetyVerdict())
-    assert speedups.applied_events(tracker) == full + list(tracker.events)[-5:]  # the new turn's five events
-    copied = speedups.copy_tracker(tracker)
+    assert tracker.applied_events() == full + list(tracker.events)[-5:]  # the new turn's five events
+    copied = tracker.copy()
     assert copied.get_slot("topic") == "side_effects" and copied.latest_action_name == "utter_answer_onset"
     copied.update(SlotSet("topic", "onset"))  # a copy of its own
     assert tracker.get_slot("topic") == "side_effects" and len(copied.events) == len(tracker.events) + 1

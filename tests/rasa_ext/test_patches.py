@@ -1,27 +1,23 @@
-"""The patches to Rasa: applied once, by one function, only on the Rasa they were written for, and undone."""
+"""The Rasa internals the project still replaces: applied once, by one function, only over the Rasa code
+they were written for, undone; each behaves as the Rasa code it replaces."""
 
 import asyncio
 import http.server
 import logging
-import subprocess
-import sys
 import threading
 import time
 
 import pytest
 import rasa.core.actions.action
-import rasa.version
+from jsonschema import ValidationError
 from rasa.core.actions.action import RemoteAction
 from rasa.core.channels.channel import CollectingOutputChannel
 from rasa.core.nlg.response import TemplatedNaturalLanguageGenerator
-from rasa.core.policies.rule_policy import RulePolicy
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import Event
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
-from clinic_faq.rasa_ext import patches, speedups
-from clinic_faq.rasa_ext.nlg import ClinicNLG
+from clinic_faq.rasa_ext import patches, tuning
 
 
 @pytest.fixture(autouse=True)
@@ -31,51 +27,83 @@ def clean():
     patches.undo()
 
 
+def rasas_code():
+    return (RemoteAction._validate_action_result, RemoteAction._action_call_format,
+            rasa.core.actions.action.DEFAULT_REQUEST_TIMEOUT)
+
+
 def test_apply_changes_rasa_and_undo_puts_everything_back(monkeypatch):
     monkeypatch.setenv("ACTION_TIMEOUT_SECONDS", "7")
-    before = (RemoteAction._validate_action_result, Event.__dict__["resolve_by_type"],
-              rasa.core.actions.action.DEFAULT_REQUEST_TIMEOUT, logging.getLogRecordFactory(),
-              RulePolicy._prediction_states, RemoteAction._action_call_format)
+    before = rasas_code()
     state = patches.apply()
-    assert state.rasa_version == rasa.version.__version__
+    assert state.patches == ["action_result_validator", "action_recent_events", "action_timeout"]
+    assert not state.skipped
     assert state.action_timeout == 7 and rasa.core.actions.action.DEFAULT_REQUEST_TIMEOUT == 7
-    assert state.speedups == list(speedups.CHANGES)
-    assert RemoteAction._validate_action_result is not before[0]
-    assert logging.getLogRecordFactory() is not before[3]
-    assert RulePolicy._prediction_states is not before[4] and RemoteAction._action_call_format is not before[5]
-    again = patches.apply()  # once: a second call changes nothing
-    assert again is state and logging.getLogRecordFactory() is not before[3]
+    assert RemoteAction._validate_action_result is patches.validate_action_result
+    assert RemoteAction._action_call_format is patches.action_call_format
+    assert patches.apply() is state and rasas_code()[:2] == (patches.validate_action_result,
+                                                              patches.action_call_format)
     patches.undo()
-    after = (RemoteAction._validate_action_result, Event.__dict__["resolve_by_type"],
-             rasa.core.actions.action.DEFAULT_REQUEST_TIMEOUT, logging.getLogRecordFactory(),
-             RulePolicy._prediction_states, RemoteAction._action_call_format)
-    assert after == before
-    assert not patches.applied().server
+    assert rasas_code() == before
+    assert not patches.applied().patches
 
 
-def test_another_rasa_version_is_refused_before_anything_changes(monkeypatch):
-    monkeypatch.setattr(rasa.version, "__version__", "3.7.0")
-    factory = logging.getLogRecordFactory()
-    with pytest.raises(patches.UnsupportedRasaVersion, match=r"Rasa 3\.7\.0 is installed"):
-        patches.apply()
-    assert logging.getLogRecordFactory() is factory
-    assert not patches.applied().server
+def test_at_most_three_rasa_internals_are_replaced_and_each_names_its_code():
+    assert len(patches.PATCHES) <= 3
+    assert set(patches.REPLACED) == set(patches.PATCHES)
+    for name in patches.PATCHES:
+        assert patches.unchanged(name), f"Rasa's code replaced by {name} changed: review patches.py"
 
 
-def test_the_server_launcher_refuses_another_rasa_version_with_a_clear_message():
-    code = ("import rasa.version; rasa.version.__version__ = '3.5.0'; "
-            "from clinic_faq.rasa_ext.servers.rasa_server import main; main(['run', '--port', '5999'])")
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
-    assert done.returncode != 0
-    assert "The Rasa server was not started" in done.stderr and "Rasa 3.5.0 is installed" in done.stderr
-    assert "3.6.21" in done.stderr
+def test_a_patch_over_changed_rasa_code_is_skipped_and_the_server_still_starts(monkeypatch, caplog):
+    function, _ = patches.REPLACED["action_result_validator"]
+    monkeypatch.setitem(patches.REPLACED, "action_result_validator", (function, "0" * 64))
+    before = RemoteAction._validate_action_result
+    with caplog.at_level(logging.WARNING, logger="clinic_faq.rasa_ext.patches"):
+        state = patches.apply()
+    assert state.skipped == ["action_result_validator"]
+    assert state.patches == ["action_recent_events", "action_timeout"]
+    assert RemoteAction._validate_action_result is before
+    assert "has changed" in caplog.text and "action_result_validator" in caplog.text
 
 
-def test_the_projects_server_classes_refuse_to_run_without_the_patches():
-    with pytest.raises(patches.PatchesNotApplied, match="clinic-rasa"):
-        ClinicNLG(domain=Domain.empty())
-    patches.apply()
-    ClinicNLG(domain=Domain.empty())
+def test_the_speed_ups_are_selected_by_the_environment_and_the_timeout_always_applies(monkeypatch):
+    monkeypatch.setenv(tuning.ENV, "none")
+    assert patches.apply().patches == ["action_timeout"]
+    assert tuning.selected("") == list(tuning.SPEEDUPS) == tuning.selected("all")
+    assert tuning.selected("tracker_cache") == ["tracker_cache"]
+    with pytest.raises(ValueError, match="unknown speed-up"):
+        tuning.selected("faster_please")
+
+
+# --- action_result_validator ---------------------------------------------------------------------------
+
+VALID = {
+    "events": [{"event": "slot", "name": "topic", "value": None, "timestamp": None}],
+    "responses": [{"response": "utter_disclaimer"}],
+}
+INVALID = [
+    {"events": [{"event": "slot", "name": 3}], "responses": []},
+    {"events": "not a list"},
+    {"events": [], "responses": ["not an object"]},
+    {"events": [{"no_event_key": 1}]},
+]
+
+
+def test_the_action_result_is_validated_exactly_as_rasa_does():
+    action = RemoteAction("action_safety_notes", None)
+    assert patches.validate_action_result(action, VALID) is True
+    assert patches._original_validate_action_result(action, VALID) is True
+    for result in INVALID:
+        with pytest.raises(ValidationError) as ours:
+            patches.validate_action_result(action, result)
+        with pytest.raises(ValidationError) as rasas:
+            patches._original_validate_action_result(action, result)
+        assert ours.value.message == rasas.value.message
+        assert list(ours.value.path) == list(rasas.value.path)
+
+
+# --- action timeout ------------------------------------------------------------------------------------
 
 
 class SlowActionServer(http.server.BaseHTTPRequestHandler):
@@ -108,3 +136,9 @@ def test_rasa_cuts_a_slow_action_call_at_the_patched_timeout(monkeypatch):
         server.shutdown()
     assert 0.9 <= elapsed < 4, f"the call was not cut at the 1 s timeout ({elapsed:.1f} s)"
     assert "timeout" in repr(failure.value).lower() or "timed out" in str(failure.value).lower()
+
+
+def test_the_timeout_stays_below_the_lock_lifetime(monkeypatch):
+    monkeypatch.setenv("TICKET_LOCK_LIFETIME", "30")
+    monkeypatch.setenv("ACTION_TIMEOUT_SECONDS", "45")
+    assert patches.action_timeout() == 15

@@ -2,11 +2,9 @@
 
 from types import SimpleNamespace
 
-import pytest
-
+from clinic_faq.core.log_redaction import RedactingFilter, uninstall_log_redaction
 from clinic_faq.paths import project_dir
 from clinic_faq.rasa_ext.channels.staff import COOKIE, FILES, StaffInput, headers, store_url
-from clinic_faq.rasa_ext.patches import PatchesNotApplied
 
 TOKEN = "a-long-staff-token-0123456789"
 
@@ -16,10 +14,19 @@ def request(method="GET", auth=None, form=None, cookie=None):
                            form=form or {}, cookies={COOKIE: cookie} if cookie else {})
 
 
-def test_it_refuses_to_run_without_the_project_patches(monkeypatch):
+def test_it_runs_without_the_project_patches_and_redacts_the_logs(monkeypatch):
+    """Plain `rasa run` builds the channel: it starts, and every log handler then redacts PHI."""
+    import logging
+
     monkeypatch.setenv("STAFF_TOKEN", TOKEN)
-    with pytest.raises(PatchesNotApplied):
-        StaffInput.from_credentials({})
+    handler = logging.NullHandler()
+    logging.getLogger().addHandler(handler)
+    try:
+        assert StaffInput.from_credentials({}).token == TOKEN
+        assert any(isinstance(f, RedactingFilter) for f in handler.filters)
+    finally:
+        logging.getLogger().removeHandler(handler)
+        uninstall_log_redaction()
 
 
 def test_off_without_a_token_or_with_a_short_one(rasa_patched, monkeypatch):

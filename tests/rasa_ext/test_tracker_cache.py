@@ -8,14 +8,14 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
 
-from clinic_faq.rasa_ext import patches
+from clinic_faq.rasa_ext.stores.incremental_tracker import IncrementalTracker
 from clinic_faq.rasa_ext.stores.tracker import ConversationConflict, LoudSQLTrackerStore
 
 DOMAIN = Domain.from_dict({"slots": {"topic": {"type": "text", "mappings": [{"type": "custom"}]}}})
 
 
 @pytest.fixture
-def db(tmp_path, rasa_patched):
+def db(tmp_path):
     return str(tmp_path / "tracker.db")
 
 
@@ -56,7 +56,7 @@ async def test_the_saved_tracker_is_handed_to_the_next_turn_and_equals_the_datab
     turn(tracker, "second", topic="onset")
     await store.save(tracker)
     again = await store.retrieve("alice")
-    assert again is tracker
+    assert again is tracker and isinstance(again, IncrementalTracker)
     from_database = await store_on(db).retrieve("alice")
     assert state(again) == state(from_database)
     assert again.get_slot("topic") == "onset"
@@ -155,19 +155,28 @@ async def test_only_the_latest_conversations_are_kept_up_to_a_number_of_events(d
     assert not small._cache and small._cached_events == 0
 
 
-async def test_without_the_speed_up_nothing_is_kept(tmp_path, monkeypatch):
-    patches.undo()
-    monkeypatch.setenv("CLINIC_TUNING", "event_class_table")
-    patches.apply()
-    try:
-        store = store_on(str(tmp_path / "off.db"))
-        await started(store, "gina")
-        tracker = await store.retrieve("gina")
-        turn(tracker, "again")
-        await store.save(tracker)
-        assert not store._cache and (await store.retrieve("gina")) is not tracker
-    finally:
-        patches.undo()
+async def test_without_the_speed_ups_nothing_is_kept_and_trackers_are_rasas(tmp_path, monkeypatch):
+    monkeypatch.setenv("CLINIC_TUNING", "action_result_validator")
+    store = store_on(str(tmp_path / "off.db"))
+    await started(store, "gina")
+    tracker = await store.retrieve("gina")
+    assert type(tracker) is DialogueStateTracker
+    turn(tracker, "again")
+    await store.save(tracker)
+    assert not store._cache and (await store.retrieve("gina")) is not tracker
+
+
+async def test_what_the_store_knows_of_a_tracker_is_forgotten_with_the_tracker(db):
+    import gc
+
+    store = store_on(db)
+    await started(store, "ivy")
+    tracker = await store.retrieve("ivy")
+    assert store.stored_count(tracker) == len(tracker.events)
+    known = len(store._notes)
+    del tracker
+    gc.collect()
+    assert len(store._notes) < known
 
 
 async def test_a_kept_turn_is_saved_without_counting_the_conversation_again(db, monkeypatch):
@@ -182,7 +191,7 @@ async def test_a_kept_turn_is_saved_without_counting_the_conversation_again(db, 
     def no_count(*args, **kwargs):
         raise AssertionError("counted")
 
-    monkeypatch.setattr(store, "_event_query", no_count)
+    monkeypatch.setattr(store, "_latest_session", no_count)
     turn(kept, "third")
     await store.save(kept)  # the mark is unchanged since the read: nothing to count
     monkeypatch.undo()

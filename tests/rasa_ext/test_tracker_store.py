@@ -8,14 +8,11 @@ from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, 
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from clinic_faq.rasa_ext.stores.tracker import (
-    STORED,
     ConversationConflict,
     LoudSQLTrackerStore,
     reset_storage_failure,
     storage_failed,
 )
-
-pytestmark = pytest.mark.usefixtures("rasa_patched")
 
 
 @pytest.fixture
@@ -89,7 +86,7 @@ async def test_the_same_tracker_saved_twice_in_a_row_is_not_a_conflict(store):
     reset_storage_failure()
     await store.save(tracker)
     assert not storage_failed()
-    assert getattr(tracker, STORED) == len(tracker.events)
+    assert store.stored_count(tracker) == len(tracker.events)
     assert user_texts(await store.retrieve("carol")) == ["one", "two"]
 
 
@@ -98,7 +95,7 @@ async def test_a_new_session_stops_the_count_of_that_tracker(store):
     tracker.update(SessionStarted())
     turn(tracker, "one")
     await store.save(tracker)
-    assert getattr(tracker, STORED) is None
+    assert store.stored_count(tracker) is None
 
 
 async def test_a_resent_message_is_answered_but_stored_once(store):

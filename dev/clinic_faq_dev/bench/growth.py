@@ -11,7 +11,7 @@ even when other work shares the cores.
 Reports, as JSON and a short table: the median (and p90) REST round trip of the long conversations' last
 turns, of the fresh first turns, their ratio, and the median of every decile of the long conversations
 (turns 1-15, 16-30, ...), which shows the shape of the growth. `CLINIC_TUNING` passes through to the
-server (src/clinic_faq/rasa_ext/speedups.py), so a change is measured by running this with and without it.
+server (src/clinic_faq/rasa_ext/tuning.py), so a change is measured by running this with and without it.
 
     python -m clinic_faq_dev.bench.growth                       # 3 conversations of 150 messages
     python -m clinic_faq_dev.bench.growth --tuning "none;all" --out growth.json   # two servers, interleaved

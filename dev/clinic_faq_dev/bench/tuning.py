@@ -1,4 +1,5 @@
-"""What each speed-up of the Rasa server gains (part of `make bench`; src/clinic_faq/rasa_ext/speedups.py).
+"""What each speed-up of the Rasa server gains (part of `make bench`; src/clinic_faq/rasa_ext/tuning.py lists
+them and where each lives).
 
 Our assistant is started once per step, each step adding one change (`CLINIC_TUNING`): none, then each
 change in turn, up to all of them. All run at once on the same model with the same machinery, and the
@@ -21,7 +22,7 @@ import tempfile
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
-from clinic_faq.rasa_ext.speedups import CHANGES
+from clinic_faq.rasa_ext.tuning import SPEEDUPS
 from clinic_faq_dev.bench.compare import OURS_ENV, OUT, load_average, machine, our_model_path, run_load
 from clinic_faq_dev.bench.growth import measure_running
 from clinic_faq_dev.bench.stats import percentile
@@ -35,7 +36,7 @@ GROWTH = {"conversations": 2, "turns": 150, "last": 10}
 
 def steps() -> List[str]:
     """CLINIC_TUNING values: none, then the changes added one by one."""
-    names = list(CHANGES)
+    names = list(SPEEDUPS)
     return ["none"] + [",".join(names[: i + 1]) for i in range(len(names))]
 
 

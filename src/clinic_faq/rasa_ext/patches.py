@@ -1,97 +1,239 @@
-"""Every change this project makes to Rasa's internals, applied in one place, once, at server start-up.
+"""The Rasa internals this project still replaces, each for a measured gain that Rasa 3.6 offers no
+extension point for; applied once, by the project's launcher (`clinic-rasa`), before Rasa starts.
 
-`apply()` is called by the server launchers (`clinic-rasa`, `python -m clinic_faq.rasa_ext.servers.rasa_server`)
-before Rasa starts; nothing else switches these on. It first checks the installed Rasa: the patches
-replace private functions and module constants of Rasa 3.6.21 and are refused on any other version,
-so an upgrade cannot silently run with patches written for other code.
+Everything else the project adds to Rasa goes through Rasa's extension points (docs/architecture.md):
+the policy named in config.yml (`clinic_faq.rasa_ext.policies`), the tracker store and the trackers it
+builds (`clinic_faq.rasa_ext.stores`), the NLG, the input channels, and a `logging.Filter` on every log
+handler (`clinic_faq.core.log_redaction`). A server started with plain `rasa run` or `rasa shell` runs
+all of that, redacts its logs, and lacks only what is below: it is slower, and waits longer for a
+stuck action server.
 
-What it changes:
+| patch | replaces | measured gain (docs/benchmarks/tuning.md) | proof it behaves as Rasa's code |
+|---|---|---|---|
+| `action_result_validator` | `RemoteAction._validate_action_result` | Rasa CPU per message -30%, messages/s +43% (83.8 -> 58.7 ms, 11.7 -> 16.7 at 10 conversations) | tests/rasa_ext/test_patches.py::test_the_action_result_is_validated_exactly_as_rasa_does |
+| `action_recent_events` | `RemoteAction._action_call_format` | see tuning.md (`action_recent_events`) | tests/rasa_ext/test_history_bounds.py::test_the_action_server_gets_the_latest_turns_and_answers_the_same |
+| action timeout | `rasa.core.actions.action.DEFAULT_REQUEST_TIMEOUT` | none: not a speed-up (below) | tests/rasa_ext/test_patches.py::test_rasa_cuts_a_slow_action_call_at_the_patched_timeout, tests/integration/test_slow_action.py |
 
-- `log_redaction` (privacy): the process-wide log record factory redacts PHI from every log record
-  (`clinic_faq.core.log_redaction`). The action server, which runs rasa-sdk and not Rasa, installs the
-  same redaction when it starts (`servers/action_server.py`, and the top-level `actions` package).
-- `action_timeout` (safety): `rasa.core.actions.action.DEFAULT_REQUEST_TIMEOUT`, from
-  ACTION_TIMEOUT_SECONDS, always below the conversation lock's lifetime (`action_timeout`).
-- the speed-ups (`speedups`): `RemoteAction._validate_action_result`, `Event.resolve_by_type`,
-  `RulePolicy._prediction_states`, `DialogueStateTracker.applied_events` and `.copy`,
-  `RemoteAction._action_call_format` (and the tracker store's kept conversations): same behaviour, less
-  work per turn, and none that grows with the length of the conversation; CLINIC_TUNING selects them
-  for `make bench`.
+Each patch names the source of the Rasa code it replaces by its SHA-256 (`REPLACED`): it is applied
+only when the installed Rasa's code is that same code, whatever the Rasa version says, and skipped
+with a warning otherwise (the server then starts without it: slower, not unsafe). A Rasa 3.6.x
+release that leaves those methods alone needs no review; one that changes them is not run with
+patches written for other code.
 
-The project's Rasa classes that depend on them (the tracker store, the NLG, the input channels) call
-`require_applied()` when Rasa builds them: a server started with plain `rasa run` stops at start-up
-with a message that says how to start it, instead of running without its safety settings.
+The action timeout: Rasa waits up to 300 s for a custom action, while a conversation's lock lives 60 s
+(TICKET_LOCK_LIFETIME), so a stuck action server would let the lock expire and a second replica take
+the conversation. That would not corrupt it (the tracker store refuses a turn saved over one it has
+not seen: stores/tracker.py), but the person would wait minutes for a refusal. Rasa passes its module
+constant to every action call, and reads it from nowhere else, so the constant is set from
+ACTION_TIMEOUT_SECONDS (default 20 s), always below the lock's lifetime.
 
-`undo()` restores everything (tests apply and undo around each use).
+`CLINIC_TUNING` (clinic_faq.rasa_ext.tuning) selects the speed-ups for `make bench`. `undo()` restores
+everything (tests apply and undo around each use).
 """
 
 from __future__ import annotations
 
+import hashlib
+import inspect
 import logging
+import os
 from dataclasses import dataclass, field
-from typing import List, Optional
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
-import rasa.version
+import rasa
+import rasa.core.actions.action
+from jsonschema import exceptions, validators
+from rasa.core.actions.action import RemoteAction
+from rasa.shared.constants import DOCS_BASE_URL
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, Event, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
 
-from clinic_faq.core.log_redaction import install_log_redaction, uninstall_log_redaction
-from clinic_faq.rasa_ext import action_timeout, speedups
+from clinic_faq.core.log_redaction import install_log_redaction
+from clinic_faq.rasa_ext import tuning
 
 logger = logging.getLogger(__name__)
 
-# The Rasa release whose private functions and constants the patches replace.
-SUPPORTED_RASA = ("3.6.21",)
+# The SHA-256 of the source of the Rasa code each patch replaces (Rasa 3.6.21), or reads (the timeout:
+# the one function that passes the constant on).
+REPLACED: Dict[str, Tuple[Callable[..., Any], str]] = {
+    "action_result_validator": (RemoteAction._validate_action_result,
+                                "f8cdb4be6812396167ced74161b2ccd65c5ea676ad86d7d359d8c322d9d8dc42"),
+    "action_recent_events": (RemoteAction._action_call_format,
+                             "428795b944f22edba142d278ec47a30098975b01463ba337ec447dade52a0492"),
+    "action_timeout": (RemoteAction.run,
+                       "ccabf6f1160d527a157fad5bd285ce69e8221b1bcad23f8a61499b4360a1c17e"),
+}
 
 
-class UnsupportedRasaVersion(RuntimeError):
-    """The installed Rasa is not the one the patches were written for."""
+def source_digest(function: Callable[..., Any]) -> Optional[str]:
+    """The SHA-256 of a function's source (None when the source cannot be read)."""
+    try:
+        source = inspect.getsource(function)
+    except (OSError, TypeError):
+        return None
+    return hashlib.sha256(source.encode()).hexdigest()
 
 
-class PatchesNotApplied(RuntimeError):
-    """A project class was built in a server started without `patches.apply()`."""
+def unchanged(name: str) -> bool:
+    """Whether the installed Rasa's code that patch `name` replaces is the code it was written for."""
+    function, digest = REPLACED[name]
+    return source_digest(function) == digest
+
+
+# --- action_result_validator ---------------------------------------------------------------------------
+# Rasa checks the action server's reply with `jsonschema.validate`, which first checks the *schema itself*
+# against the JSON Schema meta-schema, on every call: about half of the Rasa server's CPU per turn. Here
+# the schema is checked once and its validator kept; each reply is still validated in full, with the
+# same errors.
+
+_original_validate_action_result = RemoteAction._validate_action_result
+_validator: Optional[Any] = None
+
+
+def _action_result_validator() -> Any:
+    global _validator
+    if _validator is None:
+        schema = RemoteAction.action_response_format_spec()
+        cls = validators.validator_for(schema)
+        cls.check_schema(schema)  # once, instead of once per action call
+        _validator = cls(schema)
+    return _validator
+
+
+def validate_action_result(self: RemoteAction, result: Dict[str, Any]) -> bool:
+    """`RemoteAction._validate_action_result` with the validator built once (same checks, same errors)."""
+    error = exceptions.best_match(_action_result_validator().iter_errors(result))
+    if error is not None:
+        error.message += (
+            ". Failed to validate Action server response from API, "
+            "make sure your response from the Action endpoint is valid. "
+            "For more information about the format visit "
+            f"{DOCS_BASE_URL}/custom-actions"
+        )
+        raise error
+    return True
+
+
+def _apply_action_result_validator() -> None:
+    _action_result_validator()
+    RemoteAction._validate_action_result = validate_action_result
+
+
+def _undo_action_result_validator() -> None:
+    RemoteAction._validate_action_result = _original_validate_action_result
+
+
+# --- action_recent_events ------------------------------------------------------------------------------
+# The request to the action server carries the events of the latest two user messages (and what followed
+# each), with everything else Rasa sends (all slots, the latest message, the active loop, ...), instead
+# of every event of the session. `action_safety_notes` reads only the current turn's events
+# (actions/base.py); a custom action that needs older events must not be added without changing
+# `ACTION_TURNS`.
+
+ACTION_TURNS = 2
+_original_action_call_format = RemoteAction._action_call_format
+
+
+def recent_events(tracker: DialogueStateTracker, turns: int = ACTION_TURNS) -> List[Event]:
+    """The events from the `turns`-th latest user message on (and the action_listen just before it); all
+    events when the tracker holds fewer user messages."""
+    events = list(tracker.events)
+    seen = 0
+    for i in range(len(events) - 1, -1, -1):
+        if isinstance(events[i], UserUttered):
+            seen += 1
+            if seen == turns:
+                start = i - 1 if i > 0 and isinstance(events[i - 1], ActionExecuted) else i
+                return events[start:]
+    return events
+
+
+def action_call_format(self: RemoteAction, tracker: DialogueStateTracker, domain: Domain) -> Dict[str, Any]:
+    """`RemoteAction._action_call_format` with the events of the latest turns only; everything else (the
+    slots, the latest message, the active loop, the latest action, the domain when it is sent) as Rasa
+    sends it."""
+    tracker_state = tracker.current_state(EventVerbosity.NONE)
+    tracker_state["events"] = [event.as_dict() for event in recent_events(tracker)]
+    result = {"next_action": self.name(), "sender_id": tracker.sender_id, "tracker": tracker_state,
+              "version": rasa.__version__}
+    if not self._is_selective_domain_enabled() or domain.does_custom_action_explicitly_need_domain(self.name()):
+        result["domain"] = domain.as_dict()
+    return result
+
+
+def _apply_action_recent_events() -> None:
+    RemoteAction._action_call_format = action_call_format
+
+
+def _undo_action_recent_events() -> None:
+    RemoteAction._action_call_format = _original_action_call_format
+
+
+# --- action timeout ------------------------------------------------------------------------------------
+
+DEFAULT_ACTION_TIMEOUT = 20.0
+_original_timeout = rasa.core.actions.action.DEFAULT_REQUEST_TIMEOUT
+
+
+def action_timeout() -> float:
+    """ACTION_TIMEOUT_SECONDS, kept below the conversation lock's lifetime (TICKET_LOCK_LIFETIME)."""
+    lock_lifetime = float(os.environ.get("TICKET_LOCK_LIFETIME", 60))
+    timeout = float(os.environ.get("ACTION_TIMEOUT_SECONDS", DEFAULT_ACTION_TIMEOUT))
+    if timeout >= lock_lifetime:
+        logger.error("ACTION_TIMEOUT_SECONDS (%s) must be below the lock lifetime (%s): using %s.",
+                     timeout, lock_lifetime, lock_lifetime / 2)
+        timeout = lock_lifetime / 2
+    return timeout
+
+
+def _apply_action_timeout() -> None:
+    rasa.core.actions.action.DEFAULT_REQUEST_TIMEOUT = action_timeout()
+
+
+def _undo_action_timeout() -> None:
+    rasa.core.actions.action.DEFAULT_REQUEST_TIMEOUT = _original_timeout
+
+
+# --- applying them -------------------------------------------------------------------------------------
+
+# name: (apply, undo); the speed-ups only when CLINIC_TUNING selects them, the timeout always.
+PATCHES: Dict[str, Tuple[Callable[[], None], Callable[[], None]]] = {
+    "action_result_validator": (_apply_action_result_validator, _undo_action_result_validator),
+    "action_recent_events": (_apply_action_recent_events, _undo_action_recent_events),
+    "action_timeout": (_apply_action_timeout, _undo_action_timeout),
+}
 
 
 @dataclass
 class Applied:
-    rasa_version: str = ""
-    log_redaction: bool = False
+    patches: List[str] = field(default_factory=list)  # applied
+    skipped: List[str] = field(default_factory=list)  # selected, but the Rasa code they replace has changed
     action_timeout: Optional[float] = None
-    speedups: List[str] = field(default_factory=list)
-
-    @property
-    def server(self) -> bool:
-        return self.action_timeout is not None
 
 
 _state = Applied()
 
 
-def installed_rasa_version() -> str:
-    return str(rasa.version.__version__)
-
-
-def check_rasa_version(version: Optional[str] = None) -> str:
-    version = version or installed_rasa_version()
-    if version not in SUPPORTED_RASA:
-        raise UnsupportedRasaVersion(
-            f"This assistant patches Rasa's internals as of Rasa {', '.join(SUPPORTED_RASA)}, but Rasa {version} "
-            f"is installed. Install the pinned version (make install, requirements.txt) or review "
-            f"src/clinic_faq/rasa_ext/patches.py for the new version and add it to SUPPORTED_RASA."
-        )
-    return version
-
-
 def apply() -> Applied:
-    """Check the Rasa version and apply every patch for the Rasa server (once; later calls change nothing)."""
-    if _state.server:
+    """Apply the selected patches whose Rasa code is unchanged (once; later calls change nothing)."""
+    if _state.patches or _state.skipped:
         return _state
-    _state.rasa_version = check_rasa_version()
-    _state.log_redaction = install_log_redaction() or _state.log_redaction
-    names = speedups.selected()
-    speedups.apply(names)
-    _state.speedups = names
-    _state.action_timeout = action_timeout.apply_action_timeout()
-    logger.info("Rasa %s patched: PHI redaction in logs, action timeout %.0f s, speed-ups: %s.",
-                _state.rasa_version, _state.action_timeout, ", ".join(names) or "none")
+    install_log_redaction()
+    wanted = [name for name in PATCHES if name == "action_timeout" or tuning.enabled(name)]
+    for name in wanted:
+        if not unchanged(name):
+            _state.skipped.append(name)
+            logger.warning("Rasa %s: the code the %r patch replaces has changed since Rasa 3.6.21; it is not "
+                           "applied (the server runs without it). Review src/clinic_faq/rasa_ext/patches.py.",
+                           rasa.__version__, name)
+            continue
+        PATCHES[name][0]()
+        _state.patches.append(name)
+    if "action_timeout" in _state.patches:
+        _state.action_timeout = rasa.core.actions.action.DEFAULT_REQUEST_TIMEOUT
+    logger.info("Rasa %s: patches applied: %s%s.", rasa.__version__, ", ".join(_state.patches) or "none",
+                f"; skipped: {', '.join(_state.skipped)}" if _state.skipped else "")
     return _state
 
 
@@ -99,20 +241,16 @@ def applied() -> Applied:
     return _state
 
 
-def require_applied(who: str) -> None:
-    """Called when Rasa builds one of the project's server classes: refuse to run without the patches."""
-    if not _state.server:
-        raise PatchesNotApplied(
-            f"{who} needs the project's Rasa server settings (PHI redaction in logs, action timeout), which "
-            "are applied at start-up by the project's launcher. Start the server with `clinic-rasa run ...` "
-            "(or `python -m clinic_faq.rasa_ext.servers.rasa_server ...`), not with plain `rasa run`."
-        )
-
-
 def undo() -> None:
     """Restore everything `apply()` changed."""
-    speedups.undo(_state.speedups)
-    action_timeout.undo_action_timeout()
-    if _state.log_redaction:
-        uninstall_log_redaction()
-    _state.rasa_version, _state.log_redaction, _state.action_timeout, _state.speedups = "", False, None, []
+    for name in reversed(_state.patches):
+        PATCHES[name][1]()
+    _state.patches, _state.skipped, _state.action_timeout = [], [], None
+
+
+def require_applied(who: str) -> None:
+    """Install the log redaction on every log handler (called when Rasa builds the project's NLG and input
+    channels). Nothing is refused any more: a server started without the patches runs, only slower.
+    The name is kept for the callers that still use it; new code calls
+    `clinic_faq.core.log_redaction.install_log_redaction()`."""
+    install_log_redaction()

@@ -87,11 +87,12 @@ def main(argv: Optional[List[str]] = None) -> None:
     args = parser.parse_args(argv)
     host = os.environ.get("ACTION_SERVER_HOST", "127.0.0.1")
     token = os.environ.get("ACTION_SERVER_TOKEN") or None
-    install_log_redaction()  # before anything is logged: the action server logs trackers at debug level
     utils.configure_colored_logging(logging.DEBUG if args.debug else logging.INFO)
     utils.update_sanic_log_level()
+    install_log_redaction()  # on the handlers just set up: the action server logs trackers at debug level
     check_settings(host, token)
     app = build_app(token, args.actions)
+    install_log_redaction()  # and on any the app and the actions added
     logger.info("Action server on http://%s:%s (%s).", host, args.port,
                 "token required" if token else "loopback only, no token")
     app.run(host, args.port, workers=utils.number_of_sanic_workers(), access_log=False, motd=False)

@@ -1,10 +1,12 @@
-"""Start the Rasa server: the project's patches applied (and the Rasa version checked), then `rasa run`,
-with the HTTP API off unless a token or JWT secret is set.
+"""Start the Rasa server: the project's patches applied, then `rasa run`, with the HTTP API off unless a
+token or JWT secret is set.
 
     clinic-rasa run --model models/current.tar.gz --port 5005 ...   (any `rasa run` flags; `run` optional)
 
-The patches (`clinic_faq.rasa_ext.patches`) are applied in this process before Rasa starts; Rasa then runs
-in the same process. On a Rasa version the patches were not written for, it stops with a message.
+The patches (`clinic_faq.rasa_ext.patches`: two speed-ups and the action call's timeout) are applied in
+this process before Rasa starts; Rasa then runs in the same process. A patch whose Rasa code has changed
+is skipped with a warning. Plain `rasa run` works too, with the same configuration and log redaction,
+only slower (docs/deployment.md).
 
 Rasa's HTTP API (`/conversations/...`, `/model/...`) can read and change any conversation. It is enabled
 here only together with its authentication:
@@ -78,10 +80,7 @@ def main(argv: Optional[List[str]] = None) -> None:
     rasa_args = command(args, os.environ)
     os.environ["CLINIC_ENDPOINTS"] = endpoints_path(args)
     hold_sqlite_stores(args)
-    try:
-        patches.apply()
-    except patches.UnsupportedRasaVersion as error:
-        raise SystemExit(f"The Rasa server was not started. {error}") from None
+    patches.apply()
     from rasa.__main__ import main as rasa_main
 
     sys.argv = ["rasa", *rasa_args]

@@ -20,19 +20,26 @@ database itself guarantees that stored events are never interleaved, whatever th
 And a message resent by its client with the same `message_id` (src/clinic_faq/rasa_ext/channels/rest.py) after the first attempt
 was stored but not answered (a replica died in between) is answered again but not stored twice.
 
-Parsed conversations are kept (the `tracker_cache` speed-up, src/clinic_faq/rasa_ext/speedups.py): Rasa
-reads every event of the session back from the database and replays it at the start of every turn, so a
-turn costs more the longer its conversation. Here the tracker a turn has just saved is kept in memory
-(the latest conversations, up to CLINIC_TRACKER_CACHE_EVENTS events in all, default 40,000: about 90 MB
-at the 2.3 kB a parsed event takes) with a mark of what the database then held
-for the conversation: its number of events and its lowest and highest event ids (one query on the
-sender's index). The next turn is given that same tracker only when the database still has that mark, so
-a turn stored meanwhile by another replica (or a purge) is always read back from the database. The
-tracker is handed over, not shared: it leaves the cache when it is read and comes back only when its
-turn is saved whole, so a turn that fails half-way or is refused leaves nothing behind, and the next one
-reads the database. The same mark spares the save its count of the session's events: when the mark is
-the one taken when the conversation was read (taken before its events were read, so a turn stored in
-between changes it), nothing was stored since, and the conflict check above holds without counting.
+Parsed conversations are kept (the `tracker_cache` speed-up, clinic_faq.rasa_ext.tuning): Rasa reads every
+event of the session back from the database and replays it at the start of every turn, so a turn costs
+more the longer its conversation. Here the tracker a turn has just saved is kept in memory (the latest
+conversations, up to CLINIC_TRACKER_CACHE_EVENTS events in all, default 40,000: about 90 MB at the 2.3 kB
+a parsed event takes; 0 keeps none) with a mark of what the database then held for the conversation:
+its number of events and its lowest and highest event ids (one query on the sender's index). The next
+turn is given that same tracker only when the database still has that mark, so a turn stored meanwhile
+by another replica (or a purge) is always read back from the database. The tracker is handed over, not
+shared: it leaves the cache when it is read and comes back only when its turn is saved whole, so a turn
+that fails half-way or is refused leaves nothing behind, and the next one reads the database. The same
+mark spares the save its count of the session's events: when the mark is the one taken when the
+conversation was read (taken before its events were read, so a turn stored in between changes it),
+nothing was stored since, and the conflict check above holds without counting.
+
+The trackers it builds are `IncrementalTracker`s (stores/incremental_tracker.py; the
+`tracker_incremental` speed-up), whose per-turn walks over the conversation cost what the turn added.
+What the store remembers about a tracker it handed out (how many events were stored, the mark) is kept
+in the store, by tracker, not on the tracker. Building the store also installs the log redaction
+(clinic_faq.core.log_redaction) on every log handler Rasa has set up by then, with or without the
+project's launcher.
 """
 
 from __future__ import annotations
@@ -42,8 +49,10 @@ import itertools
 import json
 import logging
 import os
+import weakref
 from collections import OrderedDict
-from typing import Any, Awaitable, List, Optional, Tuple, TypeVar
+from dataclasses import dataclass
+from typing import Any, Awaitable, Dict, List, Optional, Tuple, TypeVar
 
 import sqlalchemy as sa
 import sqlalchemy.orm
@@ -52,17 +61,14 @@ from rasa.shared.core.events import Event, SessionStarted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
-from clinic_faq.rasa_ext.patches import applied, require_applied
+from clinic_faq.core.log_redaction import install_log_redaction
+from clinic_faq.rasa_ext import tuning
+from clinic_faq.rasa_ext.stores.incremental_tracker import IncrementalTracker
 
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
 _failed: contextvars.ContextVar[bool] = contextvars.ContextVar("tracker_store_failed", default=False)
-# On a tracker: how many events of its latest session were in the store when it was read (or 0 when new).
-STORED = "_clinic_stored_events"
-# On a tracker, with the `tracker_cache` speed-up: the database's mark for its conversation (below) when it
-# was read, or when this server last saved it.
-MARK = "_clinic_stored_mark"
 CACHE_ENV = "CLINIC_TRACKER_CACHE_EVENTS"
 DEFAULT_CACHE_EVENTS = 40_000
 # What the database holds for one conversation: number of events, lowest and highest event id.
@@ -71,7 +77,7 @@ Mark = Tuple[int, Optional[int], Optional[int]]
 
 def cache_size() -> int:
     """How many parsed events (of whole conversations) a server keeps: 0 without the `tracker_cache` speed-up."""
-    if "tracker_cache" not in applied().speedups:
+    if not tuning.enabled("tracker_cache"):
         return 0
     return max(int(os.environ.get(CACHE_ENV, DEFAULT_CACHE_EVENTS)), 0)
 
@@ -90,12 +96,47 @@ def storage_failed() -> bool:
     return _failed.get()
 
 
+@dataclass
+class Note:
+    """What the store knows of a tracker it handed out or saved."""
+
+    stored: Optional[int]  # events of its latest session in the database when it was read (0: new); None: unknown
+    mark: Optional[Mark] = None  # the database's mark for its conversation then (with the `tracker_cache` speed-up)
+
+
+class Notes:
+    """A note per tracker object, forgotten when the tracker is (trackers cannot be dictionary keys)."""
+
+    def __init__(self) -> None:
+        self._notes: Dict[int, Tuple[weakref.ref[DialogueStateTracker], Note]] = {}
+
+    def get(self, tracker: DialogueStateTracker) -> Optional[Note]:
+        entry = self._notes.get(id(tracker))
+        if entry is None or entry[0]() is not tracker:
+            return None
+        return entry[1]
+
+    def set(self, tracker: DialogueStateTracker, note: Note) -> None:
+        key = id(tracker)
+        notes = self._notes
+
+        def forget(ref: weakref.ref[DialogueStateTracker]) -> None:
+            entry = notes.get(key)
+            if entry is not None and entry[0] is ref:
+                del notes[key]
+
+        notes[key] = (weakref.ref(tracker, forget), note)
+
+    def __len__(self) -> int:
+        return len(self._notes)
+
+
 class LoudSQLTrackerStore(SQLTrackerStore):  # type: ignore[misc]  # rasa has no type information
     engine: sa.engine.Engine
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        require_applied(type(self).__name__)
+        install_log_redaction()  # Rasa has configured its log handlers by now (also under plain `rasa run`)
         # Check a pooled connection before using it, so a database restart costs no turn.
         url = self.engine.url
         self.engine.dispose()
@@ -108,6 +149,8 @@ class LoudSQLTrackerStore(SQLTrackerStore):  # type: ignore[misc]  # rasa has no
         self._cache: OrderedDict[str, Tuple[DialogueStateTracker, int]] = OrderedDict()  # sender -> (tracker, events)
         self._cache_size = cache_size()
         self._cached_events = 0
+        self._tracker_class = IncrementalTracker if tuning.enabled("tracker_incremental") else DialogueStateTracker
+        self._notes = Notes()
 
     async def _loudly(self, what: str, operation: Awaitable[T]) -> T:
         try:
@@ -117,9 +160,15 @@ class LoudSQLTrackerStore(SQLTrackerStore):  # type: ignore[misc]  # rasa has no
             logger.exception("Tracker store: a conversation could NOT be %s; the client is told to retry.", what)
             raise
 
+    def stored_count(self, tracker: DialogueStateTracker) -> Optional[int]:
+        """How many events of `tracker`'s latest session the database held when this store last read or saved
+        it (None: not known, or the save held a new session)."""
+        note = self._notes.get(tracker)
+        return note.stored if note else None
+
     def init_tracker(self, sender_id: str) -> DialogueStateTracker:
-        tracker = super().init_tracker(sender_id)
-        setattr(tracker, STORED, 0)
+        tracker = self._tracker_class(sender_id, self.domain.slots, max_event_history=self.max_event_history)
+        self._notes.set(tracker, Note(stored=0))
         return tracker
 
     async def retrieve(self, sender_id: str) -> Optional[DialogueStateTracker]:
@@ -127,17 +176,37 @@ class LoudSQLTrackerStore(SQLTrackerStore):  # type: ignore[misc]  # rasa has no
 
     async def _retrieve_latest_session(self, sender_id: str) -> Optional[DialogueStateTracker]:
         mark: Optional[Mark] = None
-        if self._cache_size:
-            with self.session_scope() as session:
+        with self.session_scope() as session:
+            if self._cache_size:
                 mark = self._mark(session, sender_id)  # before the events: see _save_checked
-            kept = self._take(sender_id)
-            if kept is not None and getattr(kept, MARK, None) == mark and getattr(kept, STORED, None) == len(kept.events):
-                return kept
-        tracker = await super().retrieve(sender_id)
-        if tracker is not None:
-            setattr(tracker, STORED, len(tracker.events))
-            setattr(tracker, MARK, mark)
+                kept = self._take(sender_id)
+                if kept is not None:
+                    note = self._notes.get(kept)
+                    if note is not None and note.mark == mark and note.stored == len(kept.events):
+                        return kept
+            rows = self._latest_session(session, sender_id).all()
+            events = [json.loads(row.data) for row in rows]
+        if not self.domain or not events:
+            return None
+        tracker: DialogueStateTracker = self._tracker_class.from_dict(sender_id, events, self.domain.slots)
+        self._notes.set(tracker, Note(stored=len(tracker.events), mark=mark))
         return tracker
+
+    def _latest_session(self, session: sa.orm.Session, sender_id: str) -> sa.orm.Query:
+        """The conversation's events from its latest session start on (all of them when it has none), by id:
+        what Rasa's SQLTrackerStore reads for a turn."""
+        session_start = (
+            session.query(sa.func.max(self.SQLEvent.timestamp).label("session_start"))
+            .filter(self.SQLEvent.sender_id == sender_id, self.SQLEvent.type_name == SessionStarted.type_name)
+            .subquery()
+        )
+        return (
+            session.query(self.SQLEvent)
+            .filter(self.SQLEvent.sender_id == sender_id)
+            .filter(sa.or_(self.SQLEvent.timestamp >= session_start.c.session_start,
+                           session_start.c.session_start.is_(None)))
+            .order_by(self.SQLEvent.id)
+        )
 
     def _mark(self, session: sa.orm.Session, sender_id: str) -> Mark:
         """The conversation's number of events and lowest and highest event ids, over all its sessions."""
@@ -148,7 +217,8 @@ class LoudSQLTrackerStore(SQLTrackerStore):  # type: ignore[misc]  # rasa has no
 
     def _keep(self, tracker: DialogueStateTracker) -> None:
         """Keep a tracker whose events are all stored (and counted from its latest session) for its next turn."""
-        if getattr(tracker, MARK, None) is None or getattr(tracker, STORED, None) != len(tracker.events):
+        note = self._notes.get(tracker)
+        if note is None or note.mark is None or note.stored != len(tracker.events):
             return
         size = len(tracker.events)
         if size > self._cache_size:
@@ -173,9 +243,11 @@ class LoudSQLTrackerStore(SQLTrackerStore):  # type: ignore[misc]  # rasa has no
     async def _save_checked(self, tracker: DialogueStateTracker) -> None:
         self._take(tracker.sender_id)
         await self.stream_events(tracker)
-        expected = getattr(tracker, STORED, None)
-        mark_then: Optional[Mark] = getattr(tracker, MARK, None)
-        setattr(tracker, MARK, None)  # until this save is done
+        note = self._notes.get(tracker)
+        expected = note.stored if note else None
+        mark_then = note.mark if note else None
+        if note is not None:
+            note.mark = None  # until this save is done
         mark: Optional[Mark] = None
         with self.session_scope() as session:
             if self.engine.dialect.name == "postgresql":
@@ -190,7 +262,7 @@ class LoudSQLTrackerStore(SQLTrackerStore):  # type: ignore[misc]  # rasa has no
                 # without counting them again.
                 stored = expected
             else:
-                stored = self._event_query(session, tracker.sender_id, fetch_events_from_all_sessions=False).count()
+                stored = self._latest_session(session, tracker.sender_id).count()
             if expected is not None and stored != expected:
                 raise ConversationConflict(
                     f"{stored - expected:+d} events were stored by another turn since this turn read the "
@@ -218,13 +290,13 @@ class LoudSQLTrackerStore(SQLTrackerStore):  # type: ignore[misc]  # rasa has no
                 highest = max(ids) if mark[2] is None else max(mark[2], *ids)
                 mark = (mark[0] + len(rows), lowest, highest)
             session.commit()
-        if expected is not None:
-            if any(isinstance(event, SessionStarted) for event in added):
-                # The store now counts from the new session: a second save of this object is not checked.
-                setattr(tracker, STORED, None)
-            else:
-                setattr(tracker, STORED, expected + len(added))
-        setattr(tracker, MARK, mark)
+        if expected is not None and any(isinstance(event, SessionStarted) for event in added):
+            # The store now counts from the new session: a second save of this object is not checked.
+            self._notes.set(tracker, Note(stored=None, mark=mark))
+        elif expected is not None:
+            self._notes.set(tracker, Note(stored=expected + len(added), mark=mark))
+        else:
+            self._notes.set(tracker, Note(stored=None, mark=mark))
         self._keep(tracker)
 
     @staticmethod
