@@ -1,53 +1,88 @@
-"""The learned domain gate and crisis detector (src/clinic_faq/core/detectors.py), trained on the project's data."""
+"""The learned domain gate and crisis detector (src/clinic_faq/core/detectors.py), trained on the project's data
+with the pre-trained sentence encoder. The probe messages are not training examples, nor close to one
+(the last test checks it)."""
+
+from pathlib import Path
 
 import numpy as np
 import pytest
 
-from clinic_faq.core.detectors import CONCERN, URGENT, CrisisDetector, data_fingerprint, load_crisis, load_out_of_domain
+from clinic_faq.core.detectors import Detectors, Featurizer, data_fingerprint, load_crisis, load_out_of_domain
+from clinic_faq_dev.content import training_examples
+from clinic_faq_dev.overlap import near_duplicates
+
+UNRELATED = [
+    "remind me to water the tomatoes at six", "what's the exchange rate for pesos right now",
+    "can you find a cheap flight to denver in march", "add oat milk and bread to the grocery list",
+    "convert forty kilometres to miles for my run", "pon una alarma para las siete de la mañana",
+]
+CLINIC = [
+    "does the ketamine drip make people feel floaty", "roughly how many hours do i sit there for an infusion",
+    "i'd like to set up a first appointment with your team", "is it ok to keep my fentanyl patch on during the drip",
+    "hello there", "le agradezco mucho, me sirvió bastante",
+]
+URGENT = [
+    "my dad won't wake up and his lips look grey after his pain pills", "i've counted out every pill i have and tonight i'm taking them",
+    "mi esposa se tomó todas sus pastillas para dormir y no reacciona", "he is clutching his chest, sweating and says his jaw and left arm hurt",
+]
+ORDINARY = ["this traffic jam is killing me", "my phone is about to die, text you later", "ugh that exam destroyed me lol"]
 
 
-def test_fast_single_message_features_equal_scikit_learns(detectors):
+def test_fast_single_message_features_equal_scikit_learns(detectors, encode):
     texts = ["how long is a ketamine session", "got the rope picked the date", "", "ÇA VA?? 😀", "a " * 400]
     for text in texts:
-        indices, values = detectors.featurizer.transform_one(text)
-        dense = np.zeros(detectors.featurizer.transform([text]).shape[1])
-        dense[indices] = values
-        assert np.allclose(dense, detectors.featurizer.transform([text]).toarray()[0], atol=1e-6), text
-        fast = detectors.score(text)
-        slow = (detectors.gate.probability([text])[0], *(p[0] for p in detectors.crisis.probabilities([text])))
+        dense = encode(text)
+        indices, values = detectors.featurizer.transform_one(text, dense)
+        full = np.zeros(detectors.featurizer.transform([text], dense[None, :]).shape[1])
+        full[indices] = values
+        assert np.allclose(full, detectors.featurizer.transform([text], dense[None, :]).toarray()[0], atol=1e-6), text
+        fast = detectors.score(text, dense)
+        slow = (detectors.gate.probability([text], dense[None, :])[0],
+                *(p[0] for p in detectors.crisis.probabilities([text], dense[None, :])))
         assert np.allclose(fast, slow, atol=1e-5), text
 
 
-@pytest.mark.parametrize("text", [
-    "when is my next paycheck", "where did my suitcase end up", "what interest rate does my card charge",
-    "show me my shopping list", "how many minutes are left on my plan", "set an alarm for 6 am",
-])
-def test_unrelated_requests_are_outside_the_domain(detectors, text):
-    p_in, p_urgent, p_concern = detectors.score(text)
+def test_a_featurizer_fitted_with_sentence_vectors_refuses_a_message_without_one():
+    featurizer = Featurizer(dense_weight=1.0)
+    featurizer.fit_transform(["one message here", "another message there"], np.eye(2, 4, dtype=np.float32))
+    with pytest.raises(ValueError, match="sentence vector"):
+        featurizer.transform_one("one message here")
+    indices, values = featurizer.transform_one("one message here", np.array([0, 0, 1, 0], dtype=np.float32))
+    assert featurizer.sparse_width + 2 in set(indices.tolist())
+
+
+@pytest.mark.parametrize("text", UNRELATED)
+def test_unrelated_requests_are_outside_the_domain(detectors, encode, text):
+    p_in, p_urgent, p_concern = detectors.score(text, encode(text))
     assert p_in < 0.5
-    assert p_urgent < 0.5 and p_urgent + p_concern < 0.6
+    assert p_urgent < 0.5 and p_concern < 0.5
 
 
-@pytest.mark.parametrize("text", [
-    "how long does a ketamine infusion take", "wat r the side effects", "can i book a consult",
-    "should i stop my fentanyl patch before the infusion", "hi", "thanks so much",
-])
-def test_clinic_questions_are_inside_the_domain(detectors, text):
-    assert detectors.score(text)[0] >= 0.5
+@pytest.mark.parametrize("text", CLINIC)
+def test_clinic_messages_are_inside_the_domain(detectors, encode, text):
+    assert detectors.score(text, encode(text))[0] >= 0.5
 
 
-@pytest.mark.parametrize("text", [
-    "got the rope picked the date", "i took 30 of my oxy pills like an hour ago",
-    "this is my goodbye, tell my kids i love them", "my husband isnt breathing right",
-])
-def test_danger_is_urgent(detectors, text):
-    assert detectors.score(text)[1] >= 0.5
+@pytest.mark.parametrize("text", URGENT)
+def test_danger_is_urgent(detectors, encode, text):
+    assert detectors.score(text, encode(text))[1] >= 0.5
 
 
-def test_the_level_follows_the_two_thresholds():
-    assert CrisisDetector.level(0.6, 0.1, 0.5, 0.6) == URGENT
-    assert CrisisDetector.level(0.3, 0.35, 0.5, 0.6) == CONCERN
-    assert CrisisDetector.level(0.3, 0.2, 0.5, 0.6) is None
+@pytest.mark.parametrize("text", ORDINARY)
+def test_figures_of_speech_are_not_urgent(detectors, encode, text):
+    assert detectors.score(text, encode(text))[1] < 0.5
+
+
+def test_the_probes_are_not_training_examples():
+    trained = [t for _, t in training_examples()] + [t for ts in load_out_of_domain().values() for t in ts]
+    trained += [t for ts in load_crisis().values() for t in ts]
+    assert near_duplicates(UNRELATED + CLINIC + URGENT + ORDINARY, trained, 0.6) == []
+
+
+def test_without_an_encoder_the_detectors_use_ngrams_alone():
+    detectors = Detectors.train(training_examples())
+    assert not detectors.uses_sentence_vectors
+    assert detectors.score("set an alarm for six", None)[0] < 0.5
 
 
 def test_training_data_is_broad_enough():
@@ -57,7 +92,7 @@ def test_training_data_is_broad_enough():
     assert len(crisis["urgent"]) >= 300 and len(crisis["concern"]) >= 150 and len(crisis["not_crisis"]) >= 300
 
 
-def test_fingerprint_follows_the_files(tmp_path):
+def test_fingerprint_follows_the_files(tmp_path: Path):
     (tmp_path / "crisis.yml").write_text("urgent: [a]\n")
     before = data_fingerprint(tmp_path)
     (tmp_path / "crisis.yml").write_text("urgent: [b]\n")

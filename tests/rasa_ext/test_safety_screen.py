@@ -96,12 +96,15 @@ def test_misspelled_questions_are_not_gibberish(component, text):
 
 
 class FixedScores:
-    """Stands in for the learned detectors with chosen probabilities, to test the decision table."""
+    """Stands in for the learned detectors with chosen probabilities (the decision itself is tested as a table
+    in tests/core/test_decision.py; these check that the adapter hands it the right inputs)."""
+
+    uses_sentence_vectors = False
 
     def __init__(self, in_domain, urgent=0.0, concern=0.0):
         self.values = (in_domain, urgent, concern)
 
-    def score(self, text):
+    def score(self, text, dense=None):
         return self.values
 
 
@@ -120,78 +123,38 @@ def test_the_classifiers_emergency_alone_gets_no_emergency_guidance():
     assert out["safety"]["override"]["reason"] == "emergency without evidence"
 
 
-def test_the_classifiers_emergency_on_an_unrelated_message_is_declined():
-    out = decided("where did my suitcase end up", "emergency", [("emergency", 0.6), ("book_consultation", 0.3)],
-                  FixedScores(0.1))
-    assert out["intent"]["name"] == "out_of_scope"
-
-
-def test_privacy_intent_without_a_personal_detail_is_not_a_privacy_warning():
-    out = decided("show me my shopping list", "share_personal_info", [("share_personal_info", 0.7)], FixedScores(0.1))
-    assert out["intent"]["name"] == "out_of_scope"
-
-
-def test_privacy_warning_stays_when_a_detail_is_there():
-    out = decided("my name is [NAME]", "share_personal_info", [("share_personal_info", 0.7)], FixedScores(0.3))
-    assert out["intent"]["name"] == "share_personal_info"
-
-
-def test_the_domain_gate_declines_what_the_classifier_placed_on_a_topic():
+def test_the_domain_gate_declines_what_the_classifier_placed_on_a_topic_and_the_scores_are_recorded():
     out = decided("what interest rate does my card charge", "ask_cost_insurance", [("ask_cost_insurance", 0.9)],
                   FixedScores(0.05))
     assert out["intent"]["name"] == "out_of_scope"
-    assert out["safety"]["scores"]["in_domain"] == 0.05
+    assert out["intent_ranking"][0] == {"name": "out_of_scope", "confidence": 1.0}
+    assert out["safety"]["scores"] == {"in_domain": 0.05, "urgent": 0.0, "concern": 0.0}
 
 
-def test_a_personal_medical_question_near_the_gate_is_still_referred():
-    out = decided("should i double my morphine tonight", "nlu_fallback", [("nlu_fallback", 0.3)], FixedScores(0.3))
-    assert out["intent"]["name"] == "ask_personal_medical"
-
-
-def test_the_crisis_detector_alone_gives_emergency_guidance():
+def test_the_crisis_detector_with_a_word_of_danger_gives_emergency_guidance_and_records_the_evidence():
     out = decided("ok so the rope is ready", "nlu_fallback", [("nlu_fallback", 0.3)], FixedScores(0.9, urgent=0.8))
     assert out["intent"]["name"] == "emergency"
     assert out["safety"]["crisis"] == "urgent" and out["safety"]["crisis_rules_level"] is None
+    assert out["safety"]["evidence"] == ["danger"]
 
 
-def test_distress_without_a_plan_gets_the_concern_reply_even_outside_the_domain():
-    out = decided("whats the point of anything", "out_of_scope", [("out_of_scope", 0.8)],
-                  FixedScores(0.2, urgent=0.3, concern=0.4))
-    assert out["intent"]["name"] == "crisis_concern"
-
-
-def test_a_general_question_the_rules_call_informational_stays_a_question():
-    out = decided("can ketamine cause an overdose", "ask_safety", [("ask_safety", 0.9)],
-                  FixedScores(0.95, urgent=0.6))
-    assert out["intent"]["name"] == "ask_safety"
-    assert out["safety"]["crisis"] == "informational"
-
-
-def test_confident_small_talk_is_answered_even_when_the_gate_doubts_it():
-    out = decided("thx", "thank", [("thank", 0.8)], FixedScores(0.3))
-    assert out["intent"]["name"] == "thank"
-    out = decided("thx", "thank", [("thank", 0.3)], FixedScores(0.3))
+def test_the_crisis_detector_on_the_shape_of_a_message_alone_gives_no_alarm():
+    out = decided("please order more checks i just used the last one", "out_of_scope", [("out_of_scope", 0.8)],
+                  FixedScores(0.2, urgent=0.6))
     assert out["intent"]["name"] == "out_of_scope"
+    assert out["safety"]["crisis"] is None and out["safety"]["evidence"] == []
 
 
-def test_a_message_naming_ketamine_or_cancer_is_never_declined_by_the_gate():
-    out = decided("asking for a friend how much ketamine", "nlu_fallback", [("nlu_fallback", 0.2)], FixedScores(0.1))
-    assert out["intent"]["name"] == "ask_personal_medical"  # a dose question: referred, never declined
-    out = decided("does chemo hurt", "ask_pain_causes", [("ask_pain_causes", 0.6)], FixedScores(0.2))
-    assert out["intent"]["name"] == "ask_pain_causes"
+def test_a_personal_question_with_a_likely_topic_gets_the_answer_then_the_referral():
+    out = decided("could ketamine mess with my memory", "ask_personal_medical",
+                  [("ask_personal_medical", 0.5), ("ask_long_term_effects", 0.4)], FixedScores(0.95))
+    assert out["intent"]["name"] == "ask_long_term_effects"
+    assert out["safety"]["refer_after"] is True and out["safety"]["referral"] is True
 
 
-def test_an_unsure_detector_on_a_question_about_ones_own_medicines_gives_the_referral_and_988():
-    out = decided("se me acabaron las pastillas de oxicodona y ya me siento mal, q hago", "nlu_fallback",
-                  [("nlu_fallback", 0.2)], FixedScores(0.9, urgent=0.55, concern=0.1))
+def test_a_medicine_question_is_never_declined():
+    out = decided("can i take ibuprofen with my warfarin", "out_of_scope", [("out_of_scope", 0.6)], FixedScores(0.1))
     assert out["intent"]["name"] == "ask_personal_medical"
-    assert out["safety"]["crisis"] == "informational"  # action_safety_notes adds the crisis line
-
-
-def test_a_sure_detector_still_gives_emergency_guidance_on_a_medicine_message():
-    out = decided("me tome 30 pastillas de mi morfina", "ask_personal_medical",
-                  [("ask_personal_medical", 0.6)], FixedScores(0.9, urgent=0.95))
-    assert out["intent"]["name"] == "emergency"
 
 
 def test_an_undecided_message_that_leans_spanish_is_not_sent_to_the_rephrase_prompt():

@@ -31,6 +31,7 @@ class Route(str, Enum):
     SMALLTALK = "smalltalk"  # greetings, thanks, "are you a bot"
     FALLBACK = "fallback"  # not understood: please rephrase
     PHI_WARNING = "phi_warning"  # "please do not share personal details here"
+    CALLBACK = "callback"  # reaching a person: the clinic's number, open now or not, and the callback request
 
 
 ROUTES: Tuple[str, ...] = tuple(route.value for route in Route)
@@ -74,15 +75,15 @@ class SafetyVerdict:
     scores: Optional[Scores] = None
     classifier: ClassifierGuess = field(default_factory=ClassifierGuess)
     override: Optional[Override] = None
+    # The topic's answer is given and the care team's referral follows it (a personal question on a topic).
+    refer_after: bool = False
+    # What backed a learned alarm: "danger" and/or "distress" words (src/clinic_faq/core/patterns/evidence.yml).
+    evidence: List[str] = field(default_factory=list)
 
     @property
     def referral(self) -> bool:
         """A question about the person's own medicines, doses, condition or eligibility."""
-        return bool(self.referral_reasons)
-
-    @property
-    def in_danger(self) -> bool:
-        return self.crisis == "urgent"
+        return bool(self.referral_reasons) or self.refer_after
 
     def to_dict(self) -> Dict[str, Any]:
         """The JSON form stored in the parse data."""
@@ -99,6 +100,8 @@ class SafetyVerdict:
             },
             "classifier": {"intent": self.classifier.intent, "confidence": self.classifier.confidence},
             **({"override": {"intent": self.override.intent, "reason": self.override.reason}} if self.override else {}),
+            "refer_after": self.refer_after,
+            "evidence": list(self.evidence),
         }
 
     @classmethod
@@ -120,6 +123,8 @@ class SafetyVerdict:
             ),
             classifier=ClassifierGuess(classifier.get("intent"), float(classifier.get("confidence") or 0.0)),
             override=None if not override else Override(str(override.get("intent")), str(override.get("reason"))),
+            refer_after=bool(data.get("refer_after")),
+            evidence=[str(e) for e in data.get("evidence") or []],
         )
 
 

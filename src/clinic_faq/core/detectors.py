@@ -1,8 +1,16 @@
-"""Learned screens over the whole message: the domain gate and the crisis detector.
+"""Learned screens over the whole message: the domain gate, the crisis detector and the intent model.
 
-Both are linear models (logistic regression) over TF-IDF features of character n-grams (2-5, inside
-word boundaries, so typos, run-on words and Spanish share features) and word uni- and bigrams, taken from
-the normalized text (clinic_faq.core.normalize). They are pure scikit-learn: no Rasa, no network.
+All three are linear models (logistic regression) over one representation of the message:
+
+- the pre-trained multilingual sentence vector (clinic_faq.core.encoder: Universal Sentence Encoder v3),
+  which carries what the project's few thousand examples cannot: how people say things it never saw,
+  in English and Spanish alike;
+- beside it, TF-IDF features of character n-grams (2-5, inside word boundaries, so typos, run-on words
+  and Spanish share features) and word uni- and bigrams of the normalized text
+  (clinic_faq.core.normalize), which keep the exact words that matter (drug names, "ketamine").
+
+The sentence vector is computed once per message (in the Rasa server by the pipeline's
+`SentenceEncoderFeaturizer`) and handed in; the models are pure scikit-learn: no Rasa, no network.
 
 - `DomainGate`: is this message for the clinic assistant at all? Trained on every NLU example the
   assistant handles (all intents but `out_of_scope`) against the out-of-domain set in
@@ -12,9 +20,8 @@ the normalized text (clinic_faq.core.normalize). They are pure scikit-learn: no 
   `emergency` examples (urgent) and every other example (none). It is OR-ed with the phrase rules of
   src/clinic_faq/core/screen.py and tuned for recall.
 
-Why not sentence embeddings: measured in docs/nlu-pipeline.md (`make compare-representations`): MiniLM
-run in numpy was no better on the wild sets and cost 10-27 ms a message on 2 cores, against well under
-1 ms here.
+Why this representation: measured in docs/nlu-pipeline.md (`make compare-representations`), on data the
+project did not write.
 """
 
 from __future__ import annotations
@@ -46,15 +53,21 @@ def default_data_dir() -> Path:
 URGENT, CONCERN, NONE = "urgent", "concern", "none"
 
 
-class Featurizer:
-    """Character and word n-gram TF-IDF of the normalized text.
+# Sentence vectors of a list of texts, one row each (clinic_faq.core.encoder.SentenceEncoder.encode).
+Embed = Callable[[Sequence[str]], npt.NDArray[np.float32]]
 
-    `transform` is scikit-learn's (for batches); `transform_one` computes the same vector for one
-    message with plain dictionaries, which is about 20 times faster than scikit-learn's per-call
-    overhead (tests/core/test_detectors.py checks that both agree).
+
+class Featurizer:
+    """Character and word n-gram TF-IDF of the normalized text, and the sentence vector beside them.
+
+    With `dense_weight` > 0 the featurizer is fitted with sentence vectors and every call must pass them
+    (the columns after the n-grams hold `dense_weight` times the vector). `transform` is scikit-learn's
+    (for batches); `transform_one` computes the same row for one message with plain dictionaries, about
+    20 times faster than scikit-learn's per-call overhead (tests/core/test_detectors.py checks that both
+    agree).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, dense_weight: float = 0.0) -> None:
         self.chars = TfidfVectorizer(
             analyzer="char_wb", ngram_range=(2, 5), min_df=2, sublinear_tf=True, max_features=150_000, dtype=np.float32
         )
@@ -62,21 +75,36 @@ class Featurizer:
             analyzer="word", ngram_range=(1, 2), min_df=1, sublinear_tf=True, token_pattern=r"(?u)\b\w+\b",
             dtype=np.float32,
         )
+        self.dense_weight = dense_weight
+        self.dense_dims = 0
         self._fast: Optional[List[_FastPart]] = None
 
     @staticmethod
     def _prepare(texts: Iterable[str]) -> List[str]:
         return [normalize(t if isinstance(t, str) else "") for t in texts]
 
-    def fit_transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
+    def _with_dense(self, x: sparse.csr_matrix, dense: Optional[npt.NDArray[Any]]) -> sparse.csr_matrix:
+        if not self.dense_weight:
+            return x
+        if dense is None or dense.shape != (x.shape[0], self.dense_dims):
+            raise ValueError(f"this featurizer needs a {self.dense_dims}-dimensional sentence vector per text")
+        return sparse.hstack([x, sparse.csr_matrix(np.asarray(dense, dtype=np.float32) * self.dense_weight)]).tocsr()
+
+    def fit_transform(self, texts: Sequence[str], dense: Optional[npt.NDArray[Any]] = None) -> sparse.csr_matrix:
         prepared = self._prepare(texts)
         x = sparse.hstack([self.chars.fit_transform(prepared), self.words.fit_transform(prepared)]).tocsr()
+        self.dense_dims = int(dense.shape[1]) if self.dense_weight and dense is not None else 0
         self._fast = None
-        return x
+        return self._with_dense(x, dense)
 
-    def transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
+    def transform(self, texts: Sequence[str], dense: Optional[npt.NDArray[Any]] = None) -> sparse.csr_matrix:
         prepared = self._prepare(texts)
-        return sparse.hstack([self.chars.transform(prepared), self.words.transform(prepared)]).tocsr()
+        x = sparse.hstack([self.chars.transform(prepared), self.words.transform(prepared)]).tocsr()
+        return self._with_dense(x, dense)
+
+    @property
+    def sparse_width(self) -> int:
+        return len(self.chars.vocabulary_) + len(self.words.vocabulary_)
 
     def _fast_parts(self) -> List[_FastPart]:
         if self._fast is None:
@@ -89,7 +117,7 @@ class Featurizer:
             self._fast = parts
         return self._fast
 
-    def transform_one(self, text: str) -> Tuple[IndexArray, FloatArray]:
+    def transform_one(self, text: str, dense: Optional[npt.NDArray[Any]] = None) -> Tuple[IndexArray, FloatArray]:
         """(column indices, values) of one message's feature vector."""
         prepared = normalize(text if isinstance(text, str) else "")
         indices: List[IndexArray] = []
@@ -108,6 +136,11 @@ class Featurizer:
             weights /= np.sqrt((weights * weights).sum())
             indices.append(columns + offset)
             values.append(weights)
+        if self.dense_weight:
+            if dense is None or np.shape(dense) != (self.dense_dims,):
+                raise ValueError(f"this featurizer needs a {self.dense_dims}-dimensional sentence vector")
+            indices.append(np.arange(self.dense_dims, dtype=np.int64) + self.sparse_width)
+            values.append(np.asarray(dense, dtype=np.float64) * self.dense_weight)
         if not indices:
             return np.zeros(0, dtype=np.int64), np.zeros(0)
         return np.concatenate(indices), np.concatenate(values)
@@ -116,6 +149,9 @@ class Featurizer:
         state = dict(self.__dict__)
         state["_fast"] = None  # analyzers are closures: rebuilt after loading
         return state
+
+    def __setstate__(self, state: Dict[str, Any]) -> None:
+        self.__dict__.update({"dense_weight": 0.0, "dense_dims": 0, **state})
 
 
 def _probabilities(model: LogisticRegression, indices: IndexArray, values: FloatArray) -> FloatArray:
@@ -130,13 +166,6 @@ def _probabilities(model: LogisticRegression, indices: IndexArray, values: Float
     return probabilities
 
 
-@dataclass
-class CrisisScore:
-    level: Optional[str]  # "urgent", "concern" or None
-    urgent: float
-    concern: float
-
-
 class DomainGate:
     """P(the message is for this assistant)."""
 
@@ -148,8 +177,8 @@ class DomainGate:
         self.model.fit(x, in_domain.astype(int))
         return self
 
-    def probability(self, texts: Sequence[str]) -> FloatArray:
-        p: FloatArray = self.model.predict_proba(self.featurizer.transform(texts))[:, 1]
+    def probability(self, texts: Sequence[str], dense: Optional[npt.NDArray[Any]] = None) -> FloatArray:
+        p: FloatArray = self.model.predict_proba(self.featurizer.transform(texts, dense))[:, 1]
         return p
 
 
@@ -164,18 +193,12 @@ class CrisisDetector:
         self.model.fit(x, np.asarray(labels))
         return self
 
-    def probabilities(self, texts: Sequence[str]) -> Tuple[FloatArray, FloatArray]:
-        p: FloatArray = self.model.predict_proba(self.featurizer.transform(texts))
+    def probabilities(
+        self, texts: Sequence[str], dense: Optional[npt.NDArray[Any]] = None
+    ) -> Tuple[FloatArray, FloatArray]:
+        p: FloatArray = self.model.predict_proba(self.featurizer.transform(texts, dense))
         classes = list(self.model.classes_)
         return p[:, classes.index(URGENT)], p[:, classes.index(CONCERN)]
-
-    @staticmethod
-    def level(p_urgent: float, p_concern: float, urgent_threshold: float, concern_threshold: float) -> Optional[str]:
-        if p_urgent >= urgent_threshold:
-            return URGENT
-        if p_urgent + p_concern >= concern_threshold:
-            return CONCERN
-        return None
 
 
 # ---------------------------------------------------------------------------------------------- data
@@ -208,6 +231,13 @@ def data_fingerprint(data_dir: Optional[Path] = None) -> str:
 OUT_OF_SCOPE_INTENT = "out_of_scope"
 URGENT_INTENTS = ("emergency",)
 CONCERN_INTENTS = ("crisis_concern",)
+# How much the sentence vector weighs beside the n-grams (both have unit length): chosen on the outside
+# development data (docs/nlu-pipeline.md).
+DENSE_WEIGHT = 1.0
+
+
+def _vectors(texts: Sequence[str], embed: Optional[Embed]) -> Optional[npt.NDArray[np.float32]]:
+    return None if embed is None else np.asarray(embed(list(texts)), dtype=np.float32)
 
 
 @dataclass
@@ -217,8 +247,11 @@ class Detectors:
     crisis: CrisisDetector
 
     @classmethod
-    def train(cls, examples: Sequence[Tuple[str, str]], data_dir: Optional[Path] = None) -> Detectors:
-        """`examples`: (intent, text) pairs of the NLU training data."""
+    def train(
+        cls, examples: Sequence[Tuple[str, str]], data_dir: Optional[Path] = None, embed: Optional[Embed] = None
+    ) -> Detectors:
+        """`examples`: (intent, text) pairs of the NLU training data; `embed`: the sentence encoder (None:
+        n-grams alone, as the unit tests of the rules' neighbours use)."""
         out_of_domain = [t for texts in load_out_of_domain(data_dir).values() for t in texts]
         out_of_domain += [t for intent, t in examples if intent == OUT_OF_SCOPE_INTENT]
         crisis = load_crisis(data_dir)
@@ -242,41 +275,51 @@ class Detectors:
         for text in urgent:
             rows[text] = (1, URGENT)
         texts = list(rows)
-        featurizer = Featurizer()
-        x = featurizer.fit_transform(texts)
+        featurizer = Featurizer(dense_weight=DENSE_WEIGHT if embed else 0.0)
+        x = featurizer.fit_transform(texts, _vectors(texts, embed))
         gate_rows = np.array([rows[t][0] is not None for t in texts])
         gate = DomainGate(featurizer).fit(x[gate_rows], np.array([rows[t][0] for t in np.array(texts)[gate_rows]]))
         detector = CrisisDetector(featurizer).fit(x, [rows[t][1] for t in texts])
         return cls(featurizer=featurizer, gate=gate, crisis=detector)
 
-    def score(self, text: str) -> Tuple[float, float, float]:
-        """(P(in domain), P(urgent), P(concern)) for one message."""
-        indices, values = self.featurizer.transform_one(text)
+    def score(self, text: str, dense: Optional[npt.NDArray[Any]] = None) -> Tuple[float, float, float]:
+        """(P(in domain), P(urgent), P(concern)) for one message and its sentence vector."""
+        indices, values = self.featurizer.transform_one(text, dense)
         p_in = float(_probabilities(self.gate.model, indices, values)[1])
         p = _probabilities(self.crisis.model, indices, values)
         classes = list(self.crisis.model.classes_)
         return p_in, float(p[classes.index(URGENT)]), float(p[classes.index(CONCERN)])
 
+    @property
+    def uses_sentence_vectors(self) -> bool:
+        return bool(self.featurizer.dense_weight)
+
 
 class IntentModel:
-    """The intent classifier: logistic regression over the same n-gram features, one class per intent.
+    """The intent classifier: logistic regression over the same features, one class per intent.
 
     Chosen over DIET by measurement (docs/nlu-pipeline.md): more accurate on every held-out set, and it
     trains in seconds instead of minutes.
     """
 
-    def __init__(self, c: float = 20.0) -> None:
-        self.featurizer = Featurizer()
+    def __init__(self, c: float = 20.0, dense_weight: float = DENSE_WEIGHT) -> None:
+        self.featurizer = Featurizer(dense_weight=dense_weight)
         self.model = LogisticRegression(C=c, max_iter=3000)
 
-    def fit(self, examples: Sequence[Tuple[str, str]]) -> IntentModel:
+    def fit(self, examples: Sequence[Tuple[str, str]], embed: Optional[Embed] = None) -> IntentModel:
         texts = [t for _, t in examples]
-        self.model.fit(self.featurizer.fit_transform(texts), [i for i, _ in examples])
+        if embed is None:
+            self.featurizer.dense_weight = 0.0
+        self.model.fit(self.featurizer.fit_transform(texts, _vectors(texts, embed)), [i for i, _ in examples])
         return self
 
-    def rank(self, text: str) -> List[Tuple[str, float]]:
+    @property
+    def uses_sentence_vectors(self) -> bool:
+        return bool(self.featurizer.dense_weight)
+
+    def rank(self, text: str, dense: Optional[npt.NDArray[Any]] = None) -> List[Tuple[str, float]]:
         """Every intent with its probability, most likely first."""
-        indices, values = self.featurizer.transform_one(text)
+        indices, values = self.featurizer.transform_one(text, dense)
         p = _probabilities(self.model, indices, values)
         order = np.argsort(-p)
         return [(str(self.model.classes_[i]), float(p[i])) for i in order]

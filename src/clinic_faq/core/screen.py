@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import itertools
 import logging
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Set, Tuple, cast
@@ -45,6 +46,53 @@ EXPERIENCE_WORDS = {
     "brother", "sister", "partner", "grandma", "grandpa", "now", "tonight", "today", "currently",
     "emergency", "ambulance", "911", "dying",
 }
+# Crisis categories that are urgent whatever the frame: a question about a lethal amount or a way to die is
+# never read as a general question about the treatment.
+ALWAYS_URGENT = {"lethal"}
+# Words that put a message inside the clinic's domain whatever the domain gate says: a message that names
+# ketamine, cancer or an opioid is for this assistant (the classifier then places it).
+DOMAIN_TERMS = re.compile(
+    r"\b(?:ketamin[ae]?|infusi(?:on|ones|ón)s?|cancer|cáncer|oncolog\w*|chemo\w*|quimio\w*|"
+    r"opioid\w*|opioide\w*|morphine|morfina|fentan\w*|oxycod\w*|oxicod\w*|oxycontin|hydromorph\w*|"
+    r"dilaudid|methadone|metadona|gabapentin\w*|pregabalin\w*|tramadol|tumou?rs?|metasta\w*|"
+    r"hospice|palliative|paliativ\w*|nerve blocks?|bloqueos? nervios\w*|bioavailab\w*)\b",
+    re.IGNORECASE,
+)
+# An amount of a medicine someone has taken that no prescription gives at once ("she took like 3000mg of her
+# sertraline", "swallowed 40 pills"): an overdose, whatever else the message says.
+TAKEN_AMOUNT = re.compile(
+    r"\b(?:took|taken|take|taking|swallowed|swallow|ate|downed|popped|had|tomó|tomo|tome|tomé|tomado|"
+    r"se\s+tom[oó]|me\s+tom[eé]|trag[oóué]|trague|tragué)\b(?:\s+\S+){0,4}?\s+"
+    r"(?:like\s+|about\s+|around\s+|over\s+|como\s+|unas?\s+|m[aá]s\s+de\s+)?"
+    r"(\d[\d,.]*)\s*(mg|milligrams?|miligramos?|g|grams?|gramos?|pills?|tablets?|tabs?|capsules?|caps?|"
+    r"pastillas?|tabletas?|c[aá]psulas?)\b",
+    re.IGNORECASE,
+)
+OVERDOSE_MG = 1000.0  # at once, in milligrams
+OVERDOSE_UNITS = 10  # pills, tablets or capsules at once
+
+
+def large_amount_taken(text: str) -> bool:
+    """A stated amount taken at once beyond any single dose (OVERDOSE_MG, OVERDOSE_UNITS)."""
+    for match in TAKEN_AMOUNT.finditer(text):
+        try:
+            amount = float(match.group(1).replace(",", ""))
+        except ValueError:
+            continue
+        unit = match.group(2).lower()
+        if unit.startswith(("mg", "milligram", "miligramo")):
+            milligrams = amount
+        elif unit in ("g", "gram", "grams", "gramo", "gramos"):
+            milligrams = amount * 1000
+        else:
+            if amount >= OVERDOSE_UNITS:
+                return True
+            continue
+        if milligrams >= OVERDOSE_MG:
+            return True
+    return False
+
+
 # Question frames that make a crisis mention a general question about the treatment.
 INFORMATIONAL_RULES = [
     "do|can|could|will|would|be|may|might|should ketamine|it|infusion|infusions|treatment|therapy|this * help|treat|cause|work|reduce|trigger|lead|give|make|prevent|ease|affect|relieve",
@@ -85,14 +133,28 @@ class ScreenResult:
     referral_reasons: List[str] = field(default_factory=list)
     phi: List[str] = field(default_factory=list)
     unclear: bool = False  # mostly words no English word list knows: nothing to classify
+    # Evidence the learned crisis detector needs (patterns/evidence.yml): words of danger, and the
+    # writer's own words of distress.
+    danger_evidence: bool = False
+    distress_evidence: bool = False
+    # The message names something of the clinic's field: ketamine, cancer, an opioid (DOMAIN_TERMS), or a
+    # medicine, condition or test of the lexicons; `medicine`: a medicine of the lexicon in particular.
+    domain_term: bool = False
+    medical: bool = False
+    medicine: bool = False
 
     @property
     def referral(self) -> bool:
         return bool(self.referral_reasons)
 
     @property
+    def referral_kinds(self) -> Set[str]:
+        """The referral rules' categories and lexicon kinds: "dose", "eligibility", "personal medicine", ..."""
+        return {reason.split(":", 1)[0] for reason in self.referral_reasons}
+
+    @property
     def dose_question(self) -> bool:
-        return any(reason.startswith("dose:") for reason in self.referral_reasons)
+        return "dose" in self.referral_kinds
 
     def as_dict(self) -> Dict[str, object]:
         return {
@@ -102,7 +164,18 @@ class ScreenResult:
             "referral_reasons": list(self.referral_reasons),
             "phi": list(self.phi),
             "unclear": self.unclear,
+            "danger_evidence": self.danger_evidence,
+            "distress_evidence": self.distress_evidence,
+            "domain_term": self.domain_term,
+            "medical": self.medical,
+            "medicine": self.medicine,
         }
+
+
+# A message about an animal ("can you overdose a cat on flea medicine") is for a vet: crisis words in it are
+# never an emergency for the person writing.
+ANIMALS = {"cat", "cats", "dog", "dogs", "puppy", "kitten", "pet", "pets", "vet", "horse", "bird", "hamster", "rabbit",
+           "perro", "perros", "perrito", "gato", "gatos", "gatito", "mascota", "mascotas", "veterinario"}
 
 
 def _load_yaml(name: str) -> Dict[str, Any]:
@@ -170,7 +243,9 @@ class SafetyScreen:
         self.negatable: Set[str] = set()
         self.mention_only: Set[str] = set()
         self._rules: Dict[str, Tuple[str, str]] = {}
-        for category, spec in _load_yaml("crisis.yml").items():
+        crisis_spec = _load_yaml("crisis.yml")
+        self.idioms = [re.compile(p, re.IGNORECASE) for p in crisis_spec.pop("idioms", None) or []]
+        for category, spec in crisis_spec.items():
             for kind in ("rules", "negatable", "mentions"):
                 for rule in (spec or {}).get(kind, []) or []:
                     key = self._add(self.crisis, compiler, category, rule)
@@ -195,6 +270,13 @@ class SafetyScreen:
         self.informational = Matcher(self.nlp.vocab)
         for rule in INFORMATIONAL_RULES:
             self._add(self.informational, compiler, "informational", rule)
+        evidence = _load_yaml("evidence.yml")
+        self.evidence: Dict[str, Matcher] = {}
+        for kind in ("danger", "distress"):
+            self.evidence[kind] = Matcher(self.nlp.vocab)
+            for rule in evidence.get(kind) or []:
+                self._add(self.evidence[kind], compiler, f"evidence {kind}", rule)
+        self.first_person = {normalize(w) for w in evidence.get("first_person") or []}
 
     def _add(self, matcher: Matcher, compiler: RuleCompiler, category: str, rule: str) -> str:
         key = f"{category}|{rule}"
@@ -223,6 +305,10 @@ class SafetyScreen:
     def _crisis_mode(self, doc: Doc, hits: Sequence[Hit]) -> Optional[str]:
         if not hits:
             return None
+        if any(t.lower_ in ANIMALS for t in doc):
+            return "informational"
+        if any(h.category in ALWAYS_URGENT for h in hits):
+            return "urgent"
         if all(h.mention_only or self._negated(doc, h) for h in hits):
             return "informational"
         has_experience = any(t.lower_ in EXPERIENCE_WORDS for t in doc)
@@ -247,15 +333,35 @@ class SafetyScreen:
         unknown = [w for w in words if w not in self.known_words and w not in self._lemmas]
         return len(unknown) / len(words) >= UNCLEAR_SHARE
 
+    def _without_idioms(self, normalized: str, doc: Doc) -> Doc:
+        """The message with its figures of speech blanked out, for the crisis rules ("me muero de risa")."""
+        plain = normalized
+        for idiom in self.idioms:
+            plain = idiom.sub(" ", plain)
+        return doc if plain == normalized else self.nlp(plain)
+
     def screen(self, text: str) -> ScreenResult:
-        doc = self.nlp(normalize(text))
-        crisis_hits = self._hits(self.crisis, doc)
+        normalized = normalize(text)
+        doc = self.nlp(normalized)
+        crisis_doc = self._without_idioms(normalized, doc)
+        crisis_hits = self._hits(self.crisis, crisis_doc)
+        crisis_rules = [h.rule_id for h in crisis_hits]
+        crisis = self._crisis_mode(crisis_doc, crisis_hits)
+        if large_amount_taken(text):
+            crisis, crisis_rules = "urgent", crisis_rules + ["overdose: a large amount taken at once"]
+        lexicon_kinds = {self.nlp.vocab.strings[m] for m, _, _ in self.lexicons(doc)}
+        domain_term = bool(DOMAIN_TERMS.search(text))
         return ScreenResult(
-            crisis=self._crisis_mode(doc, crisis_hits),
-            crisis_rules=[h.rule_id for h in crisis_hits],
+            crisis=crisis,
+            crisis_rules=crisis_rules,
             referral_reasons=self._referral_reasons(doc, text),
             phi=list(placeholders_in(text)),
             unclear=self._unclear(doc),
+            danger_evidence=bool(self.evidence["danger"](doc)),
+            distress_evidence=bool(self.evidence["distress"](doc)) and any(t.lower_ in self.first_person for t in doc),
+            domain_term=domain_term,
+            medical=domain_term or bool(lexicon_kinds),
+            medicine="medicine" in lexicon_kinds,
         )
 
 

@@ -1,36 +1,23 @@
 """`SafetyScreenComponent`: the safety screen as a Rasa NLU graph component.
 
 Placed last in the NLU pipeline (after the classifiers and the FallbackClassifier), so it sees the
-classifier's verdict and every channel's messages. It runs two kinds of screen over the whole message:
-the phrase rules of src/clinic_faq/core/screen.py and the learned detectors of src/clinic_faq/core/detectors.py (a domain
-gate and a crisis detector, trained with the model from the NLU data and `data/guardrails/`). It records
-what it found under `safety` in the parse data (kept with the user event in the tracker store: rule
-ids, kinds and scores, never the text), and overrides the intent where the classifier must not have the
-last word:
+classifier's verdict and every channel's messages. It gathers what the decision needs and applies it:
 
-- danger needs evidence: the rules or the crisis detector. An urgent crisis becomes `emergency`,
-  whatever was predicted (also over `nlu_fallback`, so no rephrase question comes before emergency
-  guidance); distress without a stated plan becomes `crisis_concern` (a warm reply with the crisis line).
-  The classifier's own `emergency`, `crisis_concern` or `share_personal_info` without that evidence is
-  replaced by its next guess;
-- a message the domain gate finds unrelated to the clinic becomes `out_of_scope`, unless it shows
-  danger, a personal medical question or personal details;
-- a personal medical question that the classifier did not put on a topic becomes `ask_personal_medical`;
-- a dose question always becomes `ask_personal_medical`, even on a topic: it gets the referral, not
-  a topic's answer;
-- a crisis mentioned in a general way, in a message the classifier could not place, becomes
-  `crisis_support`, so the crisis line is the reply rather than a request to rephrase;
-- personal details typed into a greeting, an out-of-scope message or an unclear one become
-  `share_personal_info`, so the person is told not to share them;
-- a message of mostly unknown words becomes `nlu_fallback` (the rephrase prompt), whatever the
-  classifier guessed.
+- the phrase rules of clinic_faq.core.screen (crisis, referral, personal details, evidence words);
+- the learned detectors of clinic_faq.core.detectors (the domain gate and the crisis detector, trained
+  with the model from the NLU data and `data/guardrails/`), over the message's sentence vector (set by
+  the pipeline's `SentenceEncoderFeaturizer`) and its n-grams;
+- the classifier's ranking and the language detector's findings;
+
+then clinic_faq.core.decision.decide, a pure function (the whole policy is there, with a test per route),
+says which intent the turn takes. What was found is recorded under `safety` in the parse data (kept with
+the user event in the tracker store: rule ids, kinds and scores, never the text).
 """
 
 from __future__ import annotations
 
 import logging
-import re
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -40,23 +27,17 @@ from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KE
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from clinic_faq.core.contract import SAFETY_KEY, ClassifierGuess, Override, SafetyVerdict, Scores, crisis_level
-from clinic_faq.core.detectors import CONCERN, URGENT, CrisisDetector, Detectors, data_fingerprint
-from clinic_faq.core.screen import SafetyScreen, ScreenResult, get_screen
+from clinic_faq.core.contract import SAFETY_KEY, ClassifierGuess, Override, SafetyVerdict, Scores
+from clinic_faq.core.decision import Inputs, Thresholds, decide
+from clinic_faq.core.detectors import Detectors, data_fingerprint
+from clinic_faq.core.encoder import get_encoder
+from clinic_faq.core.screen import SafetyScreen, get_screen
+from clinic_faq.rasa_ext.nlu.intent_classifier import message_vector
 
 logger = logging.getLogger(__name__)
 
-EMERGENCY_INTENT = "emergency"
-REFERRAL_INTENT = "ask_personal_medical"
-PHI_INTENT = "share_personal_info"
-CRISIS_SUPPORT_INTENT = "crisis_support"
-CONCERN_INTENT = "crisis_concern"
-FALLBACK_INTENT = "nlu_fallback"
-OUT_OF_SCOPE_INTENT = "out_of_scope"
-SWITCH_LANGUAGE_INTENT = "switch_language"
-# Intents the classifier may not decide alone: each needs evidence from a screen.
-EVIDENCE_INTENTS = (EMERGENCY_INTENT, CONCERN_INTENT, PHI_INTENT)
 DETECTORS_FILE = "detectors.joblib"
+THRESHOLD_KEYS = tuple(Thresholds.__dataclass_fields__)
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
@@ -65,38 +46,9 @@ class SafetyScreenComponent(GraphComponent):  # type: ignore[misc]  # rasa ships
 
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
-        return {
-            # Intents that keep the classifier's verdict when a personal medical question is found:
-            # the general answer is shown together with the referral.
-            "topic_intent_prefixes": ["ask_"],
-            # Intents that are replaced by `share_personal_info` when the message holds PHI.
-            "phi_override_intents": [
-                "greet", "goodbye", "thank", "bot_challenge", "affirm", "deny", "out_of_scope", "nlu_fallback",
-            ],
-            # Domain gate: below this P(in domain) a message is declined as out of scope ...
-            "domain_threshold": 0.5,
-            # ... unless the referral rules found a personal medical question and P(in domain) is above this.
-            "domain_referral_threshold": 0.2,
-            # Crisis detector: P(urgent) from which a message gets emergency guidance, and
-            # P(urgent) + P(concern) from which it gets the warm reply with the crisis line.
-            "crisis_urgent_threshold": 0.5,
-            "crisis_concern_threshold": 0.55,
-            # When the rules call a crisis mention informational (a general question), the detector
-            # overrides them only with this much certainty.
-            "crisis_override_informational": 0.85,
-            # Small talk the classifier is this sure of is answered even when the gate doubts it ("thx",
-            # "kk"): a greeting or a thank-you carries no clinic content, so nothing unrelated is answered.
-            "smalltalk_intents": ["greet", "goodbye", "thank", "affirm", "deny", "bot_challenge"],
-            "smalltalk_confidence": 0.5,
-            # Words that put a message inside the clinic's domain whatever the gate says: a question that
-            # names ketamine, cancer or an opioid is for this assistant (the classifier then places it).
-            "domain_terms": (
-                r"\b(?:ketamin[ae]?|infusi(?:on|ones|ón)s?|cancer|cáncer|oncolog\w*|chemo\w*|quimio\w*|"
-                r"opioid\w*|opioide\w*|morphine|morfina|fentan\w*|oxycod\w*|oxicod\w*|oxycontin|hydromorph\w*|"
-                r"dilaudid|methadone|metadona|gabapentin\w*|pregabalin\w*|tramadol|tumou?rs?|metasta\w*|"
-                r"hospice|palliative|paliativ\w*|nerve blocks?|bloqueos? nervios\w*|bioavailab\w*)\b"
-            ),
-        }
+        # The decision's thresholds (clinic_faq.core.decision.Thresholds documents each), and whether the
+        # learned detectors read the sentence vector (False: n-grams alone, for comparisons).
+        return {**Thresholds().__dict__, "sentence_vectors": True}
 
     def __init__(
         self,
@@ -107,8 +59,8 @@ class SafetyScreenComponent(GraphComponent):  # type: ignore[misc]  # rasa ships
         resource: Optional[Resource] = None,
     ) -> None:
         self.config = {**self.get_default_config(), **config}
+        self.thresholds = Thresholds(**{k: float(self.config[k]) for k in THRESHOLD_KEYS})
         self.screen = screen or get_screen()
-        self._domain_terms = re.compile(self.config["domain_terms"], re.IGNORECASE)
         self.detectors = detectors
         self._model_storage = model_storage
         self._resource = resource
@@ -153,10 +105,21 @@ class SafetyScreenComponent(GraphComponent):  # type: ignore[misc]  # rasa ships
     def train(self, training_data: TrainingData) -> Resource:
         import joblib
 
-        examples = [
-            (str(m.get(INTENT)), str(m.get(TEXT))) for m in training_data.intent_examples if m.get(TEXT)
-        ]
-        self.detectors = Detectors.train(examples)
+        messages = [m for m in training_data.intent_examples if m.get(TEXT)]
+        examples = [(str(m.get(INTENT)), str(m.get(TEXT))) for m in messages]
+        embed = None
+        if self.config["sentence_vectors"]:
+            known = {str(m.get(TEXT)): message_vector(m) for m in messages}
+            encoder = get_encoder()
+
+            def embed(texts: List[str]) -> Any:
+                import numpy as np
+
+                missing = [t for t in texts if t not in known]
+                known.update(zip(missing, encoder.encode(missing), strict=True))
+                return np.stack([known[t] for t in texts])
+
+        self.detectors = Detectors.train(examples, embed=embed)
         if self._model_storage is not None and self._resource is not None:
             with self._model_storage.write_to(self._resource) as directory:
                 joblib.dump(self.detectors, directory / DETECTORS_FILE, compress=3)
@@ -181,79 +144,12 @@ class SafetyScreenComponent(GraphComponent):  # type: ignore[misc]  # rasa ships
             "Safety screen changed the intent from %s to %s (%s).", previous.get(INTENT_NAME_KEY), intent, reason
         )
 
-    def _crisis_level(self, result: ScreenResult, scores: Optional[Dict[str, float]]) -> Optional[str]:
-        """urgent, concern, informational or None: the rules OR-ed with the crisis detector."""
-        if result.crisis == "urgent":
-            return URGENT
-        if not scores:
-            return result.crisis
-        learned = CrisisDetector.level(
-            scores["urgent"], scores["concern"],
-            self.config["crisis_urgent_threshold"], self.config["crisis_concern_threshold"],
-        )
-        if result.crisis == "informational":
-            # A general question that mentions a crisis, unless the detector is sure of danger now.
-            return URGENT if scores["urgent"] >= self.config["crisis_override_informational"] else "informational"
-        if learned == URGENT and result.referral and scores["urgent"] < self.config["crisis_override_informational"]:
-            # The detector alone, unsure of danger, on what the rules read as a question about one's own
-            # medicines or condition ("estoy dando pecho, puedo hacerme las infusiones"): the care team's
-            # referral, with the crisis line added gently. (Concern stays concern: its warm reply with 988
-            # gets the referral added by action_safety_notes.)
-            return "informational"
-        return learned
-
-    def _next_guess(self, ranking: List[Dict[str, Any]], result: ScreenResult) -> str:
-        """The classifier's best intent that needs no evidence it lacks."""
-        for entry in ranking:
-            name = entry.get(INTENT_NAME_KEY)
-            if name in EVIDENCE_INTENTS and not (name == PHI_INTENT and result.phi):
-                continue
-            if name:
-                return str(name)
-        return FALLBACK_INTENT
-
-    def _decide(
-        self, result: ScreenResult, intent: Optional[str], crisis: Optional[str],
-        in_domain: Optional[float], ranking: List[Dict[str, Any]], language_request: bool = False,
-        domain_term: bool = False,
-    ) -> Optional[Tuple[str, str]]:
-        """The intent the turn must take instead of the classifier's, and why; None to keep it."""
-        if crisis == URGENT:
-            why = "crisis rules" if result.crisis == "urgent" else "crisis detector: danger"
-            return None if intent == EMERGENCY_INTENT else (EMERGENCY_INTENT, why)
-        if crisis == CONCERN:
-            return None if intent == CONCERN_INTENT else (CONCERN_INTENT, "crisis detector: distress")
-        if intent in EVIDENCE_INTENTS and not (intent == PHI_INTENT and result.phi):
-            guess = self._next_guess(ranking, result)
-            decided = self._decide(result, guess, crisis, in_domain, ranking, language_request, domain_term)
-            return decided or (guess, f"{intent} without evidence")
-        if language_request and crisis is None and not result.referral and not result.phi:
-            return None if intent == SWITCH_LANGUAGE_INTENT else (SWITCH_LANGUAGE_INTENT, "asks for a language")
-        if result.unclear and not result.referral and not result.phi and crisis is None:
-            return None if intent == FALLBACK_INTENT else (FALLBACK_INTENT, "mostly unknown words")
-        unrelated = in_domain is not None and in_domain < self.config["domain_threshold"] and not domain_term
-        if unrelated and intent in self.config["smalltalk_intents"] and not result.phi:
-            top = next((e for e in ranking if e.get(INTENT_NAME_KEY) == intent), {})
-            if float(top.get(PREDICTED_CONFIDENCE_KEY) or 0.0) >= self.config["smalltalk_confidence"]:
-                unrelated = False
-        if unrelated and crisis is None:
-            referral_ok = result.referral and in_domain >= self.config["domain_referral_threshold"]
-            if result.phi and not referral_ok:
-                return None if intent == PHI_INTENT else (PHI_INTENT, "personal details in an unrelated message")
-            if not referral_ok:
-                return None if intent == OUT_OF_SCOPE_INTENT else (OUT_OF_SCOPE_INTENT, "domain gate")
-        on_topic = any(str(intent or "").startswith(p) for p in self.config["topic_intent_prefixes"])
-        unplaced = intent in self.config["phi_override_intents"]
-        if result.referral and crisis in (None, "informational") and intent != REFERRAL_INTENT:
-            if result.dose_question or not on_topic:
-                return REFERRAL_INTENT, "dose question" if result.dose_question else "personal medical question"
-        if crisis == "informational" and unplaced:
-            return CRISIS_SUPPORT_INTENT, "crisis mentioned in a general question"
-        if result.phi and unplaced and crisis is None:
-            return PHI_INTENT, "personal details in the message"
-        if result.unclear and not result.referral and not result.phi and intent != FALLBACK_INTENT:
-            return FALLBACK_INTENT, "mostly unknown words"
-        return None
+    def _scores(self, message: Message, text: str) -> Optional[Scores]:
+        if self.detectors is None:
+            return None
+        dense = message_vector(message) if self.detectors.uses_sentence_vectors else None
+        p_in, p_urgent, p_concern = self.detectors.score(text, dense)
+        return Scores(round(p_in, 4), round(p_urgent, 4), round(p_concern, 4))
 
     def _process(self, message: Message) -> None:
         text = message.get(TEXT)
@@ -262,31 +158,36 @@ class SafetyScreenComponent(GraphComponent):  # type: ignore[misc]  # rasa ships
         result = self.screen.screen(text)
         classified = message.get(INTENT) or {}
         intent = classified.get(INTENT_NAME_KEY)
-        scores = None
-        if self.detectors is not None:
-            p_in, p_urgent, p_concern = self.detectors.score(text)
-            scores = {"in_domain": round(p_in, 4), "urgent": round(p_urgent, 4), "concern": round(p_concern, 4)}
-        crisis = self._crisis_level(result, scores)
+        scores = self._scores(message, text)
+        language = message.get("language") or {}
+        ranking = [
+            (str(r.get(INTENT_NAME_KEY)), float(r.get(PREDICTED_CONFIDENCE_KEY) or 0.0))
+            for r in message.get(INTENT_RANKING_KEY) or []
+        ]
+        decision = decide(
+            Inputs(
+                screen=result,
+                intent=intent,
+                ranking=ranking,
+                scores=scores,
+                language_request=bool(language.get("only_request")),
+                spanish="es" in (language.get("detected"), language.get("best"), language.get("hint")),
+            ),
+            self.thresholds,
+        )
         verdict = SafetyVerdict(
-            crisis=crisis_level(crisis),
-            crisis_rules_level=crisis_level(result.crisis),
+            crisis=decision.crisis,
+            crisis_rules_level=result.crisis if result.crisis in ("urgent", "informational") else None,  # type: ignore[arg-type]
             crisis_rules=list(result.crisis_rules),
             referral_reasons=list(result.referral_reasons),
             phi=list(result.phi),
             unclear=result.unclear,
-            scores=Scores(**scores) if scores else None,
+            scores=scores,
             classifier=ClassifierGuess(intent, round(float(classified.get(PREDICTED_CONFIDENCE_KEY) or 0.0), 4)),
+            refer_after=decision.refer_after,
+            evidence=[kind for kind, found in (("danger", result.danger_evidence), ("distress", result.distress_evidence)) if found],
         )
-        ranking = list(message.get(INTENT_RANKING_KEY) or [])
-        language = message.get("language") or {}
-        language_request = bool(language.get("only_request"))
-        if result.unclear and "es" in (language.get("detected"), language.get("best"), language.get("hint")):
-            result.unclear = False  # "unclear" means mostly unknown *English* words
-        override = self._decide(
-            result, intent, crisis, scores["in_domain"] if scores else None, ranking, language_request,
-            bool(self._domain_terms.search(text)),
-        )
-        if override:
-            self._override(message, *override)
-            verdict.override = Override(*override)
+        if decision.intent and decision.intent != intent:
+            self._override(message, decision.intent, decision.reason)
+            verdict.override = Override(decision.intent, decision.reason)
         message.set(SAFETY_KEY, verdict.to_dict(), add_to_output=True)

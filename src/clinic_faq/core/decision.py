@@ -1,0 +1,213 @@
+"""The safety decision: which kind of reply a message gets, from what the screens and the classifier found.
+
+A pure function of its inputs (no Rasa, no I/O), so every route has a row in a table of test cases
+(tests/core/test_decision.py). The Rasa adapter (clinic_faq.rasa_ext.nlu.safety_screen) gathers the inputs
+and applies the decision to the message.
+
+The order is the order of what matters most:
+
+1. **Danger, on evidence.** The crisis rules, or the learned crisis detector when the message also holds a
+   word of danger (urgent) or the writer's own words of distress (concern): urgent -> `emergency` (911
+   first), concern -> `crisis_concern` (a warm reply with 988). A message whose only likeness to a crisis
+   is its shape gets neither. A lethal-amount question is urgent through the rules.
+2. **Intents that need evidence.** The classifier alone never decides `emergency`, `crisis_concern`, the
+   privacy warning, or the referral of a message that holds nothing medical: without the evidence its next
+   guess is taken.
+3. **Asking for a language**, then **mostly unknown words** (the rephrase prompt).
+4. **The domain gate.** A message the gate finds unrelated to the clinic is declined, unless it names the
+   clinic's field (ketamine, cancer, a medicine: a medicine question always goes to a person) or is small
+   talk the classifier is sure of.
+5. **Answer and refer.** A question on a topic gets the topic's answer, and when it also touches the
+   person's own care the referral follows it (`refer_after`). Only what cannot be answered in general (a
+   dose, a verdict on eligibility, changing a medicine, interactions, pregnancy) gets the referral alone,
+   unless the classifier is sure of the topic.
+6. **What is left:** a general crisis mention the classifier could not place gets the crisis line; personal
+   details in small talk get the privacy warning.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional, Sequence, Tuple
+
+from clinic_faq.core.contract import CrisisLevel, Scores
+from clinic_faq.core.screen import ScreenResult
+
+EMERGENCY = "emergency"
+CONCERN = "crisis_concern"
+REFERRAL = "ask_personal_medical"
+PHI = "share_personal_info"
+CRISIS_SUPPORT = "crisis_support"
+FALLBACK = "nlu_fallback"
+OUT_OF_SCOPE = "out_of_scope"
+SWITCH_LANGUAGE = "switch_language"
+SMALLTALK = ("greet", "goodbye", "thank", "affirm", "deny", "bot_challenge")
+# Intents that carry no content of their own: a crisis mention or personal details in them take over.
+UNPLACED = SMALLTALK + (OUT_OF_SCOPE, FALLBACK)
+# Referral kinds (screen.ScreenResult.referral_kinds) that cannot be answered in general.
+REFER_ALONE = frozenset({"dose", "eligibility", "medicine_change", "interaction", "pregnancy"})
+TOPIC_PREFIX = "ask_"
+# The domain gate this sure is evidence enough that a personal question is medical (the lexicons are short).
+SURELY_IN_DOMAIN = 0.95
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """The decision's numbers, set in config.yml (chosen on outside development data, docs/safety.md)."""
+
+    domain: float = 0.5  # below this P(in domain) a message is declined as unrelated ...
+    domain_referral: float = 0.2  # ... unless the referral rules found a personal medical question and it is above this
+    crisis_urgent: float = 0.5  # P(urgent) from which the detector (with evidence) calls for emergency guidance
+    crisis_concern: float = 0.55  # P(urgent) + P(concern) from which it calls for the warm reply with 988
+    # The same without a word of danger or distress in the message: only a detector this sure may raise
+    # an alarm on the meaning alone ("i'll be gone by morning", "lips going blue").
+    crisis_urgent_unsupported: float = 0.85
+    crisis_concern_unsupported: float = 0.85  # P(concern) alone
+    crisis_override_informational: float = 0.85  # the detector overrides the rules' "general question" only this sure
+    smalltalk_confidence: float = 0.5  # small talk this sure is answered even when the gate doubts it ("thx")
+    topic_sure: float = 0.5  # a topic this likely is answered even when the question is also a referral-alone kind
+    topic_for_referral: float = 0.1  # a personal question whose topic is this likely gets the answer before the referral
+
+
+@dataclass(frozen=True)
+class Inputs:
+    screen: ScreenResult
+    intent: Optional[str]  # what the pipeline predicts so far (the FallbackClassifier may have said nlu_fallback)
+    ranking: Sequence[Tuple[str, float]] = ()  # the classifier's intents and probabilities, most likely first
+    scores: Optional[Scores] = None  # the learned detectors (None: a model trained without them)
+    language_request: bool = False  # the message only asks for a language
+    spanish: bool = False  # the message is, or leans, Spanish
+
+
+@dataclass(frozen=True)
+class Decision:
+    intent: Optional[str]  # the intent the turn takes instead of the classifier's; None to keep it
+    reason: str = ""
+    crisis: Optional[CrisisLevel] = None
+    refer_after: bool = False  # the referral follows the answer (a personal question on an answered topic)
+    clears_crisis: bool = False  # a general crisis mention in an unrelated message: no crisis line either
+
+
+def is_topic(intent: Optional[str]) -> bool:
+    return bool(intent) and str(intent).startswith(TOPIC_PREFIX) and intent != REFERRAL
+
+
+def crisis_level(screen: ScreenResult, scores: Optional[Scores], th: Thresholds) -> Tuple[Optional[CrisisLevel], str]:
+    """urgent, concern, informational or None, and what decided it: the rules OR-ed with the detector on evidence."""
+    if screen.crisis == "urgent":
+        return "urgent", "crisis rules"
+    if scores is None:
+        return ("informational", "crisis rules") if screen.crisis == "informational" else (None, "")
+    learned: Optional[CrisisLevel] = None
+    supported = screen.distress_evidence or screen.danger_evidence
+    if scores.urgent >= (th.crisis_urgent if screen.danger_evidence else th.crisis_urgent_unsupported):
+        learned = "urgent"
+    elif supported and scores.urgent + scores.concern >= th.crisis_concern:
+        learned = "concern"
+    elif not supported and scores.concern >= th.crisis_concern_unsupported:
+        learned = "concern"
+    if screen.crisis == "informational":
+        # A general question that mentions a crisis, unless the detector is sure of danger now.
+        if learned == "urgent" and scores.urgent >= th.crisis_override_informational:
+            return "urgent", "crisis detector: danger"
+        return "informational", "crisis rules"
+    if learned == "urgent" and screen.referral and scores.urgent < th.crisis_override_informational:
+        # The detector alone, unsure, on what the rules read as a question about one's own medicines or
+        # condition: the care team's referral, with the crisis line added gently.
+        return "informational", "crisis detector: unsure, on a personal medical question"
+    if learned == "urgent":
+        return "urgent", "crisis detector: danger"
+    if learned == "concern":
+        return "concern", "crisis detector: distress"
+    return None, ""
+
+
+def _has_evidence(intent: str, inputs: Inputs, crisis: Optional[CrisisLevel]) -> bool:
+    screen = inputs.screen
+    if intent in (EMERGENCY, CONCERN):
+        return False  # reached only when the crisis level did not call for them
+    if intent == PHI:
+        return bool(screen.phi)
+    if intent == REFERRAL:
+        in_domain = inputs.scores.in_domain if inputs.scores else 1.0
+        return screen.referral or screen.medical or in_domain >= SURELY_IN_DOMAIN
+    return True
+
+
+def _next_guess(inputs: Inputs, crisis: Optional[CrisisLevel]) -> str:
+    for name, _ in inputs.ranking:
+        if name and _has_evidence(name, inputs, crisis):
+            return name
+    return FALLBACK
+
+
+def _best_topic(inputs: Inputs) -> Tuple[Optional[str], float]:
+    for name, p in inputs.ranking:
+        if is_topic(name):
+            return name, p
+    return None, 0.0
+
+
+def _confidence(inputs: Inputs, intent: Optional[str]) -> float:
+    return next((p for name, p in inputs.ranking if name == intent), 0.0)
+
+
+def decide(inputs: Inputs, th: Thresholds = Thresholds()) -> Decision:
+    """The intent this message must take (or None to keep the pipeline's), and why."""
+    screen = inputs.screen
+    crisis, why = crisis_level(screen, inputs.scores, th)
+    if crisis == "urgent":
+        return Decision(EMERGENCY, why, crisis)
+    if crisis == "concern":
+        return Decision(CONCERN, why, crisis)
+    decision = _decide_content(inputs, crisis, th)
+    return Decision(decision.intent, decision.reason, None if decision.clears_crisis else crisis, decision.refer_after)
+
+
+def _decide_content(inputs: Inputs, crisis: Optional[CrisisLevel], th: Thresholds) -> Decision:
+    screen = inputs.screen
+    intent = inputs.intent
+    reason = ""
+    if intent and not _has_evidence(intent, inputs, crisis):
+        intent, reason = _next_guess(inputs, crisis), f"{intent} without evidence"
+    if inputs.language_request and crisis is None and not screen.referral and not screen.phi:
+        return Decision(SWITCH_LANGUAGE, "asks for a language")
+    unclear = screen.unclear and not inputs.spanish
+    if unclear and not screen.referral and not screen.phi and crisis is None:
+        return Decision(FALLBACK, "mostly unknown words")
+
+    in_domain = inputs.scores.in_domain if inputs.scores else None
+    unrelated = in_domain is not None and in_domain < th.domain and not screen.domain_term and not screen.medicine
+    if unrelated and intent in SMALLTALK and not screen.phi and _confidence(inputs, intent) >= th.smalltalk_confidence:
+        unrelated = False
+    if unrelated and crisis in (None, "informational"):
+        # Unrelated to the clinic: a crisis word in it was a figure of speech or a general mention
+        # ("the playoffs will give me a heart attack lol"), not a reason for the crisis line.
+        referral_ok = screen.referral and in_domain is not None and in_domain >= th.domain_referral
+        if not referral_ok:
+            if screen.phi:
+                return Decision(PHI, "personal details in an unrelated message", clears_crisis=True)
+            return Decision(OUT_OF_SCOPE, "domain gate", clears_crisis=True)
+
+    if crisis is None and screen.medicine and intent in (OUT_OF_SCOPE, FALLBACK):
+        return Decision(REFERRAL, "a question about a medicine")
+    topic, topic_p = _best_topic(inputs)
+    if crisis in (None, "informational"):
+        personal = screen.referral or intent == REFERRAL
+        if personal:
+            alone = bool(screen.referral_kinds & REFER_ALONE)
+            if screen.dose_question:
+                return Decision(REFERRAL, "dose question")
+            if is_topic(intent) and (not alone or _confidence(inputs, intent) >= th.topic_sure):
+                return Decision(intent if reason else None, reason or "personal question on a topic", refer_after=True)
+            if not alone and topic and topic_p >= th.topic_for_referral:
+                return Decision(topic, "personal question: answer, then refer", refer_after=True)
+            if intent != REFERRAL:
+                return Decision(REFERRAL, "personal medical question")
+    if crisis == "informational" and intent in UNPLACED:
+        return Decision(CRISIS_SUPPORT, "crisis mentioned in a general question")
+    if screen.phi and intent in UNPLACED and crisis is None:
+        return Decision(PHI, "personal details in the message")
+    if intent != inputs.intent:
+        return Decision(intent, reason)
+    return Decision(None)

@@ -1,0 +1,116 @@
+"""The safety decision as a table: what the screens found, what the detectors scored and what the classifier
+guessed, and the route the message takes (clinic_faq.core.decision). Every route has a row."""
+
+import pytest
+
+from clinic_faq.core.contract import Scores
+from clinic_faq.core.decision import Inputs, Thresholds, crisis_level, decide
+from clinic_faq.core.screen import ScreenResult
+
+TH = Thresholds()
+CALM = Scores(in_domain=0.95, urgent=0.01, concern=0.01)
+UNRELATED = Scores(in_domain=0.05, urgent=0.01, concern=0.01)
+
+
+def screen(**found):
+    return ScreenResult(**found)
+
+
+def ranking(*pairs):
+    return tuple(pairs)
+
+
+# (what the screens found, detector scores, classifier's ranking, expected intent or None to keep, refer_after, why)
+ROWS = [
+    # emergency: the rules, whatever the classifier said
+    (screen(crisis="urgent", crisis_rules=["suicidal: kill myself"]), CALM, ranking(("ask_mood", 0.9)), "emergency", False, "rules"),
+    # emergency: the detector, backed by a word of danger
+    (screen(danger_evidence=True), Scores(0.9, 0.7, 0.1), ranking(("ask_side_effects", 0.6)), "emergency", False, "detector+danger"),
+    # no alarm: the detector alone, without a word of danger, below its stricter threshold
+    (screen(), Scores(0.9, 0.7, 0.1), ranking(("ask_side_effects", 0.6)), None, False, "shape only"),
+    # emergency: the detector alone when it is very sure ("lips going blue")
+    (screen(), Scores(0.9, 0.95, 0.01), ranking(("ask_side_effects", 0.6)), "emergency", False, "detector sure"),
+    # concern: distress in the writer's own words, the warm reply with 988
+    (screen(distress_evidence=True), Scores(0.9, 0.2, 0.5), ranking(("ask_mood", 0.5)), "crisis_concern", False, "distress"),
+    # no concern without the writer's words of distress, unless the detector is very sure
+    (screen(), Scores(0.9, 0.2, 0.5), ranking(("ask_mood", 0.5)), None, False, "no distress words"),
+    # the classifier's own emergency without evidence: its next guess
+    (screen(), CALM, ranking(("emergency", 0.6), ("ask_safety", 0.3)), "ask_safety", False, "emergency without evidence"),
+    # crisis_support: a crisis mentioned in a general way in a message the classifier could not place
+    (screen(crisis="informational"), CALM, ranking(("nlu_fallback", 0.3), ("greet", 0.1)), "crisis_support", False, "general mention"),
+    # an informational crisis mention on a topic keeps the topic (the gentle resources follow it)
+    (screen(crisis="informational"), CALM, ranking(("ask_mood", 0.8)), None, False, "question about suicidal thoughts"),
+    # referral alone: a dose question, even on a topic
+    (screen(referral_reasons=["dose: what dose"]), CALM, ranking(("ask_number_of_sessions", 0.8)), "ask_personal_medical", False, "dose"),
+    # referral alone: changing a medicine, when the topic is not sure
+    (screen(referral_reasons=["medicine_change: should i stop"], medical=True, medicine=True), CALM,
+     ranking(("ask_opioid_reduction", 0.3), ("ask_personal_medical", 0.25)), "ask_personal_medical", False, "medicine change"),
+    # answer, then refer: a personal question on a topic the classifier is sure of
+    (screen(referral_reasons=["medicine_change: should i stop"], medical=True), CALM,
+     ranking(("ask_opioid_reduction", 0.8)), None, True, "sure topic"),
+    # answer, then refer: the classifier said "personal", a topic is likely and nothing needs the care team alone
+    (screen(medical=True), CALM, ranking(("ask_personal_medical", 0.5), ("ask_long_term_effects", 0.3)),
+     "ask_long_term_effects", True, "personal question with a topic"),
+    # referral alone: the classifier said "personal" and no topic is likely
+    (screen(medical=True), CALM, ranking(("ask_personal_medical", 0.9), ("ask_mood", 0.02)), None, False, "personal"),
+    # the classifier's "personal" on a message with nothing medical in it: its next guess
+    (screen(), UNRELATED, ranking(("ask_personal_medical", 0.5), ("out_of_scope", 0.4)), "out_of_scope", False, "not medical"),
+    # declined: the domain gate
+    (screen(), UNRELATED, ranking(("ask_session_length", 0.6)), "out_of_scope", False, "gate"),
+    # a medicine question is never declined: the care team
+    (screen(medicine=True, medical=True), UNRELATED, ranking(("out_of_scope", 0.6)), "ask_personal_medical", False, "medicine"),
+    # small talk the classifier is sure of is answered even when the gate doubts it
+    (screen(), UNRELATED, ranking(("thank", 0.9)), None, False, "thx"),
+    # the privacy warning: personal details in small talk
+    (screen(phi=["PHONE"]), CALM, ranking(("greet", 0.9)), "share_personal_info", False, "phi"),
+    # the privacy warning: personal details in an unrelated message
+    (screen(phi=["PHONE"]), UNRELATED, ranking(("out_of_scope", 0.9)), "share_personal_info", False, "phi unrelated"),
+    # the rephrase prompt: mostly unknown words
+    (screen(unclear=True), CALM, ranking(("ask_routes", 0.3)), "nlu_fallback", False, "unclear"),
+    # a crisis word in an unrelated message is a figure of speech: declined, and no crisis line either
+    (screen(crisis="informational", medical=True, referral_reasons=["personal condition"]), Scores(0.15, 0.01, 0.0),
+     ranking(("ask_personal_medical", 0.6)), "out_of_scope", False, "heart attack lol"),
+    # an answer: nothing to change
+    (screen(), CALM, ranking(("ask_side_effects", 0.9)), None, False, "plain answer"),
+]
+
+
+@pytest.mark.parametrize("found,scores,ranked,expected,refer_after,why", ROWS, ids=[r[-1] for r in ROWS])
+def test_the_decision_table(found, scores, ranked, expected, refer_after, why):
+    decision = decide(Inputs(found, ranked[0][0], ranked, scores), TH)
+    assert decision.intent == expected
+    assert decision.refer_after is refer_after
+
+
+def test_an_unrelated_message_loses_its_general_crisis_mention():
+    found = screen(crisis="informational", medical=True, referral_reasons=["personal condition"])
+    decision = decide(Inputs(found, "ask_personal_medical", ranking(("ask_personal_medical", 0.6)), Scores(0.15, 0.01, 0.0)), TH)
+    assert decision.intent == "out_of_scope" and decision.crisis is None
+
+
+def test_every_route_has_a_row():
+    intents = {r[3] for r in ROWS} | {r[2][0][0] for r in ROWS if r[3] is None}
+    assert {"emergency", "crisis_concern", "crisis_support", "ask_personal_medical", "out_of_scope",
+            "share_personal_info", "nlu_fallback", "thank", "ask_side_effects"} <= intents
+
+
+def test_asking_for_a_language_switches_it():
+    decision = decide(Inputs(screen(), "greet", ranking(("greet", 0.6)), CALM, language_request=True), TH)
+    assert decision.intent == "switch_language"
+
+
+def test_spanish_is_not_unclear_english():
+    found = screen(unclear=True)
+    assert decide(Inputs(found, "ask_routes", ranking(("ask_routes", 0.5)), CALM, spanish=True), TH).intent is None
+
+
+def test_the_rules_informational_level_yields_only_to_a_sure_detector():
+    found = screen(crisis="informational", danger_evidence=True)
+    assert crisis_level(found, Scores(0.9, 0.8, 0.0), TH)[0] == "informational"
+    assert crisis_level(found, Scores(0.9, 0.9, 0.0), TH)[0] == "urgent"
+
+
+def test_without_detectors_the_rules_still_decide():
+    assert crisis_level(screen(crisis="urgent"), None, TH)[0] == "urgent"
+    assert crisis_level(screen(crisis="informational"), None, TH)[0] == "informational"
+    assert crisis_level(screen(), None, TH)[0] is None
