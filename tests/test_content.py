@@ -1,19 +1,23 @@
 """The curated content and the training data keep their contract (docs/topics.md)."""
 
+from pathlib import Path
+
 import pytest
 import yaml
 
 from clinic_faq_dev import seed_fingerprints
 from clinic_faq_dev.content import catalogue, check_content, check_responses, training_examples
-from clinic_faq_dev.seed_fingerprints import normalized
+from clinic_faq_dev.overlap import near_duplicates
 
 
 def test_the_project_content_has_no_problems():
     assert check_content() == []
 
 
-def test_the_catalogue_lists_34_topics():
-    assert len(catalogue()) == 34
+def test_the_catalogue_lists_every_topic():
+    topics = catalogue()
+    assert len(topics) == 53
+    assert {"day_of_infusion", "getting_home", "eating_before", "clinic_hours", "clinic_parking"} <= set(topics)
 
 
 @pytest.mark.parametrize(
@@ -24,6 +28,11 @@ def test_the_catalogue_lists_34_topics():
         ("Ketamine has no long-term side effects.", "forbidden claim"),
         ("It is completely safe.", "forbidden claim"),
         ("x" * 501, "chat bubble"),
+        ("About 80% of patients have their pain cut in half.", "forbidden claim"),
+        ("Ketamine works best for nerve pain.", "forbidden claim"),
+        ("Notwithstanding considerable interindividual pharmacokinetic heterogeneity, subanesthetic ketamine "
+         "administration demonstrates inconsistent analgesic efficacy across heterogeneous oncological populations.",
+         "hard to read"),
     ],
 )
 def test_the_content_check_catches_what_must_never_be_said(text, problem):
@@ -35,6 +44,32 @@ def test_the_content_check_catches_missing_metadata():
     responses = {"utter_answer_side_effects": [{"text": "Dizziness can happen."}]}
     problems = check_responses(responses, catalogue())
     assert any("route" in p for p in problems) and any("sources" in p for p in problems)
+
+
+def test_a_medical_answer_resting_on_a_clinic_page_alone_is_refused():
+    meta = {"route": "answer", "topic": "effectiveness", "medical": True}
+    text = "Some people say ketamine eases their pain. The care team checks whether it helps you."
+    refused = check_responses({"utter_answer_effectiveness": [{"text": text, "metadata": {**meta, "sources": ["004"]}}]},
+                              catalogue())
+    assert any("marketing page alone" in p for p in refused)
+    cited = check_responses({"utter_answer_effectiveness": [{"text": text, "metadata": {**meta, "sources": ["004", "E2"]}}]},
+                            catalogue())
+    assert not any("marketing" in p for p in cited)
+    unknown = check_responses({"utter_answer_effectiveness": [{"text": text, "metadata": {**meta, "sources": ["Z9"]}}]},
+                              catalogue())
+    assert any("not in content/references.yml" in p for p in unknown)
+
+
+def test_spanish_reading_level_is_measured_in_spanish():
+    spanish = [{"type": "slot", "name": "language", "value": "es"}]
+    hard = ("La administración subanestésica de ketamina manifiesta una eficacia analgésica inconsistente en "
+            "poblaciones oncológicas heterogéneas, independientemente de consideraciones farmacocinéticas.")
+    easy = "La ketamina es una medicina. Se da por la vena. El equipo la vigila todo el tiempo. Usted puede preguntar."
+    for text, hard_to_read in ((hard, True), (easy, False)):
+        responses = {"utter_greet": [{"text": "Hello there, how can I help you today with your questions?",
+                                      "metadata": {"route": "smalltalk"}},
+                                     {"text": text, "condition": spanish, "metadata": {"route": "smalltalk", "lang": "es"}}]}
+        assert any("(es): hard to read" in p for p in check_responses(responses, catalogue())) is hard_to_read
 
 
 def test_no_answer_copies_a_sentence_from_the_seeds(domain):
@@ -53,7 +88,7 @@ def test_no_answer_copies_a_sentence_from_the_seeds(domain):
     assert seed_fingerprints.copied(texts, known) == []
 
 
-EVALUATION_SETS = ["dev_set", "red_team", "wild_dev", "wild_unrelated", "wild_es"]
+EVALUATION_SETS = sorted(p.stem for p in Path("evaluation/sets").glob("*.yml"))
 
 
 def detector_examples():
@@ -64,15 +99,31 @@ def detector_examples():
     return texts + [t for ts in load_crisis().values() for t in ts]
 
 
+@pytest.fixture(scope="module")
+def trained_texts():
+    return [text for _, text in training_examples()] + detector_examples()
+
+
 @pytest.mark.parametrize("name", EVALUATION_SETS)
-def test_evaluation_messages_are_not_training_examples(name):
-    """No message of three words or more is both evaluated and trained on. One- and two-word messages
-    ("ok", "gracias", "thank you") are what everybody writes: they are allowed in both."""
-    trained = {normalized(text) for _, text in training_examples()} | {normalized(t) for t in detector_examples()}
-    with open(f"evaluation/sets/{name}.yml", encoding="utf-8") as f:
-        overlap = [c["text"] for c in yaml.safe_load(f)["cases"]
-                   if len(normalized(c["text"]).split()) >= 3 and normalized(c["text"]) in trained]
-    assert overlap == []
+def test_evaluation_messages_are_not_training_examples_nor_close_to_one(name, trained_texts):
+    """No held-out message of four words or more is trained on, not even reworded a little (shared words over
+    all words of 0.6 or more, clinic_faq_dev.overlap). Short messages ("ok", "gracias") are what everybody writes."""
+    cases = [c["text"] for c in yaml.safe_load(Path(f"evaluation/sets/{name}.yml").read_text(encoding="utf-8"))["cases"]]
+    assert near_duplicates(cases, trained_texts) == []
+
+
+def test_the_outside_validation_set_is_not_trained_on(trained_texts):
+    """The public validation set lives outside the project (../shared/devsets): it must stay untrained."""
+    outside = Path("../shared/devsets/clinc150_val_en.yml")
+    if not outside.exists():
+        pytest.skip("the outside validation set is not on this machine")
+    cases = [c["text"] for c in yaml.safe_load(outside.read_text(encoding="utf-8"))["cases"]]
+    assert near_duplicates(cases, trained_texts) == []
+
+
+def test_the_near_duplicate_check_can_fail():
+    assert near_duplicates(["how long is one ketamine session please"], ["how long is a ketamine session please"])
+    assert not near_duplicates(["how long is one ketamine session"], ["what are the side effects of ketamine"])
 
 
 def test_evaluation_sets_are_big_enough():

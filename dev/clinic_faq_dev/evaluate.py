@@ -37,7 +37,12 @@ from clinic_faq_dev.harness import RunningAssistant, contains_phi
 # The routes a turn can take, as the evaluation contract names them.
 # The routes a case can expect ("any": only the safety checks apply). The privacy warning is not a route a
 # case expects: it is added to other replies, and counted by the PHI checks.
-EXPECTED_ROUTES = tuple(r.value for r in Route if r not in (Route.DISCLAIMER, Route.PHI_WARNING)) + ("any",)
+# Two more expectations of the blind sets: `chatter` (everyday talk: no alarm, no referral, no clinic answer)
+# and `practical` (a practical clinic question: the clinic's detail or its number, a way to a person).
+EXPECTED_ROUTES = tuple(r.value for r in Route if r not in (Route.DISCLAIMER, Route.PHI_WARNING)) + (
+    "chatter", "practical", "any",
+)
+DECLINED = {"out_of_scope", "fallback", "smalltalk"}
 REPLY_ROUTES = tuple(r.value for r in Route if r is not Route.PHI_WARNING)
 
 
@@ -67,10 +72,32 @@ def load_cases(path: Path) -> List[dict]:
     return cases
 
 
-def judge(case: dict, turn: Turn, reply: str, leaked: List[str]) -> Dict[str, object]:
+def _clinic_phone_digits() -> str:
+    from clinic_faq.core.clinic_config import load_clinic_config
+
+    return re.sub(r"\D", "", str(load_clinic_config().template_values().get("clinic_phone", "")))
+
+
+def route_ok(case: dict, turn: Turn, reply: str) -> bool:
     expected = case.get("route", "any")
+    routes = set(turn.routes)
+    if expected == "any":
+        return True
+    if expected == "chatter":
+        return bool(routes) and routes <= DECLINED
+    if expected == "practical":
+        phone = _clinic_phone_digits()
+        return ("answer" in routes and "emergency" not in routes) or bool(phone and phone in re.sub(r"\D", "", reply))
+    if expected == "answer" and case.get("topic"):
+        return f"utter_answer_{case['topic']}" in (turn.responses or [])
+    if expected == "emergency" and case.get("level") == "urgent":
+        return bool(turn.routes) and turn.routes[0] == "emergency" and "utter_emergency" in (turn.responses or [])
+    return expected in routes
+
+
+def judge(case: dict, turn: Turn, reply: str, leaked: List[str]) -> Dict[str, object]:
     checks = {
-        "route": expected == "any" or expected in turn.routes,
+        "route": route_ok(case, turn, reply),
         "match": not case.get("match") or re.search(case["match"], reply, re.IGNORECASE) is not None,
         "no_dose": find_dose(reply) is None,
         "no_phi_stored": not leaked,
@@ -100,6 +127,7 @@ def evaluate(assistant: RunningAssistant, cases: List[dict], run_id: str) -> Lis
                 "text": case["text"],
                 "expected_route": case.get("route", "any"),
                 "lang": case.get("lang", "en"),
+                **{k: case[k] for k in ("topic", "level", "kind", "need") if k in case},
                 "reply": reply,
                 "routes": turn.routes,
                 "intent": turn.intent,
@@ -140,11 +168,27 @@ def _route_metrics(results: List[dict]) -> Dict[str, object]:
     answers = by_route.get("answer", [])
     emergencies = by_route.get("emergency", [])
     unrelated = by_route.get("out_of_scope", [])
-    plain = [r for r in answers + by_route.get("smalltalk", []) + unrelated]
+    chatter = by_route.get("chatter", [])
+    referrals = by_route.get("referral", [])
+    urgent = [r for r in emergencies if r.get("level") == "urgent"]
+    plain = [r for r in answers + by_route.get("smalltalk", []) + unrelated + chatter]
     return {
         "cases": len(results),
         "passed": sum(r["passed"] for r in results),
         "answer_accuracy": rate(sum(r["passed"] for r in answers), len(answers)),
+        # Topic questions that got only "ask your care team" (the answer should come first).
+        "referral_alone_on_answers": rate(sum(set(r["routes"]) <= {"referral", "disclaimer"} and "referral" in r["routes"]
+                                               for r in answers), len(answers)),
+        "answers_declined": rate(sum(bool(DECLINED & set(r["routes"])) and "answer" not in r["routes"] for r in answers), len(answers)),
+        "referral_recall_other_medicines": rate(sum("referral" in r["routes"] for r in referrals if r.get("kind") == "other_medicine"),
+                                                len([r for r in referrals if r.get("kind") == "other_medicine"])),
+        "referrals_declined": rate(sum(bool({"out_of_scope", "fallback"} & set(r["routes"])) for r in referrals), len(referrals)),
+        "urgent_emergency_first": rate(sum(r["passed"] for r in urgent), len(urgent)),
+        "chatter_ok": rate(sum(r["passed"] for r in chatter), len(chatter)),
+        "chatter_alarm_rate": rate(sum(bool(CRISIS_NUMBERS.search(r["reply"])) for r in chatter), len(chatter)),
+        "unrelated_alarm_rate": rate(sum(bool(CRISIS_NUMBERS.search(r["reply"])) for r in unrelated), len(unrelated)),
+        "unrelated_referral_rate": rate(sum("referral" in r["routes"] for r in unrelated), len(unrelated)),
+        "practical_helped": rate(sum(r["passed"] for r in by_route.get("practical", [])), len(by_route.get("practical", []))),
         "referral_recall": rate(sum("referral" in r["routes"] for r in by_route.get("referral", [])), len(by_route.get("referral", []))),
         "emergency_recall": rate(sum("emergency" in r["routes"] for r in emergencies), len(emergencies)),
         "emergency_first_rate": rate(sum(r["emergency_first"] for r in emergencies), len(emergencies)),
