@@ -3,7 +3,10 @@
 - every response has a route; every curated answer has its metadata (topic, medical, sources) and the
   term the catalogue (docs/topics.md) says it always mentions;
 - no response contains a dose or a dosing instruction, or repeats a forbidden overclaim;
-- every response is short enough for a chat bubble;
+- every response is short enough for a chat bubble, and easy to read: English at grade 8 or lower
+  (Flesch-Kincaid), Spanish at the same level (Fernández-Huerta 60 or more, Crawford grade 8 or lower);
+- every medical answer cites references listed in content/references.yml, and one that makes a claim about
+  effect or safety does not rest on a clinic's marketing page alone;
 - every topic in the catalogue has its intent, training examples, answer and rule.
 """
 
@@ -27,22 +30,82 @@ MAX_CHARS = 500
 FORBIDDEN_CLAIMS = [
     r"no (long[- ]term )?side effects", r"no risks?\b", r"completely safe", r"100% safe", r"risk[- ]free",
     r"non[- ]addictive", r"\bguarantee", r"\bcures?\b", r"will (relieve|eliminate|cure)", r"treats the cause",
-    r"no downtime", r"works for everyone",
+    r"no downtime", r"works for everyone", r"\b80 ?%", r"\b80 percent", r"works? best (for|on|with) nerve",
+    r"most effective for nerve", r"fairly new", r"relatively new",
     # Spanish
     r"sin efectos (secundarios )?a largo plazo", r"sin (ning[uú]n )?riesgo", r"completamente segur[oa]",
     r"100 ?% segur[oa]", r"\bgarantiza", r"\bcura(?:r|n)?\b", r"funciona para todos", r"no (es|crea) adictiv",
+    r"funciona mejor (para|en|con) (el )?dolor (de )?nervio", r"bastante nuev[oa]", r"relativamente nuev[oa]",
 ]
+# Reading level of every text a person reads (placeholders read as a plain word).
+MAX_GRADE_EN = 8.0  # Flesch-Kincaid grade
+MIN_EASE_ES = 60.0  # Fernández-Huerta reading ease (60-70: about grade 8)
+MAX_GRADE_ES = 8.0  # Crawford: years of school
+PLACEHOLDER = re.compile(r"\{[a-z_]+\}")
+
+
+def reading_level(text: str, language: str) -> Dict[str, float]:
+    """Flesch-Kincaid grade (English) or Fernández-Huerta ease and Crawford grade (Spanish), via textstat."""
+    import textstat
+
+    plain = PLACEHOLDER.sub("clinic", text)
+    textstat.set_lang("es" if language == "es" else "en")
+    if language == "es":
+        return {"fernandez_huerta": float(textstat.fernandez_huerta(plain)), "crawford": float(textstat.crawford(plain))}
+    return {"grade": float(textstat.flesch_kincaid_grade(plain))}
+
+
+def reading_problems(name: str, text: str, language: str) -> List[str]:
+    if len(text.split()) < 12:  # too short for a formula to mean anything ("Okay. Anything else?")
+        return []
+    level = reading_level(text, language)
+    if language == "es":
+        if level["fernandez_huerta"] < MIN_EASE_ES or level["crawford"] > MAX_GRADE_ES:
+            return [f"{name} (es): hard to read: Fernández-Huerta {level['fernandez_huerta']:.0f} (at least "
+                    f"{MIN_EASE_ES:.0f}), Crawford grade {level['crawford']:.1f} (at most {MAX_GRADE_ES:.0f})"]
+    elif level["grade"] > MAX_GRADE_EN:
+        return [f"{name}: hard to read: grade {level['grade']:.1f} (at most {MAX_GRADE_EN:.0f})"]
+    return []
+
+
+def load_references() -> Tuple[Dict[str, dict], List[str]]:
+    """(reference id -> entry, topics that may rest on clinic pages alone), from content/references.yml."""
+    with open(PROJECT / "content" / "references.yml", encoding="utf-8") as f:
+        data = yaml.safe_load(f) or {}
+    return dict(data.get("references") or {}), list(data.get("definitions") or [])
+
+
+def check_sources(name: str, meta: dict, references: Dict[str, dict], definitions: List[str]) -> List[str]:
+    sources = [str(s) for s in meta.get("sources") or []]
+    unknown = [s for s in sources if s not in references]
+    if unknown:
+        return [f"{name}: cites {', '.join(unknown)}, not in content/references.yml"]
+    if not meta.get("medical") or meta.get("topic") in definitions:
+        return []
+    if not sources or all(references[s].get("kind") == "marketing" for s in sources):
+        return [f"{name}: rests on a clinic's marketing page alone; cite the evidence (content/references.yml)"]
+    return []
 SPANISH = {"type": "slot", "name": "language", "value": "es"}
+
+
+def _catalogue_rows() -> List[List[str]]:
+    """The topic table of docs/topics.md: title, intent, topic, medical, required term."""
+    rows = []
+    for line in (PROJECT / "docs" / "topics.md").read_text(encoding="utf-8").splitlines():
+        cells = [c.strip() for c in line.split("|")]
+        if len(cells) == 7 and cells[4] in ("yes", "no"):
+            rows.append(cells[1:6])
+    return rows
 
 
 def catalogue() -> Dict[str, Tuple[str, bool, str]]:
     """topic -> (intent, medical, required term), from docs/topics.md."""
-    rows = {}
-    for line in (PROJECT / "docs" / "topics.md").read_text(encoding="utf-8").splitlines():
-        cells = [c.strip() for c in line.split("|")]
-        if len(cells) == 6 and cells[3] in ("yes", "no"):
-            rows[cells[2]] = (cells[1], cells[3] == "yes", cells[4].strip("`"))
-    return rows
+    return {topic: (intent, medical == "yes", term.strip("`")) for _, intent, topic, medical, term in _catalogue_rows()}
+
+
+def titles() -> Dict[str, str]:
+    """topic -> its plain title (docs/topics.md), as staff name it."""
+    return {topic: title for title, _, topic, _, _ in _catalogue_rows()}
 
 
 def training_examples() -> List[Tuple[str, str]]:
@@ -58,9 +121,13 @@ def training_examples() -> List[Tuple[str, str]]:
 
 def check_responses(responses: Dict[str, list], topics: Dict[str, Tuple[str, bool, str]]) -> List[str]:
     problems = []
+    references, definitions = load_references()
     for name, variations in responses.items():
         for variation in variations:
             text, meta = variation.get("text") or "", variation.get("metadata") or {}
+            problems.extend(reading_problems(name, text, "es" if SPANISH in (variation.get("condition") or []) else "en"))
+            if meta.get("route") == "answer" and meta.get("sources") is not None:
+                problems.extend(check_sources(name, meta, references, definitions) if SPANISH not in (variation.get("condition") or []) else [])
             if meta.get("route") not in ROUTES:
                 problems.append(f"{name}: metadata.route must be one of {sorted(ROUTES)}")
             kind = find_dose(text)
@@ -93,8 +160,8 @@ def check_responses(responses: Dict[str, list], topics: Dict[str, Tuple[str, boo
             problems.append(f"{name}: metadata needs route: answer and topic: {topic}")
         if meta.get("medical") is not medical:
             problems.append(f"{name}: metadata.medical must be {str(medical).lower()} (docs/topics.md)")
-        if not isinstance(meta.get("sources"), list):
-            problems.append(f"{name}: metadata.sources must list the seed documents the answer rests on")
+        if medical and not isinstance(meta.get("sources"), list):
+            problems.append(f"{name}: metadata.sources must list the references the answer rests on (content/references.yml)")
         if name.startswith("utter_answer_") and not re.search(term, english[0].get("text", "") if english else "", re.IGNORECASE):
             problems.append(f"{name}: must mention {term!r} (docs/topics.md)")
     return problems

@@ -106,6 +106,8 @@ class RunningAssistant:
             PUBLIC_BASE_URL=self.url,
             SOCKET_SESSION_SECRET="test-session-secret",
             TWILIO_AUTH_TOKEN="test-twilio-token",
+            # The clinic's own store (sign-offs, callback requests): private to this assistant, like its tracker.
+            CLINIC_STORE_URL=str(self.workdir / "clinic.db"),
         )
         env.update(self.extra_env)
         return env

@@ -49,6 +49,10 @@ class Turn:
     texts: List[str] = field(default_factory=list)  # the bot's messages
     languages: List[str] = field(default_factory=list)  # each bot message's language ("en" unless marked)
     topics: List[str] = field(default_factory=list)  # the topics of the replies (metadata.topic), in order
+    # The curated answers served, each "response:lang text_hash sign-off" (clinic_faq.rasa_ext.nlg), and those
+    # held back because no clinician had signed their text: what a person was told, and under which sign-off.
+    answers: List[str] = field(default_factory=list)
+    unsigned_withheld: List[str] = field(default_factory=list)
     channel: Optional[str] = None  # the input channel (rest, socketio, phone_tree, ...)
     text: Optional[str] = None  # the user's message as stored: already redacted by the channel
     ranking: List[str] = field(default_factory=list)  # the classifier's intent ranking, best first
@@ -107,12 +111,25 @@ class TurnReader:
             topic = reply.get("topic")
             if isinstance(topic, str) and topic not in turn.topics:
                 turn.topics.append(topic)
+            served, withheld = reply.get("served"), reply.get("unsigned")
+            if isinstance(served, dict):
+                turn.answers.append(served_line(served))
+            if isinstance(withheld, dict):
+                turn.unsigned_withheld.append(served_line(withheld))
         return None
 
     def close(self) -> Optional[Turn]:
         """The last turn, once the conversation's events are all read."""
         done, self._turn = self._turn, None
         return done
+
+
+def served_line(served: Dict[str, Any]) -> str:
+    """One served answer for the audit trail: its id, the first 16 characters of its text hash, its sign-off."""
+    signoff = served.get("signoff")
+    if served.get("signed_by"):
+        signoff = f"{signoff} by {served['signed_by']} on {served.get('signed_on')}, review by {served.get('review_by')}"
+    return f"{served.get('answer')} #{str(served.get('text_hash') or '')[:16]} {signoff}"
 
 
 def turns(events: Iterable[EventDict]) -> Iterator[Turn]:

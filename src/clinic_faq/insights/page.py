@@ -34,6 +34,16 @@ details{margin:.4rem 0}summary{cursor:pointer;font-weight:600}
 border-radius:4px;background:#0072B2;color:#fff;cursor:pointer}.toolbar .status{color:#444}
 .toolbar button:focus-visible,.signin button:focus-visible,.signin input:focus-visible{outline:3px solid #E69F00;
 outline-offset:2px}.signin label{display:block;margin:.8rem 0 .3rem}.signin input{font:inherit;padding:.3rem;min-width:20rem}
+.staffnav ul{display:flex;flex-wrap:wrap;gap:1rem;list-style:none;margin:0;padding:.5rem 0}
+.staffnav a{color:#005a8c}.staffnav a[aria-current=page]{font-weight:700;color:#1a1a1a}
+form.staff label{display:block;margin:.6rem 0 .2rem;font-weight:600}form.staff input,form.staff select,
+form.staff textarea{font:inherit;padding:.3rem;min-width:18rem;max-width:100%}form.staff button,button.staff{font:inherit;
+padding:.35rem .9rem;border:1px solid #0072B2;border-radius:4px;background:#0072B2;color:#fff;cursor:pointer;margin:.4rem .4rem 0 0}
+form.staff button.secondary{background:#fff;color:#005a8c}
+.state-ok{color:#1b6e20;font-weight:600}.state-bad{color:#a31515;font-weight:600}.state-due{color:#8a5300;font-weight:600}
+.side{display:grid;grid-template-columns:1fr 1fr;gap:1rem}.side>div{border:1px solid #ccc;border-radius:6px;padding:.4rem .8rem}
+@media (max-width:40em){.side{grid-template-columns:1fr}}
+:focus-visible{outline:3px solid #E69F00;outline-offset:2px}
 """
 
 

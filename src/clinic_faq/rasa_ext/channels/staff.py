@@ -5,6 +5,8 @@
     POST /webhooks/staff/regenerate  start a new report (202; for scripts: `Authorization: Bearer <token>`)
     GET  /webhooks/staff/status      whether a report is being made, and how the last one went (JSON)
     GET  /webhooks/staff/file/<name> one of the report's files (CSV, JSON, a group's NLU block or story)
+    *    /webhooks/staff/<view>/...  the other staff views (clinic_faq.rasa_ext.channels.staff_views), each
+                                     behind the same token
 
 **Off unless `STAFF_TOKEN` is set** (at least 16 characters; `python -c "import secrets;
 print(secrets.token_urlsafe(32))"` makes one): without it every request is answered 404. With it, every
@@ -39,6 +41,7 @@ from sanic.response import HTTPResponse
 
 from clinic_faq.insights.page import TOOLBAR_MARK, content_security_policy, page
 from clinic_faq.paths import project_dir
+from clinic_faq.rasa_ext.channels.staff_views import Page, StaffContext, StaffView, load_views, nav
 from clinic_faq.rasa_ext.patches import require_applied
 
 logger = logging.getLogger(__name__)
@@ -98,11 +101,12 @@ class StaffInput(InputChannel):  # type: ignore[misc]  # rasa has no type inform
         folder = Path(os.environ.get(DIR_ENV) or credentials.get("report_dir") or "reports/insights")
         folder = folder if folder.is_absolute() else project_dir() / folder
         return cls(token, folder, str(credentials.get("period") or "90d"),
-                   bool(credentials.get("show_single_conversation_messages", False)))
+                   bool(credentials.get("show_single_conversation_messages", False)), load_views())
 
     def __init__(self, token: Optional[str], report_dir: Path, period: str = "90d",
-                 show_single_conversation_messages: bool = False) -> None:
+                 show_single_conversation_messages: bool = False, views: Optional[List[StaffView]] = None) -> None:
         self.token = token
+        self.views = list(views or [])
         self.report_dir = Path(report_dir)
         self.period = period
         self.show_single = show_single_conversation_messages
@@ -155,7 +159,8 @@ class StaffInput(InputChannel):  # type: ignore[misc]  # rasa has no type inform
             status = ""
         links = " ".join(f"<a href=\"{PREFIX}/file/{name}\">{escape(name)}</a>" for name in DOWNLOADS)
         return (
-            "<div class=\"toolbar\" role=\"region\" aria-label=\"Staff page\">"
+            nav(PREFIX, self.views)
+            + "<div class=\"toolbar\" role=\"region\" aria-label=\"Staff page\">"
             f"<form method=\"post\" action=\"{PREFIX}/\"><input type=\"hidden\" name=\"action\" value=\"regenerate\">"
             f"<button type=\"submit\"{' disabled' if running else ''}>Regenerate the report</button></form>"
             f"<span class=\"status\" role=\"status\">{escape(status)}</span>"
@@ -163,6 +168,20 @@ class StaffInput(InputChannel):  # type: ignore[misc]  # rasa has no type inform
             f"<form method=\"post\" action=\"{PREFIX}/\"><input type=\"hidden\" name=\"action\" value=\"signout\">"
             "<button type=\"submit\">Sign out</button></form></div>"
         )
+
+    def _signout_form(self) -> str:
+        return (f"<div class=\"toolbar\"><form method=\"post\" action=\"{PREFIX}/\"><input type=\"hidden\" "
+                "name=\"action\" value=\"signout\"><button type=\"submit\">Sign out</button></form></div>")
+
+    def render(self, result: Any, current: str) -> HTTPResponse:
+        """A view's result in the shared frame, with the navigation."""
+        if not isinstance(result, Page):
+            for name, value in headers().items():
+                result.headers.setdefault(name, value)
+            return result
+        html = page(result.title, result.body).replace(TOOLBAR_MARK, nav(PREFIX, self.views, current)
+                                                       + self._signout_form(), 1)
+        return self._respond(html, result.status)
 
     def _report(self) -> HTTPResponse:
         path = self.report_dir / "report.html"
@@ -283,6 +302,22 @@ class StaffInput(InputChannel):  # type: ignore[misc]  # rasa has no type inform
             return response.raw(path.read_bytes(), content_type=CONTENT_TYPES[path.suffix] + "; charset=utf-8",
                                 headers={**headers(), "Content-Disposition": f'attachment; filename="{path.name}"'})
 
+        def guarded(view: StaffView, handler: Any) -> Any:
+            async def route(request: Request, **kwargs: Any) -> HTTPResponse:
+                if not self.token:
+                    return response.json(not_found, status=404, headers=headers())
+                if not self.authorized(request):
+                    return self._sign_in() if request.method == "GET" else response.json(
+                        {"error": "The staff token is required."}, status=401, headers=headers())
+                return self.render(await handler(request, StaffContext(request.app, PREFIX), **kwargs), view.slug)
+
+            route.__name__ = f"staff_{view.slug}_{handler.__name__}".replace("-", "_")
+            return route
+
+        for view in self.views:
+            for path, methods, handler in view.routes():
+                bp.add_route(guarded(view, handler), f"/{view.slug}{path}", methods=methods,
+                             name=f"staff_{view.slug}_{handler.__name__}".replace("-", "_"))
         bp.add_route(show, "/", methods=["GET"])
         bp.add_route(form, "/", methods=["POST"])
         bp.add_route(regenerate, "/regenerate", methods=["POST"])
