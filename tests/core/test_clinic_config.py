@@ -15,9 +15,37 @@ VALID = {
 def test_the_project_config_loads_and_is_marked_as_example():
     config = load_clinic_config()
     assert config.example_values is True
-    assert set(config.template_values()) == {
-        "clinic_name", "clinic_phone", "clinic_hours", "clinic_hours_es", "booking_url", "emergency_number", "crisis_line"
-    }
+    values = config.template_values()
+    assert {"clinic_name", "clinic_phone", "clinic_hours", "clinic_hours_es", "booking_url", "emergency_number",
+            "crisis_line", "clinic_email", "clinic_address", "detail_parking", "detail_parking_es"} <= set(values)
+    assert values["clinic_hours"] == "Monday to Friday, 8 am to 5 pm"  # written from opening_hours
+    assert config.opening_hours is not None and config.opening_hours.zone == "America/Chicago"
+
+
+def test_a_detail_left_out_is_not_a_placeholder_value():
+    config = parse_clinic_config(VALID)
+    assert "detail_parking" not in config.template_values() and config.detail("parking", "en") is None
+
+
+def test_a_detail_in_one_language_serves_both():
+    config = parse_clinic_config({**VALID, "details": {"parking": {"es": "Estacione atrás."}}})
+    assert config.detail("parking", "en") == "Estacione atrás." and config.detail("parking", "es") == "Estacione atrás."
+
+
+@pytest.mark.parametrize("change, field", [
+    ({"details": {"parkng": "x"}}, "details.parkng"),
+    ({"details": {"parking": ["x"]}}, "details.parking"),
+    ({"opening_hours": {"monday": "nine to five"}, "clinic": {**VALID["clinic"], "time_zone": "America/Chicago"}},
+     "opening_hours.monday"),
+    ({"opening_hours": {"monday": "09:00-17:00"}}, "clinic.time_zone"),
+    ({"callbacks": {"keep_days": 0}}, "callbacks.keep_days"),
+    ({"callbacks": {"notify": {"pager": {}}}}, "callbacks.notify"),
+    ({"content": {"unsigned_answers": "maybe"}}, "content.unsigned_answers"),
+    ({"clinic": {k: v for k, v in VALID["clinic"].items() if k not in ("hours", "hours_es")}}, "clinic.hours"),
+])
+def test_a_malformed_field_stops_start_up_with_its_name(change, field):
+    with pytest.raises(ClinicConfigError, match=field.replace(".", r"\.")):
+        parse_clinic_config({**VALID, **change})
 
 
 @pytest.mark.parametrize("section, key", [("clinic", "phone"), ("clinic", "name"), ("emergency", "number")])

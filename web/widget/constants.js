@@ -17,7 +17,7 @@ export const MAX_CHARS = 4000;
 // The routes a bot message can carry: clinic_faq.core.contract.Route, then "error", which the socket.io
 // channel itself sends (a message that was not stored, was refused, or was malformed).
 export const ROUTES = Object.freeze(["answer", "disclaimer", "referral", "emergency", "out_of_scope", "smalltalk",
-  "fallback", "phi_warning", "error"]);
+  "fallback", "phi_warning", "callback", "error"]);
 
 // The largest message number (`id`) the server takes: clinic_faq.rasa_ext.channels.socketio.MAX_MESSAGE_ID
 // (2**53 - 1, Number.MAX_SAFE_INTEGER).

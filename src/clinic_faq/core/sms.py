@@ -26,6 +26,9 @@ HELP_WORDS = {"HELP", "INFO"}
 STOP_WORDS_ES = {"PARAR", "PARA", "ALTO", "CANCELAR", "BAJA", "DETENER", "SALIR", "NO MAS", "NO MÁS"}
 START_WORDS_ES = {"COMENZAR", "INICIAR", "REANUDAR", "EMPEZAR"}
 HELP_WORDS_ES = {"AYUDA"}
+# Asking to be called back at the number the text comes from (the callback request, confirmed first).
+CALL_ME_WORDS = {"CALL ME", "CALL ME BACK", "CALLBACK", "CALL BACK"}
+CALL_ME_WORDS_ES = {"LLÁMENME", "LLAMENME", "LLÁMAME", "LLAMAME", "LLAMADA"}
 # The person choosing a language; passed to the assistant as a request it understands.
 LANGUAGE_WORDS = {"ESPAÑOL": ("es", "en español por favor"), "ESPANOL": ("es", "en español por favor"),
                   "SPANISH": ("es", "en español por favor"), "ENGLISH": ("en", "English please"),

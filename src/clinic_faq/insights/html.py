@@ -61,6 +61,14 @@ def render(report: Report, data: Dict[str, Any]) -> str:
         "About this report</a></li></ul></nav>",
     ]
 
+    callbacks = data.get("callbacks") or {}
+    if callbacks.get("requests") is not None:
+        median = callbacks.get("median_seconds_to_first_call")
+        wait = "no call made yet" if median is None else f"{median / 3600:.1f} hours"
+        out.append(f"<p>Callback requests in this period: <strong>{callbacks['requests']:,}</strong>; "
+                   f"{callbacks['called']:,} called so far; median time to the first call: {escape(wait)} "
+                   "(the staff page's inbox has the details).</p>")
+
     # Activity
     out.append("<h2 id=\"activity\">Activity</h2>")
     if buckets:

@@ -31,6 +31,7 @@ from typing import Any, Dict, Iterable, List, Optional, Sequence
 
 import sqlalchemy as sa
 
+from clinic_faq.core.spreadsheet import safe_cell
 from clinic_faq.core.turns import TurnReader
 from clinic_faq.insights.aggregate import REASONS, ROUTE_ORDER, Aggregator, Insights, Settings
 from clinic_faq.insights.cluster import DEFAULT_THRESHOLD, Cluster, find_clusters
@@ -207,8 +208,20 @@ def summary(report: Report) -> Dict[str, Any]:
         "safety": safety_rows(i),
         "unanswered_by_reason": {r: sum(1 for u in i.unanswered if u.reason == r) for r in REASONS},
         "groups": [cluster_record(c, s.tz) for c in report.clusters],
+        "callbacks": callback_summary(report.period.since),
         "seconds": round(report.seconds, 2),
     }
+
+
+def callback_summary(since: float) -> Dict[str, Any]:
+    """Callback requests made in the period and the median time to the first call (the clinic store,
+    CLINIC_STORE_URL or var/clinic.db); None when that store cannot be read."""
+    try:
+        from clinic_faq.stores.callbacks import CallbackStore
+
+        return CallbackStore().stats(since)
+    except Exception:  # the report is still made without them
+        return {"requests": None, "called": None, "median_seconds_to_first_call": None}
 
 
 def _csv(path: Path, rows: Iterable[Dict[str, Any]], columns: Sequence[str]) -> None:
@@ -216,7 +229,7 @@ def _csv(path: Path, rows: Iterable[Dict[str, Any]], columns: Sequence[str]) -> 
         writer = csv.DictWriter(f, fieldnames=list(columns))
         writer.writeheader()
         for row in rows:
-            writer.writerow({k: _cell(v) for k, v in row.items() if k in columns})
+            writer.writerow({k: safe_cell(_cell(v)) for k, v in row.items() if k in columns})
 
 
 def _cell(value: Any) -> Any:

@@ -62,6 +62,8 @@ from clinic_faq.core.clinic_config import load_clinic_config
 from clinic_faq.core.rate_limit import Decision, RateLimiter, notice_text
 from clinic_faq.core.sanitize import sanitize
 from clinic_faq.core.sms import (
+    CALL_ME_WORDS,
+    CALL_ME_WORDS_ES,
     HELP_WORDS,
     HELP_WORDS_ES,
     LANGUAGE_WORDS,
@@ -76,6 +78,7 @@ from clinic_faq.core.sms import (
     split_sms,
 )
 from clinic_faq.paths import var_dir
+from clinic_faq.rasa_ext.channels.contact import take_contact
 from clinic_faq.rasa_ext.patches import require_applied
 from clinic_faq.rasa_ext.stores.phone_tree import PhoneTreeStore
 from clinic_faq.rasa_ext.stores.rate_limit import shared_limiter
@@ -200,7 +203,7 @@ class PhoneTreeInput(InputChannel):  # type: ignore[misc]  # rasa has no type in
             logger.exception("Phone tree: its store could not be reached; the message was not processed.")
             return twiml([not_stored_reply("en")])
         try:
-            reply = await self._handle(self.sender_id(number), body, on_new_message)
+            reply = await self._handle(self.sender_id(number), body, on_new_message, number)
         except NotStored as not_stored:
             self._release(sid)
             return twiml([not_stored_reply(not_stored.language)])
@@ -239,7 +242,7 @@ class PhoneTreeInput(InputChannel):  # type: ignore[misc]  # rasa has no type in
     def _reply(self, key: str, language: str) -> str:
         return self.clinic.sms_reply(f"{key}_es" if language == "es" else key)
 
-    async def _handle(self, sender: str, body: Any, on_new_message: OnNewMessage) -> str:
+    async def _handle(self, sender: str, body: Any, on_new_message: OnNewMessage, number: Optional[str] = None) -> str:
         raw = body.strip() if isinstance(body, str) else ""
         keyword = keyword_of(raw)
         decision = await self.limiter.sms(sender)
@@ -269,10 +272,16 @@ class PhoneTreeInput(InputChannel):  # type: ignore[misc]  # rasa has no type in
         menu = self.store.menu(sender)
         if text.isdigit() and 1 <= int(text) <= len(menu):
             text = menu[int(text) - 1]
+        if keyword in CALL_ME_WORDS | CALL_ME_WORDS_ES:  # "CALL ME": a callback request for this number
+            if keyword in CALL_ME_WORDS_ES:
+                self.store.set_language(sender, "es")
+            raw, text = "please call me back", "/request_callback"
+        replacement, contact = take_contact(sender, raw, sms_from=number)
         collector = RoutedCollector()
         reset_storage_failure()
         try:
-            await on_new_message(UserMessage(text, collector, sender, input_channel=self.name()))
+            await on_new_message(UserMessage(replacement or text, collector, sender, input_channel=self.name(),
+                                             metadata=contact or None))
         except asyncio.CancelledError:
             raise
         except Exception as error:

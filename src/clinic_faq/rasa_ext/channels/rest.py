@@ -31,6 +31,7 @@ from clinic_faq.core.sanitize import (
     clean_sender,
     sanitize,
 )
+from clinic_faq.rasa_ext.channels.contact import take_contact
 from clinic_faq.rasa_ext.channels.limits import request_address, too_many
 from clinic_faq.rasa_ext.patches import require_applied
 from clinic_faq.rasa_ext.stores.rate_limit import shared_limiter
@@ -98,6 +99,10 @@ class ClinicRestInput(RestInput):  # type: ignore[misc]  # rasa has no type info
                 return too_many(decision)
             text = self._extract_message(request)
             metadata = self.get_metadata(request)
+            raw = self._body(request).get("message")
+            replacement, contact = take_contact(sender_id, raw if isinstance(raw, str) else "")
+            if contact:
+                text, metadata = replacement or text, {**(metadata or {}), **contact}
             message_id = clean_message_id(self._body(request).get("message_id"))
             if bool_arg(request, "stream", default=False):  # used by `rasa shell` (make shell)
                 # sanic serves a ResponseStream from a handler, though its RouteHandler type says HTTPResponse

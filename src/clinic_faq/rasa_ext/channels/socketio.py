@@ -51,6 +51,7 @@ from clinic_faq.core.clinic_config import load_clinic_config
 from clinic_faq.core.rate_limit import Decision, RateLimiter, notice_text
 from clinic_faq.core.sanitize import DEFAULT_MAX_MESSAGE_CHARS, BadInput, sanitize
 from clinic_faq.paths import var_dir
+from clinic_faq.rasa_ext.channels.contact import take_contact
 from clinic_faq.rasa_ext.channels.limits import environ_address
 from clinic_faq.rasa_ext.patches import require_applied
 from clinic_faq.rasa_ext.stores.rate_limit import shared_limiter
@@ -299,7 +300,8 @@ class ClinicSocketIOInput(InputChannel):  # type: ignore[misc]  # rasa has no ty
             except (SanicException, BadInput) as e:
                 await output.send_response(session_id, {"text": str(e), "metadata": {"route": "error"}})
                 return
-            replies = await self.handle_turn(text, session_id, on_new_message)
+            replacement, contact = take_contact(session_id, data.get("message") if text else "")
+            replies = await self.handle_turn(replacement or text, session_id, on_new_message, contact or None)
             if replies:
                 languages[session_id] = turn_language(replies)
             for message in replies:
@@ -312,13 +314,14 @@ class ClinicSocketIOInput(InputChannel):  # type: ignore[misc]  # rasa has no ty
         sio.on(self.user_message_evt, handler=handle_message, namespace="/")
         return bp
 
-    async def handle_turn(self, text: str, session_id: str, on_new_message: OnNewMessage) -> List[Dict[str, Any]]:
+    async def handle_turn(self, text: str, session_id: str, on_new_message: OnNewMessage,
+                          metadata: Optional[Dict[str, Any]] = None) -> List[Dict[str, Any]]:
         """What the session is sent for this message: the turn's replies in the order they were produced,
         once the turn was stored; or, when it was not stored or failed, only the "not stored" message."""
         collector = TurnCollector()
         reset_storage_failure()
         try:
-            await on_new_message(UserMessage(text, collector, session_id, input_channel=self.name()))
+            await on_new_message(UserMessage(text, collector, session_id, input_channel=self.name(), metadata=metadata))
         except asyncio.CancelledError:
             raise
         except Exception:

@@ -1,0 +1,62 @@
+"""What a person gives on purpose to be called back: a phone number, a first name.
+
+Plain functions used by the channels before a message reaches Rasa (clinic_faq.rasa_ext.channels.contact):
+whether a message asks for a call, the phone number in it, and a first name given in answer to "what name
+should we ask for?". The number and the name are kept apart from the conversation
+(clinic_faq.stores.callbacks); Rasa sees `[PHONE]` and `[NAME]`.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Optional
+
+import phonenumbers
+
+REGION = "US"
+_CALL_ME = re.compile(
+    r"\b(?:call(?:ing)?\s+(?:me|us|him|her|my\s+\w+)(?:\s+back)?|call\s*-?\s*backs?|ring\s+me|phone\s+me|"
+    r"give\s+me\s+a\s+call|have\s+(?:someone|somebody|a\s+nurse|the\s+nurse|the\s+team)\s+call|"
+    r"ll[aá]m(?:e|en|a)(?:me|nos|le)|me\s+(?:pueden|puede|podr[ií]an|podr[ií]a)\s+llamar|"
+    r"me\s+(?:llaman|llame)|devolver\s+(?:la|mi)\s+llamada|que\s+me\s+llamen)\b",
+    re.IGNORECASE,
+)
+_NAME = re.compile(r"^[^\W\d_][^\W\d_'\-. ]*(?:[ '\-.][^\W\d_]+){0,3}$")
+NAME_MAX_CHARS = 40
+# Answers to "what name should we ask for?" that are not a name.
+_NOT_A_NAME = re.compile(r"^(?:skip|saltar|sk[ie]p it|no|none|nope|no thanks|no gracias|ninguno|nada|pass|prefer not|"
+                         r"prefiero no|cancel|cancelar|never mind|olv[ií]dalo|yes|s[ií]|ok|okay)$", re.IGNORECASE)
+
+
+def wants_callback(text: str) -> bool:
+    """The message asks to be called ("please call me back", "llámenme")."""
+    return bool(_CALL_ME.search(text or ""))
+
+
+def first_phone(text: str) -> Optional[str]:
+    """The first phone number in the text, in E.164 (+15550100100), if it is a possible number."""
+    for match in phonenumbers.PhoneNumberMatcher(text or "", REGION, leniency=phonenumbers.Leniency.POSSIBLE):
+        if sum(ch.isdigit() for ch in match.raw_string) >= 10:
+            return str(phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.E164))
+    return None
+
+
+def valid_phone(value: str) -> bool:
+    try:
+        return bool(phonenumbers.is_possible_number(phonenumbers.parse(value, REGION)))
+    except phonenumbers.NumberParseException:
+        return False
+
+
+def last_digits(value: str) -> str:
+    """The last four digits, the only part of a number a reply may show."""
+    return re.sub(r"\D", "", value)[-4:]
+
+
+def first_name(text: str) -> Optional[str]:
+    """A name typed in answer to "what name should we ask for?": one to three words of letters."""
+    cleaned = re.sub(r"^(?:my name is|i am|i'm|it's|it is|me llamo|soy|mi nombre es)\s+", "", (text or "").strip(),
+                     flags=re.IGNORECASE).strip(" .!")
+    if not cleaned or len(cleaned) > NAME_MAX_CHARS or not _NAME.match(cleaned) or _NOT_A_NAME.match(cleaned):
+        return None
+    return cleaned

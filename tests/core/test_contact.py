@@ -1,0 +1,37 @@
+"""What a person gives on purpose for a callback (clinic_faq.core.contact)."""
+
+import pytest
+
+from clinic_faq.core.contact import first_name, first_phone, last_digits, valid_phone, wants_callback
+
+
+@pytest.mark.parametrize("text", ["can someone call me back", "pls call me", "I'd like a callback", "llámenme por favor",
+                                  "me pueden llamar mañana", "have the nurse call me", "que me llamen"])
+def test_asking_for_a_call(text):
+    assert wants_callback(text)
+
+
+@pytest.mark.parametrize("text", ["what do you call this treatment", "call jessica", "how long is a session",
+                                  "como se llama la medicina"])
+def test_not_asking_for_a_call(text):
+    assert not wants_callback(text)
+
+
+def test_the_first_phone_number_in_e164():
+    assert first_phone("call me at (555) 010-0142 after 3") == "+15550100142"
+    assert first_phone("mi número es 555 010 0142") == "+15550100142"
+    assert first_phone("room 12, 3 pm") is None
+    assert valid_phone("+15550100142") and not valid_phone("12")
+    assert last_digits("+15550100142") == "0142"
+
+
+@pytest.mark.parametrize("text,name", [("Maria", "Maria"), ("my name is Ana Lucía", "Ana Lucía"), ("me llamo José", "José"),
+                                       ("Mary-Ann O'Neil", "Mary-Ann O'Neil")])
+def test_a_first_name(text, name):
+    assert first_name(text) == name
+
+
+@pytest.mark.parametrize("text", ["555 010 0142", "", "my husband has pain in his back since monday morning please",
+                                  "skip", "Saltar", "no thanks"])
+def test_not_a_name(text):
+    assert first_name(text) is None
