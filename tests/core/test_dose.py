@@ -42,6 +42,32 @@ def test_safe_text_passes(text):
 
 
 @pytest.mark.parametrize("text", [
+    "about two hundred milligrams", "it is usually two hundred and fifty mg", "twenty-five micrograms per kilo",
+    "one and a half tablets", "a hundred mcg", "fifteen drops", "half a tablet", "1/2 tablet", "½ tab",
+    "take 2 - 3 pills", "Two Hundred Milligrams",
+])
+def test_spelled_out_amounts_are_found(text):
+    assert find_dose(text) == "amount"
+
+
+@pytest.mark.parametrize("text", [
+    "dos cientos miligramos", "doscientos miligramos", "doscientos cincuenta mg", "quinientos microgramos",
+    "treinta y cinco gotas", "veinticinco miligramos", "dos y media pastillas", "cien mg",
+])
+def test_spelled_out_spanish_amounts_are_found(text):
+    assert find_dose(text) == "amount"
+
+
+@pytest.mark.parametrize("text", [
+    "two hundred people took part in the trial", "it takes twenty minutes", "once a week for two weeks",
+    "often the dose is decided by your care team", "after ten sessions", "cuarenta minutos", "una dosis baja",
+    "half an hour", "a hundred percent", "in 2023, 1,200 patients",
+])
+def test_spelled_out_numbers_that_are_not_doses_pass(text):
+    assert find_dose(text) is None
+
+
+@pytest.mark.parametrize("text", [
     "tome dos pastillas cada 4 horas", "50 miligramos", "media pastilla", "aumente la dosis de morfina",
     "duplique su morfina", "deje de tomar su morfina", "tres gotas",
 ])

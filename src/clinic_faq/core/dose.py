@@ -2,7 +2,12 @@
 
 Used on every bot message before it is sent (see `clinic_faq.rasa_ext.nlg`), and on user messages to tell
 that a question is about a dose. Numbers that are not doses (hours, weeks, percentages, 911, 988)
-pass; a number followed by a dosing unit does not.
+pass; a number followed by a dosing unit does not, whether in digits or spelled out, in English or
+Spanish ("250 mg", "about two hundred milligrams", "dos cientos miligramos", "one and a half tablets").
+
+The evaluation and the conversation tests check replies with a dose detector of their own
+(dev/clinic_faq_dev/dose_oracle.py), written apart from this one, so a dose this guard misses is not
+missed by the check too.
 """
 
 from __future__ import annotations
@@ -10,11 +15,24 @@ from __future__ import annotations
 import re
 from typing import Optional
 
-_NUMBER = (
-    r"(?:\d+(?:[.,]\d+)?|\d*\.\d+|one|two|three|four|five|six|seven|eight|nine|ten|half an?|a half|"
-    # Spanish
-    r"dos|tres|cuatro|cinco|seis|siete|ocho|nueve|diez|media|medio)"
+# Numbers, in digits or spelled out ("two hundred", "twenty-five", "one and a half", "doscientos cincuenta",
+# "dos cientos", "treinta y cinco", "media"): a first part, then parts joined by spaces, hyphens, "and" or
+# "y". "One", "uno" and "una" alone are numbers only in English ("one tablet"); "una dosis baja" is advice.
+_DIGITS = r"(?:\d+(?:[.,]\d+)?|\d*\.\d+|\d+\s*/\s*\d+|[½¼¾])"
+_EN_WORD = (
+    r"(?:zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
+    r"sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fourty|fifty|sixty|seventy|eighty|ninety|"
+    r"hundred|thousand)"
 )
+_ES_WORD = (
+    r"(?:dos|tres|cuatro|cinco|seis|siete|ocho|nueve|diez|once|doce|trece|catorce|quince|dieci[a-zé]+|"
+    r"veinte|veinti[a-zúé]+|treinta|cuarenta|cincuenta|sesenta|setenta|ochenta|noventa|cien|ciento|cientos|"
+    r"(?:dos|tres|cuatro|seis|sete|ocho|nove)cient[oa]s|quinient[oa]s|mil|media|medio)"
+)
+_FIRST = rf"(?:{_DIGITS}|{_EN_WORD}\b|{_ES_WORD}\b|an?\s+(?:half|quarter|hundred|thousand)\b|half\s+an?\b)"
+_NEXT = rf"(?:{_DIGITS}|{_EN_WORD}\b|{_ES_WORD}\b|half\b|quarter\b)"
+_JOIN = r"(?:\s+|\s*-\s*)(?:(?:and|y)\s+(?:an?\s+)?)?"
+_NUMBER = rf"(?:{_FIRST}(?:{_JOIN}{_NEXT})*)"
 _UNIT = (
     r"(?:mg\s*/\s*kg|mcg\s*/\s*kg|µg\s*/\s*kg|ug\s*/\s*kg|mg\s*/\s*hr?|mg|mcg|µg|ug|micrograms?|milligrams?|"
     r"grams?|g|ml|milliliters?|millilitres?|cc|units?|iu|tablets?|tabs?|pills?|capsules?|caps|puffs?|"
@@ -23,7 +41,7 @@ _UNIT = (
     r"miligramos?|microgramos?|gramos?|mililitros?|unidades|unidad|pastillas?|comprimidos?|tabletas?|"
     r"c[aá]psulas?|gotas?|parches?|dosis|inhalaciones?|disparos?)"
 )
-DOSE_AMOUNT_RE = re.compile(rf"\b{_NUMBER}\s*-?\s*{_UNIT}(?![a-z])", re.IGNORECASE)
+DOSE_AMOUNT_RE = re.compile(rf"(?<![\w.]){_NUMBER}\s*-?\s*{_UNIT}(?![a-z])", re.IGNORECASE)
 
 _MEDICINE = (
     r"(?:dose|doses|dosage|dosing|medicine|medicines|medication|medications|meds|pills?|tablets?|"
