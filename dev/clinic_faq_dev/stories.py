@@ -1,31 +1,21 @@
-"""`make test-stories`: run the staff's test stories against the real assistant and write a report.
+"""`make test-stories`: play the staff's test stories against the real assistant and report, in the same words.
 
-Stories are Rasa test stories (evaluation/stories/*.yml) with an optional `metadata` block for what Rasa's
-format cannot say: what the replies must or must not contain. Each story is played as a new
-conversation through the REST channel, with the real action server; each user message's turn (intent,
-actions, responses, slots set) is read back from the tracker store and compared with the story.
+Stories are written in the staff format (docs/staff-testing.md, read by clinic_faq_dev.story_files): a
+conversation and what must happen, in words staff use ("answer about side effects", "care team",
+"emergency", ...). Each test is played as a new conversation through the REST channel, with the real action
+server; each message's turn is read back from the tracker store and described in the same words
+(clinic_faq.rasa_ext.channels.staff_views.why), then compared with the story.
 
-    - story: a dose question is referred, without a dose
-      metadata:
-        contains: ["care team"]          # somewhere in the replies (case-insensitive)
-        not_contains: ["mg"]
-        not_matching: ['\\d+\\s*mg']      # regular expressions, for the technically minded
-        turns:                           # checks on the reply to one message (1 = the first)
-          1: {contains: ["care team"]}
-      steps:
-      - user: |
-          how much ketamine will they give me
-        intent: ask_personal_medical
-      - action: utter_refer_to_care_team
-      - action: action_safety_notes
+    python -m clinic_faq_dev.stories [--stories FILE_OR_FOLDER ...] [--out reports/stories] [--rasa-out DIR]
 
-Writes report.md, report.html and junit.xml to the output folder; exits 1 if any story fails.
+Writes report.md, report.html and junit.xml to the output folder, and the same tests as Rasa test stories
+(intents, actions, slots) to `--rasa-out` (by default `<out>/rasa/`), for `rasa test core` and any other
+Rasa tool. Exits 1 if a test fails or a file has a mistake (the other tests still run), 2 if there is no test.
 """
 
 from __future__ import annotations
 
 import argparse
-import glob
 import html
 import re
 import sys
@@ -34,291 +24,434 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 from xml.sax.saxutils import escape as xml_escape
 
 import yaml
 
-from clinic_faq.rasa_ext.audit import turns as read_turns
+from clinic_faq.rasa_ext.channels.staff_views.why import (
+    ANSWER,
+    CALLBACK,
+    CARE_TEAM,
+    CONCERN,
+    CRISIS_LINE,
+    DECLINED,
+    DISCLAIMER,
+    EMERGENCY,
+    LANGUAGES,
+    MORE,
+    NOTHING_MORE,
+    PRIVACY,
+    REPHRASE,
+    SMALL_TALK,
+    WHICH_TOPIC,
+    Catalogue,
+    Outcome,
+    TurnView,
+    explain,
+    load_catalogue,
+    read_conversation,
+    words,
+)
 from clinic_faq_dev.harness import RunningAssistant
+from clinic_faq_dev.story_files import Checks, Step, StoryMistake, StoryTest, load_stories
 
-CHECK_KEYS = ("contains", "not_contains", "matching", "not_matching")
-
-
-class StoryFileError(ValueError):
-    pass
+__all__ = ["StepResult", "TestResult", "compare", "junit_report", "html_report", "load_stories", "main",
+           "markdown_report", "rasa_stories", "result_lines", "run_all", "run_test", "write_reports"]
 
 
-@dataclass
-class ExpectedTurn:
-    text: Optional[str]
-    intent: Optional[str]
-    actions: List[str] = field(default_factory=list)
-    slots: Dict[str, Any] = field(default_factory=dict)
+# --- comparing ---------------------------------------------------------------------------------------------------
+
+def compare(expected: Sequence[Outcome], actual: Sequence[Outcome], catalogue: Catalogue) -> Tuple[bool, str]:
+    """Whether what happened is what the story expects, and what happened in words.
+
+    The outcomes must be the same, in order, with two allowances: after emergency guidance (either kind), what
+    follows is checked only if the story lists it; and `care team` on its own also passes when the referral
+    follows an answer (what happened then says so: "care team (after the answer about ...)")."""
+    said = words(actual, catalogue)
+    expected, actual = list(expected), list(actual)
+    if expected == actual:
+        return True, said
+    if expected and expected[-1].kind in (EMERGENCY, CONCERN) and actual[: len(expected)] == expected:
+        return True, said
+    if (expected == [Outcome(CARE_TEAM)] and len(actual) == 2 and actual[0].kind == ANSWER
+            and actual[1] == Outcome(CARE_TEAM)):
+        return True, f"care team (after the answer about {catalogue.title(actual[0].topic or '')})"
+    return False, said
 
 
-@dataclass
-class Story:
-    name: str
-    source: str
-    turns: List[ExpectedTurn]
-    checks: Dict[str, List[str]]
-    turn_checks: Dict[int, Dict[str, List[str]]]
-
-
-@dataclass
-class TurnResult:
-    expected: ExpectedTurn
-    intent: Optional[str]
-    actions: List[str]
-    slots: Dict[str, Any]
-    replies: List[str]
-    problems: List[str]
-
-
-@dataclass
-class StoryResult:
-    story: Story
-    turns: List[TurnResult]
-    problems: List[str]
-    seconds: float
-
-    @property
-    def passed(self) -> bool:
-        return not self.problems and all(not t.problems for t in self.turns)
-
-
-def _checks(raw: Any, where: str) -> Dict[str, List[str]]:
-    if raw is None:
-        return {}
-    if not isinstance(raw, dict):
-        raise StoryFileError(f"{where}: checks must be a mapping of {', '.join(CHECK_KEYS)}")
-    checks = {}
-    for key, value in raw.items():
-        if key not in CHECK_KEYS:
-            raise StoryFileError(f"{where}: unknown check {key!r} (use {', '.join(CHECK_KEYS)})")
-        values = [value] if isinstance(value, str) else value
-        if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
-            raise StoryFileError(f"{where}: {key} must be a text or a list of texts")
-        if key.endswith("matching"):
-            for pattern in values:
-                try:
-                    re.compile(pattern)
-                except re.error as e:
-                    raise StoryFileError(f"{where}: {key} has an invalid pattern {pattern!r}: {e}") from e
-        checks[key] = values
-    return checks
-
-
-def parse_story(raw: dict, source: str) -> Story:
-    name = raw.get("story")
-    if not isinstance(name, str) or not isinstance(raw.get("steps"), list):
-        raise StoryFileError(f"{source}: every story needs `story:` (a name) and `steps:` (a list)")
-    where = f"{source}, story {name!r}"
-    turns: List[ExpectedTurn] = []
-    for step in raw["steps"]:
-        if not isinstance(step, dict):
-            raise StoryFileError(f"{where}: each step must be a mapping")
-        if "user" in step or "intent" in step:
-            text = step.get("user")
-            turns.append(ExpectedTurn(text.strip() if isinstance(text, str) else None, step.get("intent")))
-        elif not turns:
-            raise StoryFileError(f"{where}: a story must start with a user message")
-        elif "action" in step:
-            turns[-1].actions.append(step["action"])
-        elif "slot_was_set" in step:
-            for item in step["slot_was_set"] or []:
-                turns[-1].slots.update(item if isinstance(item, dict) else {item: True})
-        else:
-            raise StoryFileError(f"{where}: unsupported step {sorted(step)} (use user/intent, action, slot_was_set)")
-    metadata = raw.get("metadata") or {}
-    if not isinstance(metadata, dict):
-        raise StoryFileError(f"{where}: metadata must be a mapping")
-    unknown = sorted(set(metadata) - set(CHECK_KEYS) - {"turns"})
-    if unknown:
-        raise StoryFileError(f"{where}: unknown check {unknown[0]!r} (use {', '.join(CHECK_KEYS)} or turns)")
-    turn_checks = {}
-    for number, checks in (metadata.get("turns") or {}).items():
-        if not isinstance(number, int) or not 1 <= number <= len(turns):
-            raise StoryFileError(f"{where}: turns: {number!r} is not a user message number (1 to {len(turns)})")
-        turn_checks[number] = _checks(checks, f"{where}, turn {number}")
-    story_checks = _checks({k: v for k, v in metadata.items() if k in CHECK_KEYS}, where)
-    return Story(name, source, turns, story_checks, turn_checks)
-
-
-def load_stories(paths: List[Path]) -> List[Story]:
-    stories = []
-    files = []
-    for path in paths:
-        files += sorted(Path(p) for p in glob.glob(str(path / "**" / "*.yml"), recursive=True)) if path.is_dir() else [path]
-    for file in files:
-        try:
-            data = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
-        except yaml.YAMLError as e:
-            raise StoryFileError(f"{file}: not valid YAML: {e}") from e
-        for raw in data.get("stories") or []:
-            stories.append(parse_story(raw, str(file)))
-    if not stories:
-        raise StoryFileError(f"no stories found in {', '.join(map(str, paths))}")
-    return stories
-
-
-def apply_checks(checks: Dict[str, List[str]], replies: List[str], where: str) -> List[str]:
-    text = "\n".join(replies)
+def check_replies(checks: Checks, replies: List[str], languages: List[str], where: str) -> List[str]:
+    text = "\n".join(replies).lower()
     problems = []
-    for needle in checks.get("contains", []):
-        if needle.lower() not in text.lower():
-            problems.append(f"{where} should contain {needle!r}")
-    for needle in checks.get("not_contains", []):
-        if needle.lower() in text.lower():
-            problems.append(f"{where} should not contain {needle!r}")
-    for pattern in checks.get("matching", []):
+    for needle in checks.says:
+        if needle.lower() not in text:
+            problems.append(f"{where} should say {needle!r}, and does not")
+    for needle in checks.never_says:
+        if needle.lower() in text:
+            problems.append(f"{where} should never say {needle!r}, and does")
+    for pattern in checks.matches:
         if not re.search(pattern, text, re.IGNORECASE):
-            problems.append(f"{where} should match {pattern!r}")
-    for pattern in checks.get("not_matching", []):
+            problems.append(f"{where} should match {pattern!r}, and does not")
+    for pattern in checks.never_matches:
         if re.search(pattern, text, re.IGNORECASE):
-            problems.append(f"{where} should not match {pattern!r}")
+            problems.append(f"{where} should never match {pattern!r}, and does")
+    if checks.language:
+        other = [lang for lang in languages if lang != checks.language]
+        if other or not languages:
+            wanted = LANGUAGES[checks.language]
+            problems.append(f"{where} should be in {wanted}, and {len(other)} of {len(languages)} replies are not")
     return problems
 
 
-def run_story(assistant: RunningAssistant, story: Story) -> StoryResult:
-    start = time.monotonic()
-    sender = f"story-{uuid.uuid4().hex[:12]}"
-    results: List[TurnResult] = []
-    for n, expected in enumerate(story.turns, start=1):
-        message = expected.text if expected.text is not None else f"/{expected.intent}"
-        assistant.send(sender, message)
-        events = assistant.events(sender)
-        actual = list(read_turns(events))[-1]
-        slots = {e["name"]: e.get("value") for e in _slot_events(events, n)}
-        problems = []
-        if expected.intent and actual.intent != expected.intent:
-            problems.append(f"intent: expected {expected.intent}, got {actual.intent}")
-        if expected.actions and actual.actions != expected.actions:
-            problems.append(f"actions: expected {expected.actions}, got {actual.actions}")
-        for slot, value in expected.slots.items():
-            if slots.get(slot, "<not set>") != value:
-                problems.append(f"slot {slot}: expected {value!r}, got {slots.get(slot, '<not set>')!r}")
-        problems += apply_checks(story.turn_checks.get(n, {}), actual.texts, f"reply to message {n}")
-        results.append(TurnResult(expected, actual.intent, actual.actions, slots, actual.texts, problems))
-    all_replies = [r for t in results for r in t.replies]
-    story_problems = apply_checks(story.checks, all_replies, "the replies")
-    return StoryResult(story, results, story_problems, time.monotonic() - start)
+# --- running -----------------------------------------------------------------------------------------------------
+
+@dataclass
+class StepResult:
+    step: Step
+    view: Optional[TurnView]
+    happened: str  # in the story's words
+    passed_expect: bool
+    problems: List[str]
+    why: List[str] = field(default_factory=list)  # what decided it, for a failed step
+    slots: Dict[str, Any] = field(default_factory=dict)  # the slots set in this turn (for Rasa's stories)
+
+    @property
+    def replies(self) -> List[str]:
+        return [r.text for r in self.view.replies] if self.view else []
 
 
-def _slot_events(events: List[dict], turn_number: int) -> List[dict]:
-    """Slot events set in the given user turn (1-based)."""
-    seen, out = 0, []
+@dataclass
+class TestResult:
+    test: Optional[StoryTest]
+    steps: List[StepResult]
+    problems: List[str]
+    seconds: float
+    mistake: Optional[StoryMistake] = None
+
+    @property
+    def passed(self) -> bool:
+        return self.mistake is None and not self.problems and all(not s.problems for s in self.steps)
+
+    @property
+    def name(self) -> str:
+        if self.test:
+            return self.test.name
+        assert self.mistake is not None
+        return self.mistake.test or f"(a test at line {self.mistake.line})"
+
+    @property
+    def where(self) -> str:
+        if self.test:
+            return f"{self.test.file}, line {self.test.line}"
+        assert self.mistake is not None
+        return str(self.mistake.file)
+
+    def all_problems(self) -> List[str]:
+        if self.mistake:
+            return [str(self.mistake)]
+        return [p for s in self.steps for p in s.problems] + self.problems
+
+
+def _slots(events: List[dict], turn_number: int) -> Dict[str, Any]:
+    seen, found = 0, {}
     for event in events:
         if event.get("event") == "user":
             seen += 1
         elif event.get("event") == "slot" and seen == turn_number:
-            out.append(event)
-    return out
+            found[event["name"]] = event.get("value")
+    return found
 
 
-# --- reports ------------------------------------------------------------------------------------
+def run_test(assistant: RunningAssistant, test: StoryTest, catalogue: Optional[Catalogue] = None) -> TestResult:
+    catalogue = catalogue or load_catalogue()
+    start = time.monotonic()
+    sender = f"story-{uuid.uuid4().hex[:12]}"
+    results: List[StepResult] = []
+    for n, step in enumerate(test.steps, start=1):
+        assistant.send(sender, step.text)
+        events = assistant.events(sender)
+        views = read_conversation(events)
+        view = views[-1] if len(views) == n else None
+        problems: List[str] = []
+        if view is None:
+            results.append(StepResult(step, None, "nothing was stored", False,
+                                      [f"message {n}: the assistant stored no turn for it"]))
+            continue
+        ok, happened = True, words(view.outcomes, catalogue)
+        if step.expect is not None:
+            ok, happened = compare(step.expect, view.outcomes, catalogue)
+            if not ok:
+                expected = words(step.expect, catalogue)
+                problems.append(f"message {n}: expected {expected}, but the assistant gave {happened}")
+        problems += check_replies(step.checks, [r.text for r in view.replies], view.turn.languages,
+                                  f"the reply to message {n}")
+        if test.checks.language and not step.checks.language:
+            problems += check_replies(Checks(language=test.checks.language), [], view.turn.languages,
+                                      f"the reply to message {n}")
+        why = []
+        if problems:
+            e = explain(view, catalogue)
+            why = [f"The classifier read it as {e.classifier}."] + e.decided
+        results.append(StepResult(step, view, happened, ok, problems, why, _slots(events, n)))
+    replies = [r for s in results for r in s.replies]
+    story_checks = Checks(test.checks.says, test.checks.never_says, test.checks.matches, test.checks.never_matches)
+    story_problems = check_replies(story_checks, replies, [], "the replies") if story_checks else []
+    return TestResult(test, results, story_problems, time.monotonic() - start)
 
 
-def markdown_report(results: List[StoryResult]) -> str:
-    failed = [r for r in results if not r.passed]
-    lines = [
-        "# Test story report", "",
-        f"**{len(results) - len(failed)} of {len(results)} stories passed.**", "",
-        "| story | result | file |", "|---|---|---|",
-    ]
-    lines += [f"| {r.story.name} | {'pass' if r.passed else '**FAIL**'} | {r.story.source} |" for r in results]
-    for r in failed:
-        lines += ["", f"## FAIL: {r.story.name}", "", f"File: `{r.story.source}`", ""]
-        lines += ["| message | expected | actual |", "|---|---|---|"]
-        for n, t in enumerate(r.turns, start=1):
-            expected = "<br>".join([f"intent: {t.expected.intent or 'any'}"] + [f"→ {a}" for a in t.expected.actions])
-            actual = "<br>".join([f"intent: {t.intent}"] + [f"→ {a}" for a in t.actions])
-            mark = " ❌" if t.problems else ""
-            lines.append(f"| {n}. {_md(t.expected.text or '/' + str(t.expected.intent))}{mark} | {expected} | {actual} |")
-        problems = r.problems + [p for t in r.turns for p in t.problems]
-        lines += ["", "What differs:"] + [f"- {p}" for p in problems]
-        lines += ["", "What the assistant replied:"]
-        for n, t in enumerate(r.turns, start=1):
-            lines += [f"- to message {n}: " + " / ".join(_md(x) for x in t.replies)]
-    return "\n".join(lines) + "\n"
+def run_all(assistant: RunningAssistant, tests: List[StoryTest], mistakes: Sequence[StoryMistake] = ()) -> List[TestResult]:
+    catalogue = load_catalogue()
+    results = [TestResult(None, [], [], 0.0, mistake=m) for m in mistakes]
+    return results + [run_test(assistant, test, catalogue) for test in tests]
+
+
+# --- reports -----------------------------------------------------------------------------------------------------
+
+def _expected(step: Step, catalogue: Catalogue) -> str:
+    parts = [words(step.expect, catalogue)] if step.expect is not None else ["(anything)"]
+    parts += [f"says \u201c{x}\u201d" for x in step.checks.says]
+    parts += [f"never says \u201c{x}\u201d" for x in step.checks.never_says]
+    parts += [f"matches {x}" for x in step.checks.matches] + [f"never matches {x}" for x in step.checks.never_matches]
+    if step.checks.language:
+        parts.append(f"in {LANGUAGES[step.checks.language]}")
+    return "; ".join(parts)
 
 
 def _md(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def html_report(results: List[StoryResult]) -> str:
-    rows = []
+def markdown_report(results: List[TestResult], catalogue: Optional[Catalogue] = None) -> str:
+    catalogue = catalogue or load_catalogue()
+    failed = [r for r in results if not r.passed]
+    mistakes = [r for r in results if r.mistake]
+    lines = ["# Test story report", "",
+             f"**{len(results) - len(failed)} of {len(results)} tests passed.**"
+             + (f" {len(mistakes)} could not be read (a mistake in the file)." if mistakes else ""), ""]
+    if mistakes:
+        lines += ["## Mistakes in the story files", ""] + [f"- {r.mistake}" for r in mistakes] + [""]
+    lines += ["| test | result | where |", "|---|---|---|"]
+    lines += [f"| {_md(r.name)} | {'pass' if r.passed else ('**MISTAKE**' if r.mistake else '**FAIL**')} | "
+              f"{_md(r.where)} |" for r in results]
+    for r in failed:
+        if r.mistake:
+            continue
+        lines += ["", f"## FAIL: {r.name}", "", f"File: `{r.where}`", ""]
+        lines += ["| # | the patient | expected | what happened |", "|---|---|---|---|"]
+        for n, s in enumerate(r.steps, start=1):
+            mark = " ❌" if s.problems else ""
+            lines.append(f"| {n} | {_md(s.step.shown)}{mark} | {_md(_expected(s.step, catalogue))} | {_md(s.happened)} |")
+        lines += ["", "What differs:"]
+        for s in r.steps:
+            for p in s.problems:
+                lines.append(f"- {p}")
+            if s.problems and s.why:
+                lines.append("  - why: " + " ".join(s.why))
+        lines += [f"- {p}" for p in r.problems]
+        lines += ["", "What the assistant replied:"]
+        for n, s in enumerate(r.steps, start=1):
+            lines.append(f"- to message {n}: " + " / ".join(f"\u201c{_md(x)}\u201d" for x in s.replies))
+    return "\n".join(lines) + "\n"
+
+
+def html_report(results: List[TestResult], catalogue: Optional[Catalogue] = None) -> str:
+    catalogue = catalogue or load_catalogue()
+    e = html.escape
+    sections = []
     for r in results:
+        if r.mistake:
+            sections.append(f'<section class="fail"><h2>MISTAKE: {e(r.name)}</h2><p>{e(str(r.mistake))}</p></section>')
+            continue
         status = "pass" if r.passed else "FAIL"
         detail = ""
         if not r.passed:
-            cells = []
-            for n, t in enumerate(r.turns, start=1):
-                exp = "<br>".join(html.escape(x) for x in [f"intent: {t.expected.intent or 'any'}"] + t.expected.actions)
-                act = "<br>".join(html.escape(x) for x in [f"intent: {t.intent}"] + t.actions)
-                said = "<br>".join(html.escape(x) for x in t.replies)
-                cls = ' class="bad"' if t.problems else ""
-                cells.append(f"<tr{cls}><td>{n}. {html.escape(t.expected.text or '')}</td><td>{exp}</td><td>{act}</td><td>{said}</td></tr>")
-            problems = "".join(f"<li>{html.escape(p)}</li>" for p in r.problems + [p for t in r.turns for p in t.problems])
-            detail = (f"<table><tr><th>message</th><th>expected</th><th>actual</th><th>replies</th></tr>{''.join(cells)}</table>"
-                      f"<ul>{problems}</ul>")
-        rows.append(f'<section class="{status.lower()}"><h2>{status}: {html.escape(r.story.name)}</h2>'
-                    f"<p>{html.escape(r.story.source)}</p>{detail}</section>")
+            rows = []
+            for n, s in enumerate(r.steps, start=1):
+                cls = ' class="bad"' if s.problems else ""
+                said = "".join(f"<p>{e(x)}</p>" for x in s.replies)
+                rows.append(f"<tr{cls}><td>{n}</td><td>{e(s.step.shown)}</td><td>{e(_expected(s.step, catalogue))}</td>"
+                            f"<td>{e(s.happened)}</td><td>{said}</td></tr>")
+            problems = "".join(f"<li>{e(p)}" + (f"<br><small>why: {e(' '.join(s.why))}</small>" if s.why else "")
+                               + "</li>" for s in r.steps for p in s.problems)
+            problems += "".join(f"<li>{e(p)}</li>" for p in r.problems)
+            detail = ('<table><tr><th scope="col">#</th><th scope="col">the patient</th><th scope="col">expected</th>'
+                      '<th scope="col">what happened</th><th scope="col">the replies</th></tr>'
+                      f"{''.join(rows)}</table><ul>{problems}</ul>")
+        sections.append(f'<section class="{status.lower()}"><h2>{status}: {e(r.name)}</h2>'
+                        f"<p>{e(r.where)}</p>{detail}</section>")
     passed = sum(r.passed for r in results)
-    return ("<!doctype html><meta charset=utf-8><title>Test story report</title><style>"
-            "body{font-family:sans-serif;max-width:70em;margin:auto}section.fail h2{color:#b00}"
-            "section.pass h2{color:#070;font-size:1em}td,th{border:1px solid #ccc;padding:4px;vertical-align:top}"
-            "table{border-collapse:collapse}tr.bad{background:#fee}</style>"
-            f"<h1>Test story report</h1><p><b>{passed} of {len(results)} stories passed.</b></p>{''.join(rows)}")
+    return ("<!doctype html><html lang=en><meta charset=utf-8><title>Test story report</title><style>"
+            "body{font-family:sans-serif;max-width:70em;margin:auto;padding:0 1em}section.fail h2{color:#a31515}"
+            "section.pass h2{color:#1b6e20;font-size:1em}td,th{border:1px solid #ccc;padding:4px;vertical-align:top}"
+            "table{border-collapse:collapse}tr.bad{background:#fee}td p{margin:0 0 .4em}</style>"
+            f"<h1>Test story report</h1><p><b>{passed} of {len(results)} tests passed.</b></p>{''.join(sections)}")
 
 
-def junit_report(results: List[StoryResult]) -> str:
-    failures = sum(not r.passed for r in results)
+def junit_report(results: List[TestResult]) -> str:
+    q = {'"': "&quot;"}
+    failures = sum(not r.passed and r.mistake is None for r in results)
+    errors = sum(r.mistake is not None for r in results)
     cases = []
     for r in results:
-        name = xml_escape(r.story.name, {'"': "&quot;"})
         body = ""
-        if not r.passed:
-            message = "; ".join(r.problems + [p for t in r.turns for p in t.problems])
-            body = f'<failure message="{xml_escape(message, {chr(34): "&quot;"})}"/>'
-        cases.append(f'<testcase classname="{xml_escape(r.story.source)}" name="{name}" time="{r.seconds:.3f}">{body}</testcase>')
+        if r.mistake:
+            body = f'<error message="{xml_escape(str(r.mistake), q)}"/>'
+        elif not r.passed:
+            body = f'<failure message="{xml_escape("; ".join(r.all_problems()), q)}"/>'
+        file = r.test.file if r.test else (r.mistake.file if r.mistake else "")
+        cases.append(f'<testcase classname="{xml_escape(file, q)}" name="{xml_escape(r.name, q)}" '
+                     f'time="{r.seconds:.3f}">{body}</testcase>')
     return (f'<?xml version="1.0" encoding="utf-8"?>\n<testsuite name="test-stories" tests="{len(results)}" '
-            f'failures="{failures}">{"".join(cases)}</testsuite>\n')
+            f'failures="{failures}" errors="{errors}">{"".join(cases)}</testsuite>\n')
 
 
-def write_reports(results: List[StoryResult], out: Path) -> None:
+def write_reports(results: List[TestResult], out: Path) -> None:
+    catalogue = load_catalogue()
     out.mkdir(parents=True, exist_ok=True)
-    (out / "report.md").write_text(markdown_report(results), encoding="utf-8")
-    (out / "report.html").write_text(html_report(results), encoding="utf-8")
+    (out / "report.md").write_text(markdown_report(results, catalogue), encoding="utf-8")
+    (out / "report.html").write_text(html_report(results, catalogue), encoding="utf-8")
     (out / "junit.xml").write_text(junit_report(results), encoding="utf-8")
 
 
-def run_all(assistant: RunningAssistant, stories: List[Story]) -> List[StoryResult]:
-    return [run_story(assistant, story) for story in stories]
+# --- the same tests as Rasa test stories ------------------------------------------------------------------------
 
+# The intent and the actions each outcome stands for in the Rasa project (data/rules/), and whether
+# `action_safety_notes` follows (then the `topic` slot is set after it).
+_NOTES = "action_safety_notes"
+_CANONICAL: Dict[str, Tuple[str, List[str]]] = {
+    CARE_TEAM: ("ask_personal_medical", ["utter_refer_to_care_team", _NOTES]),
+    EMERGENCY: ("emergency", ["utter_emergency", _NOTES]),
+    CONCERN: ("crisis_concern", ["utter_crisis_concern", _NOTES]),
+    CRISIS_LINE: ("crisis_support", ["utter_crisis_resources_gentle", _NOTES]),
+    DECLINED: ("out_of_scope", ["utter_out_of_scope", _NOTES]),
+    PRIVACY: ("share_personal_info", ["utter_phi_warning"]),
+    DISCLAIMER: ("is_medical_advice", ["utter_disclaimer"]),
+    NOTHING_MORE: ("more_info", ["utter_no_more"]),
+    WHICH_TOPIC: ("more_info", ["utter_ask_which_topic"]),
+    SMALL_TALK: ("greet", ["utter_greet"]),  # which small talk is known only from a run
+}
+
+
+class NotForRasa(ValueError):
+    pass
+
+
+def _canonical(step: Step, catalogue: Catalogue, after_rephrase: bool) -> Tuple[str, List[str], Dict[str, Any]]:
+    """Intent, actions and slots for an expectation, from the project's rules (when the run cannot say)."""
+    assert step.expect is not None
+    first = step.expect[0]
+    if first.kind in (ANSWER, MORE):
+        topic = first.topic or ""
+        if first.kind == MORE:
+            return "more_info", [f"utter_more_{topic}", _NOTES], {"topic": None}
+        intent = next((i for i, t in catalogue.intents.items() if t == topic), f"ask_{topic}")
+        return intent, [f"utter_answer_{topic}", _NOTES], {"topic": topic}
+    if first.kind == REPHRASE:
+        return "nlu_fallback", ["utter_fallback_care_team" if after_rephrase else "utter_ask_rephrase", _NOTES], \
+            {"topic": None}
+    if first.kind == CALLBACK or first.kind not in _CANONICAL:
+        raise NotForRasa(f"`{first.kind}` is written for Rasa's runner only from a run of the story")
+    intent, actions = _CANONICAL[first.kind]
+    return intent, list(actions), {"topic": None} if _NOTES in actions else {}
+
+
+def rasa_steps(step: Step, result: Optional[StepResult], catalogue: Catalogue, after_rephrase: bool) -> List[Dict[str, Any]]:
+    """One staff step as Rasa test story steps: what the run did when it passed, else what the expectation means."""
+    if result is not None and result.view is not None and not result.problems:
+        intent = result.view.turn.intent or "nlu_fallback"
+        actions = list(result.view.turn.actions)
+        slots = {k: v for k, v in result.slots.items() if k == "topic"}
+    elif step.expect is not None:
+        intent, actions, slots = _canonical(step, catalogue, after_rephrase)
+    else:
+        raise NotForRasa("a step without `expect:` that did not pass cannot be written for Rasa's runner")
+    first: Dict[str, Any] = {"intent": intent} if step.click else {"user": step.text, "intent": intent}
+    out = [first] + [{"action": a} for a in actions]
+    if slots:
+        out.append({"slot_was_set": [slots]})
+    return out
+
+
+def rasa_stories(tests: Sequence[StoryTest], results: Sequence[TestResult], out: Path,
+                 catalogue: Optional[Catalogue] = None) -> Tuple[List[Path], List[str]]:
+    """The tests as Rasa test stories, one file per story file, in `out`; returns the files and what was left out."""
+    catalogue = catalogue or load_catalogue()
+    by_test = {id(r.test): r for r in results if r.test is not None}
+    files: Dict[str, List[Dict[str, Any]]] = {}
+    skipped = []
+    for test in tests:
+        result = by_test.get(id(test))
+        steps: List[Dict[str, Any]] = []
+        try:
+            for n, step in enumerate(test.steps):
+                previous = test.steps[n - 1] if n else None
+                after = bool(previous and previous.expect and previous.expect[0].kind == REPHRASE)
+                steps += rasa_steps(step, result.steps[n] if result and n < len(result.steps) else None, catalogue, after)
+        except NotForRasa as e:
+            skipped.append(f"{test.file}, line {test.line} ({test.name}): {e}")
+            continue
+        files.setdefault(test.file, []).append({"story": f"{Path(test.file).stem}: {test.name}", "steps": steps})
+    out.mkdir(parents=True, exist_ok=True)
+    for old in out.glob("*.yml"):
+        old.unlink()
+    written = []
+    for file, stories in files.items():
+        path = out / f"{Path(file).stem}.yml"
+        header = (f"# Generated by `make test-stories` from {file} (the staff story format, docs/staff-testing.md):\n"
+                  "# do not edit; for Rasa's own tools (`rasa test core --stories <this folder>`).\n")
+        path.write_text(header + yaml.safe_dump({"version": "3.1", "stories": stories}, allow_unicode=True,
+                                                sort_keys=False, width=10_000), encoding="utf-8")
+        written.append(path)
+    return written, skipped
+
+
+def result_lines(result: TestResult) -> List[str]:
+    """What the command prints for one test: PASS, FAIL with what differs, or MISTAKE with where."""
+    if result.mistake:
+        return [f"MISTAKE  {result.mistake}"]
+    return [f"{'PASS' if result.passed else 'FAIL'}  {result.name}"] + [f"      {p}" for p in result.all_problems()]
+
+
+# --- the command -------------------------------------------------------------------------------------------------
 
 def main(argv: Optional[List[str]] = None) -> int:
-    parser = argparse.ArgumentParser(description="Run test stories against the real assistant.")
-    parser.add_argument("--stories", type=Path, nargs="+", default=[Path("evaluation/stories")])
+    parser = argparse.ArgumentParser(description="Run the staff test stories against the real assistant.")
+    parser.add_argument("--stories", type=Path, nargs="+", default=[Path("evaluation/stories")],
+                        help="story files or folders (every .yml in them)")
     parser.add_argument("--out", type=Path, default=Path("reports/stories"))
+    parser.add_argument("--rasa-out", type=Path, default=None, help="where the Rasa test stories go (<out>/rasa)")
     args = parser.parse_args(argv)
-    try:
-        stories = load_stories(args.stories)
-    except StoryFileError as e:
-        print(f"error: {e}", file=sys.stderr)
+    started = time.monotonic()
+    missing = [p for p in args.stories if not p.exists()]
+    if missing:
+        print(f"error: no such file or folder: {', '.join(map(str, missing))}", file=sys.stderr)
         return 2
-    with tempfile.TemporaryDirectory(prefix="clinic-stories-") as tmp:
-        with RunningAssistant(Path(tmp)) as assistant:
-            results = run_all(assistant, stories)
+    catalogue = load_catalogue()
+    tests, mistakes = load_stories(args.stories, catalogue)
+    for mistake in mistakes:
+        print(*result_lines(TestResult(None, [], [], 0.0, mistake=mistake)), sep="\n")
+    if not tests and not mistakes:
+        print(f"error: no test found in {', '.join(map(str, args.stories))}", file=sys.stderr)
+        return 2
+    results: List[TestResult] = [TestResult(None, [], [], 0.0, mistake=m) for m in mistakes]
+    if tests:
+        with tempfile.TemporaryDirectory(prefix="clinic-stories-") as tmp:
+            with RunningAssistant(Path(tmp)) as assistant:
+                for test in tests:
+                    result = run_test(assistant, test, catalogue)
+                    results.append(result)
+                    print(*result_lines(result), sep="\n", flush=True)
     write_reports(results, args.out)
-    failed = [r for r in results if not r.passed]
-    for r in results:
-        print(f"{'PASS' if r.passed else 'FAIL'}  {r.story.name}")
-    print(f"\n{len(results) - len(failed)} passed, {len(failed)} failed")
-    print(f"Report: {args.out / 'report.md'} (also report.html, junit.xml)")
-    return 1 if failed else 0
+    rasa_out = args.rasa_out or args.out / "rasa"
+    written, skipped = rasa_stories(tests, results, rasa_out, catalogue)
+    for note in skipped:
+        print(f"note: not written for Rasa's runner: {note}")
+    failed = sum(not r.passed and r.mistake is None for r in results)
+    passed = sum(r.passed for r in results)
+    print(f"\n{passed} passed, {failed} failed" + (f", {len(mistakes)} could not be read (see MISTAKE above)"
+                                                  if mistakes else "") + f" in {time.monotonic() - started:.0f} s")
+    print(f"Report: {args.out / 'report.md'} (also report.html, junit.xml); Rasa test stories: {rasa_out}/")
+    return 1 if failed or mistakes else 0
 
 
 if __name__ == "__main__":
