@@ -5,7 +5,7 @@ import yaml
 
 from clinic_faq.insights.aggregate import Settings, Unanswered
 from clinic_faq.insights.cluster import SMALL, find_clusters, group, normalize
-from clinic_faq.insights.export import nlu_block, story_draft
+from clinic_faq.insights.export import nlu_block, story_draft, suggested_topic
 from clinic_faq.insights.project import training_examples
 from tests.insights.synthetic import MONDAY
 
@@ -88,19 +88,23 @@ def test_the_nlu_block_and_story_are_valid_rasa_yaml_with_the_shown_examples():
     assert nlu["version"] == "3.1" and block["intent"].startswith("ask_medicare")
     assert [line[2:] for line in block["examples"].splitlines()] == ["do you take medicare", "is medicare accepted"]
     assert "ask_cost_insurance" in nlu_block(medicare)  # the existing intent, as an alternative
-    story = yaml.safe_load(story_draft(medicare))["stories"][0]
-    assert story["steps"][0]["user"].strip() == "do you take medicare"
-    assert story["steps"][1] == {"action": f"utter_answer_{block['intent'][4:]}"}
+    [story] = yaml.safe_load(story_draft(medicare))
+    assert story["conversation"][0]["patient"] == "do you take medicare"
+    assert story["conversation"][0]["expect"] == f"answer about {block['intent'][4:].replace('_', ' ')}"
 
 
-def test_a_story_draft_passes_the_staff_story_loader(tmp_path):
-    from clinic_faq_dev.stories import load_stories
+def test_a_story_draft_passes_the_staff_story_loader_once_its_topic_exists(tmp_path):
+    from clinic_faq.rasa_ext.channels.staff_views.why import Catalogue, load_catalogue
+    from clinic_faq_dev.story_files import load_stories
 
     clusters, _ = find_clusters(unanswered(), settings(), background=training_examples())
     path = tmp_path / "draft.yml"
     path.write_text(story_draft(clusters[0]))
-    (story,) = load_stories([path])
-    assert story.turns[0].text.strip() == "where do i park"
+    topic = suggested_topic(clusters[0])
+    tests, [mistake] = load_stories([path], load_catalogue())  # the new topic does not exist yet: said so
+    assert not tests and f"unknown topic '{topic.replace('_', ' ')}'" in mistake.message
+    (story,), mistakes = load_stories([path], Catalogue(topics=[topic]))
+    assert not mistakes and story.steps[0].text == "where do i park"
 
 
 SUBJECTS = {

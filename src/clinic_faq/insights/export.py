@@ -65,25 +65,19 @@ def nlu_block(cluster: Cluster, language: Optional[str] = None) -> str:
 
 
 def story_draft(cluster: Cluster) -> str:
-    """A draft staff test story (evaluation/stories/) for the group's new answer."""
+    """A draft staff test story (evaluation/stories/, the plain format of docs/staff-testing.md) for the
+    group's new answer: the group's first shown question, expecting the answer about the suggested topic."""
     topic = suggested_topic(cluster)
     name = json.dumps(f"{cluster.label} (draft from insights group {cluster.number})", ensure_ascii=False)
+    question = json.dumps(_examples(cluster, languages(cluster)[0])[0], ensure_ascii=False)
     lines = [
-        f"# Draft test story for group {cluster.number}: save it in evaluation/stories/ once the answer",
-        f"# utter_answer_{topic} exists (docs/staff-testing.md). Add `contains: [\"not medical advice\"]` to the",
-        "# metadata if the answer is medical.",
-        'version: "3.1"',
-        "stories:",
-        f"- story: {name}",
-        "  metadata:",
-        "    not_matching: ['\\d+\\s*(mg|mcg|ml)\\b']",
-        "  steps:",
-        "  - user: |",
-        f"      {_examples(cluster, languages(cluster)[0])[0]}",
-        f"    intent: ask_{topic}",
-        f"  - action: utter_answer_{topic}",
-        "  - action: action_safety_notes",
-        "  - slot_was_set:",
-        f"    - topic: {topic}",
+        f"# Draft test story for group {cluster.number}: save it in evaluation/stories/ once the answer exists",
+        "# (docs/staff-testing.md). After `answer about`, write the new topic's title from docs/topics.md (here the",
+        f"# suggested name, {topic.replace('_', ' ')}); add `says: [not medical advice]` if the answer is medical.",
+        f"- test: {name}",
+        "  conversation:",
+        f"  - patient: {question}",
+        f"    expect: answer about {topic.replace('_', ' ')}",
+        "    never_matches: ['\\d+\\s*(mg|mcg|ml)\\b']",
     ]
     return "\n".join(lines) + "\n"
