@@ -11,7 +11,8 @@ decided it, in the words staff use; and the conversation downloaded as a staff t
 rules, NLG and action server as any conversation, with the channels' redaction of personal details first,
 but kept in a tracker store of its own in memory, so nothing is stored (the insights report and the audit
 never see it). Rasa's `POST /model/parse` would give the NLU verdict alone, not the reply, the route or what
-`action_safety_notes` added, and it needs the HTTP API switched on.
+`action_safety_notes` added, and it needs the HTTP API switched on. What a channel does before Rasa beyond the
+redaction is not replayed: a phone number typed here is redacted, never kept as a callback request's number.
 
 **Recent conversations** are read from the tracker store this server writes to, as stored: the person's
 text was redacted by the channel before it was stored, and is redacted again here. Conversation ids are
