@@ -37,15 +37,17 @@ def current_text(lang="en"):
 
 
 def ask(running, text="what are the side effects of ketamine"):
+    from clinic_faq.core.turns import last_turn
+
     sender = f"so-{uuid.uuid4().hex[:8]}"
     replies = running.send(sender, text)
-    return sender, [(m.get("custom") or m.get("metadata") or {}).get("route") for m in replies], " ".join(
-        m.get("text", "") for m in replies)
+    return sender, last_turn(running.events(sender)).routes, " ".join(m.get("text", "") for m in replies)
 
 
 def test_a_changed_answer_is_referred_until_a_clinician_signs_it_again(running):
     today = date.today()
-    old_text = current_text().replace("dizzy", "lightheaded", 1)
+    words = current_text().split()
+    old_text = " ".join(words[:3] + ["certainly"] + words[4:])
     assert old_text != current_text()  # the signed text differs by one word from what the model would say
     store = SignOffStore(str(running.workdir / "clinic.db"))
     store.add([SignOff(ANSWER, "en", text_hash(old_text), "Dr. A. Rivera", "Pain physician", today, today + timedelta(days=365))])

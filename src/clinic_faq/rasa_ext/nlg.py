@@ -59,7 +59,7 @@ class ClinicNLG(TemplatedNaturalLanguageGenerator):  # type: ignore[misc]  # ras
         unfilled += ["clinic_email", "clinic_address", "map_url", "portal_url"]
         self.clinic_values = {**{k: "{" + k.removesuffix("_es") + "}" for k in unfilled}, **config.template_values()}
         self.unsigned_policy = config.unsigned_policy
-        self.answers: Dict[Tuple[str, str], Answer] = {(a.name, a.lang): a for a in curated_answers(domain.responses)}
+        self._answers: Tuple[int, Dict[Tuple[str, str], Answer]] = (0, {})
         self.register = register or live_register()
         self._warned: Set[Tuple[str, str]] = set()
         require_applied(type(self).__name__)
@@ -94,6 +94,14 @@ class ClinicNLG(TemplatedNaturalLanguageGenerator):  # type: ignore[misc]  # ras
             kind,
         )
         return self._referral(filled_slots, output_channel, values, {"dose_guard": {"blocked": utter_action, "kind": kind}})
+
+    @property
+    def answers(self) -> Dict[Tuple[str, str], Answer]:
+        """The curated answers of the responses in use (Rasa gives the NLG the model's responses after it is
+        built, by setting `responses`), per response and language."""
+        if self._answers[0] != id(self.responses):
+            self._answers = (id(self.responses), {(a.name, a.lang): a for a in curated_answers(self.responses)})
+        return self._answers[1]
 
     def _now_values(self) -> Dict[str, str]:
         """What depends on the moment of sending: open now or not, in both languages."""

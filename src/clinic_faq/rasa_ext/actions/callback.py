@@ -20,7 +20,7 @@ from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from clinic_faq.core.contact import valid_phone
+from clinic_faq.core.contact import last_digits, valid_phone
 from clinic_faq.core.turns import conversation_key
 from clinic_faq.rasa_ext.actions.base import DomainDict, safety_of
 from clinic_faq.stores.callbacks import CallbackStore
@@ -95,7 +95,7 @@ class ValidateCallbackForm(FormValidationAction):  # type: ignore[misc]  # rasa_
             dispatcher.utter_message(response="utter_callback_phone_invalid")
             return {"callback_phone": None, "callback_phone_offered": None}
         kept = self.store.kept(token, conversation)
-        if kept is None or kept["kind"] != "phone" or not valid_phone(kept["value"]):
+        if kept is None or kept["kind"] not in ("phone", "sender_phone") or not valid_phone(kept["value"]):
             dispatcher.utter_message(response="utter_callback_phone_invalid")
             return {"callback_phone": None, "callback_phone_offered": None}
         self.store.claim(token)
@@ -147,12 +147,12 @@ class ActionAskCallbackPhone(Action):  # type: ignore[misc]
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         conversation = conversation_of(tracker)
         contact = latest_contact(tracker)
-        token = contact.get("phone") or contact.get("sender_phone") or self.store.latest_kept(conversation, "phone")
+        token = (contact.get("phone") or self.store.latest_kept(conversation, "phone") or contact.get("sender_phone")
+                 or self.store.latest_kept(conversation, "sender_phone"))
         kept = self.store.kept(token, conversation) if token else None
         if kept is not None and valid_phone(kept["value"]):
-            from clinic_faq.core.contact import last_digits
-
-            response = "utter_ask_callback_phone_confirm_sms" if token == contact.get("sender_phone") else "utter_ask_callback_phone_confirm"
+            response = ("utter_ask_callback_phone_confirm_sms" if kept["kind"] == "sender_phone"
+                        else "utter_ask_callback_phone_confirm")
             dispatcher.utter_message(response=response, last_digits=last_digits(kept["value"]))
             self.store.await_(conversation, "phone")
             return [SlotSet("callback_phone_offered", token)]

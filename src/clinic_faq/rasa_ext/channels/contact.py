@@ -44,7 +44,7 @@ def take_contact(sender: str, raw_text: str, store: Optional[CallbackStore] = No
         if phone:
             found["phone"] = store.keep(conversation, "phone", phone)
         if sms_from and (asked_for_call or awaiting == "phone"):
-            found["sender_phone"] = store.keep(conversation, "phone", sms_from)
+            found["sender_phone"] = store.keep(conversation, "sender_phone", sms_from)
         return None, ({KEY: found} if found else {})
     except Exception:
         logger.exception("Callback: the contact details could not be kept; nothing was kept.")
