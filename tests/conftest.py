@@ -70,6 +70,21 @@ def assistant(tmp_path_factory) -> Iterator[Any]:
         yield running
 
 
+# Tests that start the real servers (or nginx, PostgreSQL and Redis restarts) are integration tests, whether or not
+# their module says so: `make unit` (-m "not integration") starts no server.
+SERVER_DIRECTORIES = ("integration", "production")
+SERVER_FIXTURES = {"assistant", "cluster", "cluster_database"}
+
+
+def pytest_collection_modifyitems(config, items):
+    tests = Path(__file__).resolve().parent
+    for item in items:
+        path = Path(str(item.fspath)).resolve()
+        in_server_directory = path.is_relative_to(tests) and path.relative_to(tests).parts[0] in SERVER_DIRECTORIES
+        if in_server_directory or SERVER_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.integration)
+
+
 def pytest_terminal_summary(terminalreporter):
     """Show the evaluation metrics measured in this run (written by tests/integration/test_evaluation.py)."""
     import json

@@ -16,7 +16,6 @@ need an exported graph, which needs torch to make.
 
 from __future__ import annotations
 
-import functools
 import threading
 from collections import OrderedDict
 from pathlib import Path
@@ -153,14 +152,4 @@ class SentenceEncoder:
         return len(self.tokenizer.encode(text).ids)
 
 
-@functools.lru_cache(maxsize=1)
-def get_encoder() -> SentenceEncoder:
-    """One encoder per process (the weights take about 90 MB)."""
-    return SentenceEncoder()
-
-
-def cosine_matrix(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    return a @ b.T
-
-
-__all__: List[str] = ["SentenceEncoder", "get_encoder", "cosine_matrix", "DIM", "MAX_TOKENS", "model_dir"]
+__all__: List[str] = ["SentenceEncoder", "DIM", "MAX_TOKENS", "model_dir"]

@@ -1,8 +1,12 @@
 """A short soak of three replicas behind nginx on PostgreSQL and Redis (`make soak` runs it for half an
 hour): REST, website and SMS conversations with bad input among them, sampled every 15 seconds."""
 
+import pytest
+
 from clinic_faq_dev.soak import replicas_setup, soak, soak_messages
 from tests.soak_checks import check_short_soak
+
+pytestmark = pytest.mark.integration
 
 
 def test_a_short_soak_of_three_replicas_has_no_error_and_is_sampled(cluster):

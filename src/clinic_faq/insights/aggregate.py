@@ -61,14 +61,6 @@ class Settings:
             day -= dt.timedelta(days=day.weekday())
         return day.isoformat()
 
-    def topic_of_intent(self, intent: Optional[str]) -> Optional[str]:
-        """The answer topic an intent asks about (ask_side_effects -> side_effects), or None."""
-        if not intent:
-            return None
-        if self.topic_intents:
-            return next((topic for topic, asking in self.topic_intents if asking == intent), None)
-        return intent[4:] if intent.startswith("ask_") else None
-
     def intent_of_topic(self, topic: Optional[str]) -> Optional[str]:
         """The intent whose questions a topic answers (side_effects -> ask_side_effects)."""
         if not topic:

@@ -31,9 +31,3 @@ def replies_this_turn(tracker: Tracker) -> Iterator[Tuple[str, Dict[str, Any]]]:
             name = meta.get("utter_action")
             if name:
                 yield name, dict(meta.get("metadata") or {})
-
-
-def responses_this_turn(tracker: Tracker) -> Iterator[str]:
-    """Names of the responses the bot has sent since the latest user message, newest first."""
-    for name, _ in replies_this_turn(tracker):
-        yield name
