@@ -33,8 +33,8 @@ from rasa.utils.endpoints import EndpointConfig
 
 from clinic_faq.core.clinic_config import DETAILS, load_clinic_config
 from clinic_faq.core.dose import find_dose
+from clinic_faq.core.log_redaction import install_log_redaction
 from clinic_faq.core.signoff import REFER, Answer, curated_answers
-from clinic_faq.rasa_ext.patches import require_applied
 from clinic_faq.stores.signoffs import LiveRegister, live_register
 
 logger = logging.getLogger(__name__)
@@ -62,7 +62,7 @@ class ClinicNLG(TemplatedNaturalLanguageGenerator):  # type: ignore[misc]  # ras
         self._answers: Tuple[int, Dict[Tuple[str, str], Answer]] = (0, {})
         self.register = register or live_register()
         self._warned: Set[Tuple[str, str]] = set()
-        require_applied(type(self).__name__)
+        install_log_redaction()  # on the log handlers Rasa has set up, however the server was started
 
     def generate_from_slots(
         self,

@@ -247,10 +247,3 @@ def undo() -> None:
         PATCHES[name][1]()
     _state.patches, _state.skipped, _state.action_timeout = [], [], None
 
-
-def require_applied(who: str) -> None:
-    """Install the log redaction on every log handler (called when Rasa builds the project's NLG and input
-    channels). Nothing is refused any more: a server started without the patches runs, only slower.
-    The name is kept for the callers that still use it; new code calls
-    `clinic_faq.core.log_redaction.install_log_redaction()`."""
-    install_log_redaction()

@@ -59,6 +59,7 @@ from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
 from clinic_faq.core.clinic_config import load_clinic_config
+from clinic_faq.core.log_redaction import install_log_redaction
 from clinic_faq.core.rate_limit import Decision, RateLimiter, notice_text
 from clinic_faq.core.sanitize import sanitize
 from clinic_faq.core.sms import (
@@ -79,7 +80,6 @@ from clinic_faq.core.sms import (
 )
 from clinic_faq.paths import var_dir
 from clinic_faq.rasa_ext.channels.contact import take_contact
-from clinic_faq.rasa_ext.patches import require_applied
 from clinic_faq.rasa_ext.stores.phone_tree import PhoneTreeStore
 from clinic_faq.rasa_ext.stores.rate_limit import shared_limiter
 from clinic_faq.rasa_ext.stores.tracker import reset_storage_failure, storage_failed
@@ -128,7 +128,7 @@ class PhoneTreeInput(InputChannel):  # type: ignore[misc]  # rasa has no type in
 
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[str, Any]]) -> InputChannel:
-        require_applied(cls.__name__)  # Rasa builds channels at start-up: refuse to run unpatched
+        install_log_redaction()  # on the log handlers Rasa has set up, however the server was started
         credentials = credentials or {}
         token = os.environ.get(credentials.get("auth_token_env", "TWILIO_AUTH_TOKEN")) or None
         base_url = os.environ.get("PUBLIC_BASE_URL") or credentials.get("public_base_url") or "http://localhost:5005"

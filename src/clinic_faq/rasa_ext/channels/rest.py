@@ -22,6 +22,7 @@ from sanic.exceptions import SanicException
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from clinic_faq.core.log_redaction import install_log_redaction
 from clinic_faq.core.rate_limit import RateLimiter
 from clinic_faq.core.sanitize import (
     DEFAULT_MAX_MESSAGE_CHARS,
@@ -33,7 +34,6 @@ from clinic_faq.core.sanitize import (
 )
 from clinic_faq.rasa_ext.channels.contact import take_contact
 from clinic_faq.rasa_ext.channels.limits import request_address, too_many
-from clinic_faq.rasa_ext.patches import require_applied
 from clinic_faq.rasa_ext.stores.rate_limit import shared_limiter
 from clinic_faq.rasa_ext.stores.tracker import reset_storage_failure, storage_failed
 
@@ -49,7 +49,7 @@ class ClinicRestInput(RestInput):  # type: ignore[misc]  # rasa has no type info
 
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[str, Any]]) -> InputChannel:
-        require_applied(cls.__name__)  # Rasa builds channels at start-up: refuse to run unpatched
+        install_log_redaction()  # on the log handlers Rasa has set up, however the server was started
         return cls(max_message_chars=int((credentials or {}).get("max_message_chars", DEFAULT_MAX_MESSAGE_CHARS)))
 
     def __init__(self, max_message_chars: int = DEFAULT_MAX_MESSAGE_CHARS,

@@ -48,12 +48,12 @@ from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
 from clinic_faq.core.clinic_config import load_clinic_config
+from clinic_faq.core.log_redaction import install_log_redaction
 from clinic_faq.core.rate_limit import Decision, RateLimiter, notice_text
 from clinic_faq.core.sanitize import DEFAULT_MAX_MESSAGE_CHARS, BadInput, sanitize
 from clinic_faq.paths import var_dir
 from clinic_faq.rasa_ext.channels.contact import take_contact
 from clinic_faq.rasa_ext.channels.limits import environ_address
-from clinic_faq.rasa_ext.patches import require_applied
 from clinic_faq.rasa_ext.stores.rate_limit import shared_limiter
 from clinic_faq.rasa_ext.stores.tracker import reset_storage_failure, storage_failed
 
@@ -218,7 +218,7 @@ class ClinicSocketIOInput(InputChannel):  # type: ignore[misc]  # rasa has no ty
 
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[str, Any]]) -> InputChannel:
-        require_applied(cls.__name__)  # Rasa builds channels at start-up: refuse to run unpatched
+        install_log_redaction()  # on the log handlers Rasa has set up, however the server was started
         credentials = credentials or {}
         return cls(
             user_message_evt=credentials.get("user_message_evt", "user_uttered"),

@@ -39,10 +39,10 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from clinic_faq.core.log_redaction import install_log_redaction
 from clinic_faq.insights.page import TOOLBAR_MARK, content_security_policy, page
 from clinic_faq.paths import project_dir
 from clinic_faq.rasa_ext.channels.staff_views import Page, StaffContext, StaffView, load_views, nav
-from clinic_faq.rasa_ext.patches import require_applied
 
 logger = logging.getLogger(__name__)
 
@@ -90,7 +90,7 @@ class StaffInput(InputChannel):  # type: ignore[misc]  # rasa has no type inform
 
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[str, Any]]) -> InputChannel:
-        require_applied(cls.__name__)  # Rasa builds channels at start-up: refuse to run unpatched
+        install_log_redaction()  # on the log handlers Rasa has set up, however the server was started
         credentials = credentials or {}
         token = os.environ.get(credentials.get("token_env", TOKEN_ENV)) or None
         if token is None:
