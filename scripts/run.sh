@@ -68,7 +68,7 @@ The assistant is ready.
 MSG
 
 if [ "${1:-}" = "--shell" ]; then
-  .venv/bin/python -m clinic_faq.rasa_ext.channels.console "$url"
+  .venv/bin/python -m clinic_faq.terminal_chat "$url"
 else
   wait -n "$actions_pid" "$rasa_pid"
   [ -n "$stopping" ] || echo "A server stopped; stopping the others (see $logs/)." >&2

@@ -31,7 +31,7 @@ import yaml
 
 from clinic_faq.core.contract import Route
 from clinic_faq.core.dose import find_dose
-from clinic_faq.rasa_ext.audit import Turn, last_turn
+from clinic_faq.ops.audit import Turn, last_turn
 from clinic_faq_dev.harness import RunningAssistant, contains_phi
 
 # The routes a turn can take, as the evaluation contract names them.

@@ -6,8 +6,8 @@ import pytest
 import sqlalchemy as sa
 
 from clinic_faq.insights.store import StoreError, engine_for, store_url_from_endpoints, stream_events
+from clinic_faq.ops.audit import AUDIT_COLUMNS
 from clinic_faq.paths import project_dir
-from clinic_faq.rasa_ext.audit import AUDIT_COLUMNS
 
 PRODUCTION = {"DB_HOST": "db.internal", "DB_PORT": "6543", "DB_NAME": "clinic", "DB_USER": "rasa", "DB_PASSWORD": "s3cret"}
 

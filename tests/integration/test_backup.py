@@ -5,7 +5,7 @@ import uuid
 
 import pytest
 
-from clinic_faq.rasa_ext.stores.backup import BackupError, backup, restore
+from clinic_faq.ops.backup import BackupError, backup, restore
 from clinic_faq_dev.harness import RunningAssistant
 
 pytestmark = pytest.mark.integration

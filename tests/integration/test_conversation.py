@@ -114,7 +114,7 @@ def test_no_reply_ever_contains_a_dose(assistant):
 def test_the_audit_trail_records_each_turns_decision_without_text(assistant):
     import sqlalchemy as sa
 
-    from clinic_faq.rasa_ext.audit import audit_rows, conversation_key
+    from clinic_faq.ops.audit import audit_rows, conversation_key
 
     sender = new_sender()
     assistant.send(sender, "i took all of my pills")

@@ -9,8 +9,8 @@ import uuid
 import pytest
 import redis
 
+from clinic_faq.channel_stores.rate_limit import RedisBackend
 from clinic_faq.core.rate_limit import Check, MemoryBackend, RateLimiter, RateLimits, Rule
-from clinic_faq.rasa_ext.stores.rate_limit import RedisBackend
 
 pytestmark = pytest.mark.integration
 REDIS = {"host": "127.0.0.1", "port": 6379}

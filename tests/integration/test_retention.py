@@ -5,7 +5,7 @@ import uuid
 import pytest
 import sqlalchemy as sa
 
-from clinic_faq.rasa_ext.stores.retention import purge
+from clinic_faq.ops.retention import purge
 from clinic_faq_dev.harness import RunningAssistant
 from clinic_faq_dev.postgres import PG, scratch_database, tracker_store
 

@@ -88,7 +88,7 @@ def test_the_audit_export_names_the_text_and_signoff_of_each_answer(running, tmp
     endpoints = tmp_path / "endpoints.yml"
     endpoints.write_text(yaml.safe_dump({"tracker_store": {"type": "SQL", "dialect": "sqlite", "db": str(running.db_path)}}))
     out = tmp_path / "audit.json"
-    subprocess.run([sys.executable, "-m", "clinic_faq.rasa_ext.audit", "--format", "json", "--out", str(out),
+    subprocess.run([sys.executable, "-m", "clinic_faq.ops.audit", "--format", "json", "--out", str(out),
                     "--endpoints", str(endpoints)], check=True, capture_output=True, timeout=120)
     rows = json.loads(out.read_text())
     answers = [a for row in rows for a in row["answers"]]

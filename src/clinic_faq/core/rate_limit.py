@@ -11,7 +11,7 @@ A refused person is told so once, then not again for the refusing limit's whole 
 auto-responder answering our notice) from costing a message each time.
 
 Where the buckets live is a `Backend`: `MemoryBackend` here (one server, the embedded default), or the
-Redis backend in `clinic_faq.rasa_ext.stores.rate_limit` (shared by every replica), which runs the same
+Redis backend in `clinic_faq.channel_stores.rate_limit` (shared by every replica), which runs the same
 arithmetic in one Lua script. The settings (`RateLimits`) come from clinic.yml's `limits:` section,
 checked by `clinic_faq.core.clinic_config`, with environment overrides (`RateLimits.with_environment`).
 

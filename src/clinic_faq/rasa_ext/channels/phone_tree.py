@@ -35,7 +35,7 @@ a flood or an auto-responder answering our replies cannot run up a bill. STOP an
 (only their confirmation is left out while the number is limited).
 
 The text itself (plain text, menus, splitting, the keywords) is `clinic_faq.core.sms`; what the channel
-remembers is `clinic_faq.rasa_ext.stores.phone_tree`.
+remembers is `clinic_faq.channel_stores.phone_tree`.
 """
 
 from __future__ import annotations
@@ -58,6 +58,8 @@ from sanic.response import HTTPResponse
 from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
+from clinic_faq.channel_stores.phone_tree import PhoneTreeStore
+from clinic_faq.channel_stores.rate_limit import shared_limiter
 from clinic_faq.core.clinic_config import load_clinic_config
 from clinic_faq.core.log_redaction import install_log_redaction
 from clinic_faq.core.rate_limit import Decision, RateLimiter, notice_text
@@ -80,8 +82,6 @@ from clinic_faq.core.sms import (
 )
 from clinic_faq.paths import var_dir
 from clinic_faq.rasa_ext.channels.contact import take_contact
-from clinic_faq.rasa_ext.stores.phone_tree import PhoneTreeStore
-from clinic_faq.rasa_ext.stores.rate_limit import shared_limiter
 from clinic_faq.rasa_ext.stores.tracker import reset_storage_failure, storage_failed
 
 logger = logging.getLogger(__name__)

@@ -56,7 +56,7 @@ def file_arg(args: List[str], flag: str, default: str) -> str:
 
 def endpoints_path(args: List[str]) -> str:
     """The endpoints file: the abuse limits read the lock store's Redis settings from it
-    (clinic_faq.rasa_ext.stores.rate_limit)."""
+    (clinic_faq.channel_stores.rate_limit)."""
     return file_arg(args, "--endpoints", "endpoints.yml")
 
 
@@ -64,7 +64,7 @@ def hold_sqlite_stores(args: List[str]) -> None:
     """Mark the SQLite stores this server uses as in use, so that `make restore` refuses while it runs."""
     from pathlib import Path
 
-    from clinic_faq.rasa_ext.stores.backup import hold_stores, store_paths
+    from clinic_faq.ops.backup import hold_stores, store_paths
 
     try:
         hold_stores(store_paths(Path(endpoints_path(args)), Path(file_arg(args, "--credentials", "credentials.yml")),

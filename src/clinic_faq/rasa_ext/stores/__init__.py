@@ -1,1 +1,2 @@
-"""The tracker store that fails loudly, the atomic Redis lock store, the phone tree's small store, retention."""
+"""Rasa's stores, as the project configures them in endpoints.yml: the tracker store that fails loudly (and
+the trackers it builds), the atomic Redis lock store."""

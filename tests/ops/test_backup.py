@@ -1,4 +1,4 @@
-"""Backups of the SQLite stores (clinic_faq.rasa_ext.stores.backup): consistent while a writer runs,
+"""Backups of the SQLite stores (clinic_faq.ops.backup): consistent while a writer runs,
 checked, restored only when nothing has the store open."""
 
 import json
@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from clinic_faq.rasa_ext.stores.backup import (
+from clinic_faq.ops.backup import (
     MANIFEST,
     BackupError,
     backup,
@@ -111,7 +111,7 @@ def test_restore_is_refused_while_a_server_holds_the_store(tmp_path):
     make_store(store, rows=2)
     folder = backup({"tracker": store}, tmp_path / "backups")
     server = subprocess.Popen([sys.executable, "-c", "import sys, time; from pathlib import Path; "
-                               "from clinic_faq.rasa_ext.stores.backup import hold_stores; "
+                               "from clinic_faq.ops.backup import hold_stores; "
                                f"hold_stores({{'tracker': Path({str(store)!r})}}); print('held', flush=True); time.sleep(60)"],
                               stdout=subprocess.PIPE)
     try:

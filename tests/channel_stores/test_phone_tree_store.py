@@ -1,8 +1,8 @@
-"""What the phone tree remembers (clinic_faq.rasa_ext.stores.phone_tree), on a SQLite file: no server."""
+"""What the phone tree remembers (clinic_faq.channel_stores.phone_tree), on a SQLite file: no server."""
 
 import pytest
 
-from clinic_faq.rasa_ext.stores.phone_tree import HANDLED_SECONDS, PhoneTreeStore
+from clinic_faq.channel_stores.phone_tree import HANDLED_SECONDS, PhoneTreeStore
 
 
 @pytest.fixture

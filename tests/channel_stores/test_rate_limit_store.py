@@ -2,9 +2,9 @@
 
 import asyncio
 
+from clinic_faq.channel_stores.rate_limit import RedisBackend, build_backend, lock_store_settings
 from clinic_faq.core.rate_limit import MemoryBackend, RateLimiter, RateLimits, Rule
 from clinic_faq.rasa_ext.servers.rasa_server import endpoints_path
-from clinic_faq.rasa_ext.stores.rate_limit import RedisBackend, build_backend, lock_store_settings
 from tests.conftest import PROJECT
 
 

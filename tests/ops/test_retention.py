@@ -1,9 +1,9 @@
-"""Retention (clinic_faq.rasa_ext.stores.retention): the cutoff and the purge on a small SQLite table."""
+"""Retention (clinic_faq.ops.retention): the cutoff and the purge on a small SQLite table."""
 
 import pytest
 import sqlalchemy as sa
 
-from clinic_faq.rasa_ext.stores.retention import cutoff, main, purge
+from clinic_faq.ops.retention import cutoff, main, purge
 
 DAY = 86400.0
 NOW = 1_800_000_000.0

@@ -2,7 +2,7 @@ import csv
 import io
 import json
 
-from clinic_faq.rasa_ext.audit import conversation_key, turns, write
+from clinic_faq.ops.audit import conversation_key, turns, write
 
 EVENTS = [
     {"event": "action", "name": "action_listen"},

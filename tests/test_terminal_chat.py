@@ -5,7 +5,7 @@ import sys
 
 import pytest
 
-from clinic_faq.rasa_ext.channels.console import render, reply_for
+from clinic_faq.terminal_chat import render, reply_for
 
 BUTTONS = [{"title": "Tell me more", "payload": "/more_info"}, {"title": "Book", "payload": "/book_consultation"}]
 
@@ -27,7 +27,7 @@ def test_buttons_are_numbered_across_one_turns_replies():
 @pytest.mark.integration
 def test_typing_the_number_shown_gets_that_buttons_answer(assistant):
     session = subprocess.run(
-        [sys.executable, "-m", "clinic_faq.rasa_ext.channels.console", assistant.url],
+        [sys.executable, "-m", "clinic_faq.terminal_chat", assistant.url],
         input="what are the side effects\n1\n/stop\n", capture_output=True, text=True, timeout=120,
     )
     out = session.stdout
