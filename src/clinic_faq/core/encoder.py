@@ -56,7 +56,8 @@ class SentenceEncoder:
         return np.vstack(rows).reshape(len(prepared), DIMENSIONS)
 
     def encode_one(self, text: str) -> npt.NDArray[np.float32]:
-        return self.encode([text])[0]
+        row: npt.NDArray[np.float32] = self.encode([text])[0]
+        return row
 
 
 @functools.lru_cache(maxsize=1)

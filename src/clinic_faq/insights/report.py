@@ -208,7 +208,7 @@ def summary(report: Report) -> Dict[str, Any]:
         "safety": safety_rows(i),
         "unanswered_by_reason": {r: sum(1 for u in i.unanswered if u.reason == r) for r in REASONS},
         "groups": [cluster_record(c, s.tz) for c in report.clusters],
-        "callbacks": callback_summary(report.period.since),
+        "callbacks": callback_summary(report.period.since or 0.0),  # no start: every request
         "seconds": round(report.seconds, 2),
     }
 

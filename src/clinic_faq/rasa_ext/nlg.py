@@ -79,7 +79,8 @@ class ClinicNLG(TemplatedNaturalLanguageGenerator):  # type: ignore[misc]  # ras
         if rendered is None:
             return None
         if UNFILLED.search(rendered.get("text") or "") and utter_action != MISSING_DETAIL_RESPONSE:
-            missing = super().generate_from_slots(MISSING_DETAIL_RESPONSE, filled_slots, output_channel, **values)
+            missing: Optional[Dict[str, Any]] = super().generate_from_slots(
+                MISSING_DETAIL_RESPONSE, filled_slots, output_channel, **values)
             if missing is not None:
                 missing["metadata"] = {**(missing.get("metadata") or {}), "topic": (rendered.get("metadata") or {}).get("topic"),
                                        "detail_missing": utter_action}

@@ -18,7 +18,7 @@ from __future__ import annotations
 import secrets
 import time
 from dataclasses import dataclass
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 import sqlalchemy as sa
 
@@ -80,7 +80,7 @@ class Request:
     status: str
     closed_at: Optional[float]
     notified: Optional[str]
-    history: tuple = ()
+    history: Tuple[Any, ...] = ()
 
 
 class CallbackStore:

@@ -100,7 +100,7 @@ class ClinicRestInput(RestInput):  # type: ignore[misc]  # rasa has no type info
             text = self._extract_message(request)
             metadata = self.get_metadata(request)
             raw = self._body(request).get("message")
-            replacement, contact = take_contact(sender_id, raw if isinstance(raw, str) else "")
+            replacement, contact = take_contact(sender_id or "", raw if isinstance(raw, str) else "")
             if contact:
                 text, metadata = replacement or text, {**(metadata or {}), **contact}
             message_id = clean_message_id(self._body(request).get("message_id"))

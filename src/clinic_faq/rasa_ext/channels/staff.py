@@ -178,7 +178,8 @@ class StaffInput(InputChannel):  # type: ignore[misc]  # rasa has no type inform
         if not isinstance(result, Page):
             for name, value in headers().items():
                 result.headers.setdefault(name, value)
-            return result
+            response_: HTTPResponse = result
+            return response_
         html = page(result.title, result.body).replace(TOOLBAR_MARK, nav(PREFIX, self.views, current)
                                                        + self._signout_form(), 1)
         return self._respond(html, result.status)

@@ -11,7 +11,7 @@ without TF-IDF weighting or a regularisation setting, and was less accurate on p
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Sequence
 
 import numpy as np
 import numpy.typing as npt
@@ -99,7 +99,7 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):  # type: ignore[
             raise ValueError("LinearIntentClassifier needs examples of at least two intents.")
         vectors = {str(m.get(TEXT)): message_vector(m) for m in messages} if self.config["sentence_vectors"] else {}
 
-        def embed(texts: List[str]) -> npt.NDArray[np.float32]:
+        def embed(texts: Sequence[str]) -> npt.NDArray[np.float32]:
             return np.stack([vectors[t] for t in texts])
 
         self.model = IntentModel(c=float(self.config["C"])).fit(examples, embed if vectors else None)

@@ -17,7 +17,7 @@ the user event in the tracker store: rule ids, kinds and scores, never the text)
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Sequence
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -112,7 +112,7 @@ class SafetyScreenComponent(GraphComponent):  # type: ignore[misc]  # rasa ships
             known = {str(m.get(TEXT)): message_vector(m) for m in messages}
             encoder = get_encoder()
 
-            def embed(texts: List[str]) -> Any:
+            def embed(texts: Sequence[str]) -> Any:
                 import numpy as np
 
                 missing = [t for t in texts if t not in known]

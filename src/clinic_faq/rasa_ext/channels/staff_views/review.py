@@ -123,7 +123,7 @@ class ReviewView(StaffView):
         form = request.form or {}
         signer = (form.get("signer") or "").strip()[:MAX_FIELD]
         role = (form.get("role") or "").strip()[:MAX_FIELD]
-        keys = [k for k in (form.getlist("key") or []) if KEY.match(k)]
+        keys = [k for k in ((request.form.getlist("key") if request.form else None) or []) if KEY.match(k)]
         try:
             review_by = date.fromisoformat((form.get("review_by") or "").strip())
         except ValueError:
