@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Trains the assistant only when its training inputs changed.
-# The model is named after a hash of data/, domain.yml, config.yml, requirements.txt and the package's
+# The model is named after a hash of data/, domain.yml, config.yml, requirements-product.txt and the package's
 # code and patterns (src/clinic_faq: the NLU components are part of the model); a model with
 # that hash in models/ (or in the shared cache, $MODEL_CACHE) is reused instead of retraining.
 # Prints the model's path on the last line.
@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL="${TF_CPP_MIN_LOG_LEVEL:-2}"
 
-key=$( (find data src/clinic_faq -type f \( -name '*.yml' -o -name '*.py' \) | LC_ALL=C sort | xargs cat; cat domain.yml config.yml requirements.txt) \
+key=$( (find data src/clinic_faq -type f \( -name '*.yml' -o -name '*.py' \) | LC_ALL=C sort | xargs cat; cat domain.yml config.yml requirements-product.txt) \
        | sha256sum | cut -c1-16)
 model="models/clinic-$key.tar.gz"
 cache="${MODEL_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/ketamine-clinic-faq/models}"

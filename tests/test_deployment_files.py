@@ -118,3 +118,32 @@ def test_production_endpoints_take_their_values_from_the_environment(monkeypatch
     assert (lock.url, lock.kwargs["port"]) == ("redis.clinic", "6380")
     action = read_endpoint_config(path, "action_endpoint")
     assert action.url == "http://actions:5055/webhook" and action.headers["Authorization"] == "Bearer t0ken"
+
+
+def pins(path):
+    return {line.split("==")[0].strip().lower().replace("_", "-") for line in (PROJECT / path).read_text().splitlines()
+            if "==" in line and not line.startswith("#")}
+
+
+def test_the_product_ships_without_the_tooling_and_the_tests():
+    """The wheel holds `clinic_faq` only; the image installs the product's pins only and leaves the tests, the
+    tooling and the evaluation data out; make install still gives a developer both (requirements.txt)."""
+    project = tomllib_load(PROJECT / "pyproject.toml")
+    find = project["tool"]["setuptools"]["packages"]["find"]
+    assert find["where"] == ["src"] and find["include"] == ["clinic_faq*"]
+    assert "optional-dependencies" not in project["project"]
+    tooling = tomllib_load(PROJECT / "dev" / "pyproject.toml")
+    assert tooling["tool"]["setuptools"]["packages"]["find"]["include"] == ["clinic_faq_dev*"]
+    product = pins("requirements-product.txt")
+    assert not product & {"pytest", "pytest-asyncio", "ruff", "mypy", "playwright", "py-spy", "websocket-client",
+                          "psutil", "aiosmtpd", "textstat"}
+    for dependency in project["project"]["dependencies"]:
+        assert dependency.split("==")[0].split("[")[0].lower() in product, dependency
+    everything = (PROJECT / "requirements.txt").read_text().splitlines()
+    assert "-r requirements-product.txt" in everything and "-e ./dev" in everything
+    assert not pins("requirements.txt") & product  # each package pinned once
+    dockerfile = (PROJECT / "deploy" / "Dockerfile").read_text()
+    assert "pip install --no-cache-dir -r requirements-product.txt" in dockerfile
+    assert "requirements.txt" not in dockerfile.replace("requirements-product.txt", "")
+    ignored = (PROJECT / ".dockerignore").read_text().splitlines()
+    assert {"tests", "dev", "evaluation", "scripts"} <= set(ignored)

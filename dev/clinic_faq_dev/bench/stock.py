@@ -136,7 +136,7 @@ def stock_key(files: Dict[str, str]) -> str:
     digest = hashlib.sha256()
     for name in sorted(files):
         digest.update(name.encode() + b"\0" + files[name].encode() + b"\0")
-    digest.update((PROJECT / "requirements.txt").read_bytes())
+    digest.update((PROJECT / "requirements-product.txt").read_bytes())  # the packages that train and serve it
     return digest.hexdigest()[:16]
 
 
