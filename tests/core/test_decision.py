@@ -48,9 +48,12 @@ ROWS = [
     # answer, then refer: a personal question on a topic the classifier is sure of
     (screen(referral_reasons=["medicine_change: should i stop"], medical=True), CALM,
      ranking(("ask_opioid_reduction", 0.8)), None, True, "sure topic"),
-    # answer, then refer: the classifier said "personal", a topic is likely and nothing needs the care team alone
-    (screen(medical=True), CALM, ranking(("ask_personal_medical", 0.5), ("ask_long_term_effects", 0.3)),
+    # answer, then refer: the classifier is sure it is personal, a topic is likely and nothing needs the care team alone
+    (screen(medical=True), CALM, ranking(("ask_personal_medical", 0.55), ("ask_long_term_effects", 0.3)),
      "ask_long_term_effects", True, "personal question with a topic"),
+    # the answer alone: a first-person general question the classifier leans personal on, unsure
+    (screen(medical=True), CALM, ranking(("ask_personal_medical", 0.4), ("ask_side_effects", 0.3)),
+     "ask_side_effects", False, "first person, general"),
     # referral alone: the classifier said "personal" and no topic is likely
     (screen(medical=True), CALM, ranking(("ask_personal_medical", 0.9), ("ask_mood", 0.02)), None, False, "personal"),
     # the classifier's "personal" on a message with nothing medical in it: its next guess

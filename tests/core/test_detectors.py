@@ -18,7 +18,7 @@ UNRELATED = [
 ]
 CLINIC = [
     "does the ketamine drip make people feel floaty", "roughly how many hours do i sit there for an infusion",
-    "i'd like to set up a first appointment with your team", "is it ok to keep my fentanyl patch on during the drip",
+    "i'd like to set up a first appointment with your team", "my fentanyl patch, does it stay stuck on while the drip runs",
     "hello there", "le agradezco mucho, me sirvió bastante",
 ]
 URGENT = [
@@ -69,8 +69,13 @@ def test_danger_is_urgent(detectors, encode, text):
 
 
 @pytest.mark.parametrize("text", ORDINARY)
-def test_figures_of_speech_are_not_urgent(detectors, encode, text):
-    assert detectors.score(text, encode(text))[1] < 0.5
+def test_figures_of_speech_raise_no_alarm(detectors, encode, text):
+    """The detector and the screen together, as the decision reads them (the idioms leave no word of danger)."""
+    from clinic_faq.core.contract import Scores
+    from clinic_faq.core.decision import Thresholds, crisis_level
+    from clinic_faq.core.screen import get_screen
+
+    assert crisis_level(get_screen().screen(text), Scores(*detectors.score(text, encode(text))), Thresholds())[0] is None
 
 
 def test_the_probes_are_not_training_examples():

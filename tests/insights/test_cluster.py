@@ -35,8 +35,14 @@ def settings(**kw):
     return Settings(topic_intents=TOPICS, **kw)
 
 
+def background():
+    """The training examples, as the report weighs words against them, of a clinic whose assistant does not yet
+    answer parking questions (this one does: its parking examples would make "park" a common word)."""
+    return [t for t in training_examples() if "park" not in t.lower()]
+
+
 def test_similar_questions_are_grouped_largest_first_with_counts_and_the_closest_topic():
-    clusters, numbers = find_clusters(unanswered(), settings(), background=training_examples())
+    clusters, numbers = find_clusters(unanswered(), settings(), background=background())
     parking, medicare = clusters[0], clusters[1]
     assert (parking.messages, parking.conversations, parking.distinct) == (8, 8, 4)
     assert (medicare.messages, medicare.conversations, medicare.distinct) == (5, 5, 2)
@@ -49,7 +55,7 @@ def test_similar_questions_are_grouped_largest_first_with_counts_and_the_closest
 
 
 def test_a_message_from_a_single_conversation_is_counted_but_never_shown():
-    clusters, _ = find_clusters(unanswered(), settings(), background=training_examples())
+    clusters, _ = find_clusters(unanswered(), settings(), background=background())
     parking = clusters[0]
     assert [e.text for e in parking.examples] == ["where do i park", "is there parking at the clinic",
                                                  "parking for patients"]
@@ -63,7 +69,7 @@ def test_a_message_from_a_single_conversation_is_counted_but_never_shown():
 
 def test_the_clinic_can_choose_to_show_single_conversation_messages():
     clusters, _ = find_clusters(unanswered(), settings(show_single_conversation_messages=True),
-                                background=training_examples())
+                                background=background())
     shown = [e.text for c in clusters for e in c.examples]
     assert "ask for jonathan whitcombe about parking" in shown
     assert "can my cat come to the infusion" in shown
@@ -81,7 +87,7 @@ def test_normalize_keeps_one_form_per_question():
 
 
 def test_the_nlu_block_and_story_are_valid_rasa_yaml_with_the_shown_examples():
-    clusters, _ = find_clusters(unanswered(), settings(), background=training_examples())
+    clusters, _ = find_clusters(unanswered(), settings(), background=background())
     medicare = clusters[1]
     nlu = yaml.safe_load(nlu_block(medicare))
     block = nlu["nlu"][0]
@@ -97,7 +103,7 @@ def test_a_story_draft_passes_the_staff_story_loader_once_its_topic_exists(tmp_p
     from clinic_faq.rasa_ext.channels.staff_views.why import Catalogue, load_catalogue
     from clinic_faq_dev.story_files import load_stories
 
-    clusters, _ = find_clusters(unanswered(), settings(), background=training_examples())
+    clusters, _ = find_clusters(unanswered(), settings(), background=background())
     path = tmp_path / "draft.yml"
     path.write_text(story_draft(clusters[0]))
     topic = suggested_topic(clusters[0])
@@ -139,7 +145,7 @@ def test_more_distinct_messages_than_one_pass_holds_are_grouped_in_rounds():
     distinct = sorted(set(texts))
     assert len(distinct) > 2 * SMALL  # at least three rounds
     subject_of = dict(zip(texts, subjects, strict=True))
-    labels = group(distinct, np.ones(len(distinct)), background=training_examples())
+    labels = group(distinct, np.ones(len(distinct)), background=background())
     members = {}
     for text, label in zip(distinct, labels, strict=True):
         members.setdefault(label, []).append(subject_of[text])

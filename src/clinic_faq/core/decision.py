@@ -61,12 +61,13 @@ class Thresholds:
     crisis_concern: float = 0.55  # P(urgent) + P(concern) from which it calls for the warm reply with 988
     # The same without a word of danger or distress in the message: only a detector this sure may raise
     # an alarm on the meaning alone ("i'll be gone by morning", "lips going blue").
-    crisis_urgent_unsupported: float = 0.85
-    crisis_concern_unsupported: float = 0.85  # P(concern) alone
+    crisis_urgent_unsupported: float = 0.8
+    crisis_concern_unsupported: float = 0.75  # P(concern) alone
     crisis_override_informational: float = 0.85  # the detector overrides the rules' "general question" only this sure
     smalltalk_confidence: float = 0.5  # small talk this sure is answered even when the gate doubts it ("thx")
     topic_sure: float = 0.5  # a topic this likely is answered even when the question is also a referral-alone kind
     topic_for_referral: float = 0.1  # a personal question whose topic is this likely gets the answer before the referral
+    personal_sure: float = 0.5  # the classifier this sure of "personal" adds the referral after such an answer
 
 
 @dataclass(frozen=True)
@@ -201,7 +202,10 @@ def _decide_content(inputs: Inputs, crisis: Optional[CrisisLevel], th: Threshold
             if is_topic(intent) and (not alone or _confidence(inputs, intent) >= th.topic_sure):
                 return Decision(intent if reason else None, reason or "personal question on a topic", refer_after=True)
             if not alone and topic and topic_p >= th.topic_for_referral:
-                return Decision(topic, "personal question: answer, then refer", refer_after=True)
+                # The referral follows when the rules found the person's own care in the question, or the
+                # classifier is sure it is personal; a first-person general question gets the answer alone.
+                sure = screen.referral or _confidence(inputs, REFERRAL) >= th.personal_sure
+                return Decision(topic, "personal question: answer" + (", then refer" if sure else ""), refer_after=sure)
             if intent != REFERRAL:
                 return Decision(REFERRAL, "personal medical question")
     if crisis == "informational" and intent in UNPLACED:
