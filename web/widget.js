@@ -86,6 +86,7 @@ function main() {
       toggle: () => fire({ type: state.open ? "close" : "open", moveFocus: true }),
       close: () => fire({ type: "close", moveFocus: true }),
       switchLanguage: () => fire({ type: "switchLanguage" }),
+      talk: () => fire({ type: "talk" }),
       submit: (text) => fire({ type: "submit", text }),
       typed: (text) => fire({ type: "typed", text }),
       button: (choice) => fire({ type: "button", payload: choice.payload, title: choice.title }),
@@ -115,6 +116,8 @@ function main() {
         case "opened": view.setOpen(true, effect.moveFocus); break;
         case "closed": view.setOpen(false, effect.moveFocus); break;
         case "language": view.applyLanguage(); break;
+        case "talk": view.showTalk(effect.open); break;
+        case "inputMode": view.setInputMode(effect.expect); break;
         case "counter": view.showCounter(effect.level, effect.length, effect.say); break;
         case "clearInput": view.clearInput(); break;
         case "focusInput": view.focusInput(); break;
@@ -166,6 +169,8 @@ function main() {
       fire({ type: "open", moveFocus: false });
     }
   });
+  view.showTalk(state.talk); // "Talk to a person" open, and the text box as the latest message asks
+  view.setInputMode(state.expect);
   fire({ type: "tick" });
 }
 

@@ -153,7 +153,8 @@ def test_on_small_or_short_screens_the_open_panel_is_a_modal_full_screen_dialog(
 
     # Tab and Shift+Tab go round the dialog's controls and never reach the page behind it.
     stops = tab_stops(page)
-    assert stops[0] == "kw-lang" and stops[-1] == "kw-send" and "kw-body" in stops and "kw-button" in stops
+    assert stops[:3] == ["kw-talk", "kw-lang", "kw-close"] and stops[-1] == "kw-send"
+    assert "kw-body" in stops and "kw-button" in stops
     page.locator(".kw-send").focus()
     seen = []
     for _ in range(len(stops)):
@@ -290,6 +291,7 @@ def test_in_forced_colours_send_close_and_every_bubble_keep_a_visible_outline(ne
     widget.converse("i want to end my life")
     targets = {
         "Send": widget.send, "close": widget.close, "launcher": widget.launcher, "language": page.locator(".kw-lang"),
+        "Talk to a person": page.locator(".kw-talk"),
         "your message": widget.user.last, "an answer": page.locator(".kw-route--answer").first,
         "the disclaimer": page.locator(".kw-route--disclaimer").first,
         "the emergency reply": page.locator(".kw-route--emergency").first,
@@ -507,7 +509,7 @@ def test_the_keyboard_alone_opens_with_space_reaches_every_control_and_closes_wi
         if page.evaluate("() => document.activeElement.classList.contains('kw-launcher')"):
             break
     stops = tab_stops(page)
-    assert stops[:3] == ["kw-lang", "kw-close", "kw-body"] and stops[-2:] == ["kw-input", "kw-send"]
+    assert stops[:4] == ["kw-talk", "kw-lang", "kw-close", "kw-body"] and stops[-2:] == ["kw-input", "kw-send"]
     assert "kw-button" in stops  # the reply's "Tell me more"
     reached = []
     for _ in range(len(stops)):

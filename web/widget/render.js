@@ -39,7 +39,18 @@ const ICONS = {
 const SVG_NS = "http://www.w3.org/2000/svg";
 const IDS = {
   panel: "kw-chat-panel", title: "kw-chat-title", input: "kw-chat-input", notice: "kw-chat-notice",
-  counter: "kw-chat-counter", wait: "kw-chat-wait",
+  counter: "kw-chat-counter", wait: "kw-chat-wait", talk: "kw-chat-talk", hint: "kw-chat-hint",
+};
+// Routes whose phone numbers become tel: links: emergency guidance, and the replies about reaching a person
+// (the clinic's number, the callback request).
+const CALLABLE_ROUTES = ["emergency", "callback"];
+// The text box for what the conversation asks (state.js `expect`): the keyboard a phone shows, what the
+// browser may fill in, and the label, placeholder and hint (texts of strings.js). null: a question.
+const INPUT_MODES = {
+  phone: { inputMode: "tel", autocomplete: "tel", label: "phoneLabel", placeholder: "phonePlaceholder",
+    hint: "phoneHint" },
+  name: { inputMode: null, autocomplete: "given-name", autocapitalize: "words", label: "nameLabel",
+    placeholder: "namePlaceholder", hint: "nameHint" },
 };
 
 const URL_PATTERN = /\bhttps?:\/\/[^\s<>"'`]+/gi;
@@ -59,9 +70,9 @@ export function linkTarget(raw) {
   }
 }
 
-// The phone numbers recognised in emergency guidance: the clinic's number as configured, any North
-// American number as usually written ("(555) 010-0100", "555-010-0100", "+1 555 010 0100"), and the
-// emergency and crisis numbers as whole words (911 but not 9110).
+// The phone numbers recognised in emergency guidance and the callback replies: the clinic's number as
+// configured, any North American number as usually written ("(555) 010-0100", "555-010-0100", "+1 555 010
+// 0100"), and the emergency and crisis numbers as whole words (911 but not 9110).
 export function phonePattern({ clinicPhone, emergencyNumber, crisisLine }) {
   return new RegExp("(^|[^\\w+])(" + [
     clinicPhone ? escapeRegExp(clinicPhone) : null,
@@ -75,8 +86,8 @@ export function phonePattern({ clinicPhone, emergencyNumber, crisisLine }) {
  * Builds the widget (not yet on the page: start() puts it there once its stylesheet has loaded).
  *   config: {title, titleEs, emergencyNumber, crisisLine, clinicPhone, stylesheet}
  *   t(key, count): a text of strings.js in the current language; lang(): the current language
- *   handlers: {toggle, close, switchLanguage, submit(text), typed(text), button(button), retry(record),
- *              feedback(record, helpful)}
+ *   handlers: {toggle, close, switchLanguage, talk, submit(text), typed(text), button(button),
+ *              retry(record), feedback(record, helpful)}
  */
 export function createView({ config, t, lang, handlers }) {
   const PHONES = phonePattern(config);
@@ -86,6 +97,7 @@ export function createView({ config, t, lang, handlers }) {
   let noticeDescribes = false; // the notice is the text box's description (until a first message)
   let unreadShown = 0;
   let feedbackCount = 0;
+  let inputModeShown = null; // what the text box is set up for: null (a question), "phone" or "name"
 
   // --- helpers ---------------------------------------------------------------------------------------
 
@@ -131,7 +143,7 @@ export function createView({ config, t, lang, handlers }) {
     return link;
   }
 
-  // Appends `text`, with the recognised phone numbers as tel: links (emergency guidance only: a tap calls).
+  // Appends `text`, with the recognised phone numbers as tel: links (CALLABLE_ROUTES only: a tap calls).
   function appendPhones(parent, text) {
     let last = 0;
     let match;
@@ -208,16 +220,39 @@ export function createView({ config, t, lang, handlers }) {
   panel.setAttribute("aria-modal", "false");
   panel.setAttribute("aria-labelledby", IDS.title);
 
+  // The header, the same in every state (beside the page or full screen, in either language): the title,
+  // then "Talk to a person", the language switch and close, always in this order (WCAG 2.2 3.2.6,
+  // Consistent Help). On narrow panels the title has its own row and the three controls share the next.
   const header = el("div", "kw-header");
   const heading = el("h2", "kw-title");
   heading.id = IDS.title;
+  const tools = el("div", "kw-tools");
+  // "Talk to a person": a disclosure button; what it shows (the clinic's number) is right under the header.
+  const talkButton = button("kw-talk");
+  talkButton.setAttribute("aria-expanded", "false");
+  talkButton.setAttribute("aria-controls", IDS.talk);
+  talkButton.appendChild(icon("phone", "kw-talk-icon"));
+  const talkText = el("span", "kw-talk-text");
+  talkButton.appendChild(talkText);
   // The language switch: names the other language in that language (and marks it as such).
   const langButton = button("kw-lang");
   const closeButton = button("kw-close");
   const closeIcon = el("span", null, "\u00D7");
   closeIcon.setAttribute("aria-hidden", "true");
   closeButton.appendChild(closeIcon);
-  header.append(heading, langButton, closeButton);
+  tools.append(talkButton, langButton, closeButton);
+  header.append(heading, tools);
+
+  // What "Talk to a person" shows at once, without asking the server: the clinic's number as a tel: link
+  // (and the emergency number). The assistant's answer (open now or not, "Call me back") follows in the
+  // conversation.
+  const talkPanel = el("div", "kw-talk-panel");
+  talkPanel.id = IDS.talk;
+  talkPanel.hidden = true;
+  talkPanel.setAttribute("role", "region");
+  const talkCall = el("p", "kw-talk-call");
+  const talkEmergency = el("p", "kw-talk-emergency");
+  talkPanel.append(talkCall, talkEmergency);
 
   // The scrolling part of the panel: focusable and named, so a keyboard can scroll it even when it holds
   // no link or button (a conversation of plain answers).
@@ -264,16 +299,21 @@ export function createView({ config, t, lang, handlers }) {
   const counter = el("p", "kw-counter");
   counter.id = IDS.counter;
   counter.hidden = true;
+  // What to type when the conversation asks for a phone number or a first name (shown above the text box,
+  // and its description meanwhile).
+  const hint = el("p", "kw-hint");
+  hint.id = IDS.hint;
+  hint.hidden = true;
   // "You can send again in 42 s": above the text box while the server's abuse limits pause sending. Not a
   // live region (it changes every few seconds): said once through the announcer, and it is the text box's
   // description meanwhile.
   const waitNote = el("p", "kw-wait");
   waitNote.id = IDS.wait;
   waitNote.hidden = true;
-  form.append(waitNote, label, input, sendButton, counter);
+  form.append(waitNote, hint, label, input, sendButton, counter);
 
   const footer = el("p", "kw-footer");
-  panel.append(header, body, status, form, footer);
+  panel.append(header, talkPanel, body, status, form, footer);
   // Room at the end of the page as tall as the launcher's corner, so the fixed launcher never hides the
   // page's last lines (a phone number in the footer) for good: scrolled to the end, they sit above it.
   const spacer = el("div", "kw-spacer");
@@ -289,6 +329,18 @@ export function createView({ config, t, lang, handlers }) {
     launcherText.textContent = t("launcher");
     showUnread(unreadShown, false);
     heading.textContent = (lang() === "es" ? config.titleEs : config.title) || t("title");
+    talkText.textContent = t("talk");
+    talkPanel.setAttribute("aria-label", t("talkPanel"));
+    talkCall.textContent = "";
+    if (config.clinicPhone) {
+      talkCall.appendChild(document.createTextNode(t("callClinic")));
+      talkCall.appendChild(phoneLink(config.clinicPhone, "kw-link kw-tel kw-talk-tel"));
+      talkCall.appendChild(document.createTextNode("."));
+    } else {
+      talkCall.textContent = t("callClinicPlain");
+    }
+    talkEmergency.textContent = "";
+    appendPhones(talkEmergency, t("emergencyLine"));
     langButton.textContent = t("switchTo");
     langButton.lang = lang() === "es" ? "en" : "es";
     langButton.setAttribute("aria-label", t("switchLabel"));
@@ -299,8 +351,7 @@ export function createView({ config, t, lang, handlers }) {
     appendPhones(emergencyLine, t("emergencyLine"));
     body.setAttribute("aria-label", t("conversation"));
     typingText.textContent = t("typingDots");
-    label.textContent = t("yourQuestion");
-    input.placeholder = t("placeholder");
+    setInputMode(inputModeShown);
     sendButton.textContent = t("send");
     footer.textContent = t("footer");
   }
@@ -310,6 +361,7 @@ export function createView({ config, t, lang, handlers }) {
   function renderMessage(record) {
     const bubble = el("div", "kw-msg kw-msg--" + record.from);
     let emergency = false;
+    let callable = false; // phone numbers become tel: links
     if (record.from === "user") {
       bubble.appendChild(srOnly(t("you")));
     } else if (record.from === "system") {
@@ -317,6 +369,7 @@ export function createView({ config, t, lang, handlers }) {
     } else {
       const route = ROUTES.includes(record.route) ? record.route : "answer";
       emergency = route === "emergency";
+      callable = CALLABLE_ROUTES.includes(route);
       bubble.classList.add("kw-route--" + route);
       bubble.setAttribute("data-route", route);
       bubble.appendChild(srOnly(t("assistant")));
@@ -330,7 +383,7 @@ export function createView({ config, t, lang, handlers }) {
       }
     }
     const text = el("div", "kw-text");
-    appendText(text, record.text, emergency);
+    appendText(text, record.text, callable);
     bubble.appendChild(text);
     if (emergency && new RegExp("(^|\\D)" + escapeRegExp(config.crisisLine) + "(?!\\d)").test(record.text)) {
       bubble.appendChild(textCrisisLink());
@@ -526,12 +579,15 @@ export function createView({ config, t, lang, handlers }) {
     describeInput();
   }
 
-  // The text box's description: the notice (before the first message), the counter and the wait note
-  // (when shown).
+  // The text box's description: the notice (before the first message), the hint for a phone number or a
+  // name, the counter and the wait note (when shown).
   function describeInput() {
     const described = [];
     if (noticeDescribes) {
       described.push(IDS.notice);
+    }
+    if (!hint.hidden) {
+      described.push(IDS.hint);
     }
     if (!counter.hidden) {
       described.push(IDS.counter);
@@ -565,6 +621,43 @@ export function createView({ config, t, lang, handlers }) {
       say(t(sayNow.key, sayNow.count));
     }
     describeInput();
+  }
+
+  // --- what the text box asks for ---------------------------------------------------------------------
+
+  // The text box as the conversation asks (state.js `expect`): for a phone number, the phone's number pad
+  // (inputmode tel) and the browser's own number (autocomplete tel); for a first name, autocomplete
+  // given-name; a label, a placeholder and a visible hint that say what to type. null: back to a question.
+  function setInputMode(expect) {
+    const mode = INPUT_MODES[expect] || null;
+    inputModeShown = mode ? expect : null;
+    label.textContent = t(mode ? mode.label : "yourQuestion");
+    input.placeholder = t(mode ? mode.placeholder : "placeholder");
+    input.autocomplete = mode ? mode.autocomplete : "off";
+    const attributes = [["inputmode", mode && mode.inputMode], ["autocapitalize", mode && mode.autocapitalize],
+      ["spellcheck", mode ? "false" : null]];
+    for (const [attribute, value] of attributes) {
+      if (value) {
+        input.setAttribute(attribute, value);
+      } else {
+        input.removeAttribute(attribute);
+      }
+    }
+    if (inputModeShown) {
+      input.setAttribute("data-expect", inputModeShown);
+    } else {
+      input.removeAttribute("data-expect");
+    }
+    hint.hidden = !mode;
+    hint.textContent = mode ? t(mode.hint) : "";
+    describeInput();
+  }
+
+  // --- talk to a person ----------------------------------------------------------------------------------
+
+  function showTalk(open) {
+    talkPanel.hidden = !open;
+    talkButton.setAttribute("aria-expanded", open ? "true" : "false");
   }
 
   // The text box grows with its text, up to its CSS max-height (smaller on short screens).
@@ -744,6 +837,7 @@ export function createView({ config, t, lang, handlers }) {
 
   launcher.addEventListener("click", () => handlers.toggle());
   closeButton.addEventListener("click", () => handlers.close());
+  talkButton.addEventListener("click", () => handlers.talk());
   langButton.addEventListener("click", () => handlers.switchLanguage());
 
   form.addEventListener("submit", (event) => {
@@ -805,6 +899,8 @@ export function createView({ config, t, lang, handlers }) {
     setStatus,
     showPause,
     hidePause,
+    setInputMode,
+    showTalk,
     setOpen,
     focusInput: () => input.focus(),
     scrollToEnd,

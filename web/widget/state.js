@@ -7,6 +7,12 @@
  * The entry (widget.js) applies them with render.js and connection.js. Events carry `now` (ms since
  * 1970); without it, Date.now() is used.
  *
+ * Reaching a person: "Talk to a person" in the header shows the clinic's number at once (no server round trip)
+ * and sends TALK_PAYLOAD without showing it as the person's message; the server answers with whether the
+ * office is open now and a "Call me back" button, which starts its callback request (a form of questions).
+ * While the latest bot message expects a phone number or a first name (`expect`), the text box is set up
+ * for it (inputMode effects); it returns to normal with the next bot message or when the person sends.
+ *
  * The messages the person sends are numbered (`id`, 1, 2, 3... kept across reloads in the tab); the
  * server puts that number in every reply to it (`reply_to`), so a reply that says a message was not
  * kept (`stored: false`) marks exactly the right questions "not sent".
@@ -81,6 +87,20 @@ export function isPaused(state, now = Date.now()) {
 
 // --- what the server sends -------------------------------------------------------------------------
 
+// What the person is asked to type, as the server says in a bot message's metadata (`expect`): a phone
+// number or a first name; anything else is an ordinary question.
+export const EXPECTS = Object.freeze(["phone", "name"]);
+
+// The payload "Talk to a person" sends (the server's talk_to_human intent).
+export const TALK_PAYLOAD = "/talk_to_human";
+
+// `expect` of a bot_uttered event (top level, or in `metadata` as Rasa puts it), or null.
+export function expectOf(reply) {
+  const value = reply && (typeof reply.expect === "string" ? reply.expect
+    : reply.metadata && typeof reply.metadata === "object" ? reply.metadata.expect : null);
+  return EXPECTS.includes(value) ? value : null;
+}
+
 // A message number as the server takes it: a whole number from 0 to MAX_MESSAGE_ID; anything else null.
 export function messageId(value) {
   return Number.isInteger(value) && value >= 0 && value <= MAX_MESSAGE_ID ? value : null;
@@ -115,6 +135,10 @@ export function readReply(reply) {
   const route = typeof reply.route === "string" ? reply.route
     : reply.metadata && typeof reply.metadata.route === "string" ? reply.metadata.route : "answer";
   const record = { from: "bot", text, route, buttons };
+  const expect = expectOf(reply);
+  if (expect) {
+    record.expect = expect; // the text box is set up for a phone number or a first name
+  }
   if (route === "answer" && text) {
     record.feedback = "ask"; // "Was this helpful?" under the latest answer
   }
@@ -139,11 +163,13 @@ export function createState({ lang = "en", canConnect = true } = {}) {
     chosenLang: null, // the language the person chose with the switch (null: none chosen)
     pausedUntil: 0, // when the server's abuse limits let the person send again (ms; 0: not paused)
     nextId: 1, // the number of the next message sent
+    talk: false, // "Talk to a person" is open: the clinic's number is shown under the header
     // For this page only:
     lang, // the interface's language now
     unread: 0, // bot messages that arrived while the panel was closed
     counter: "hidden", // the character counter: hidden | near | over
     pauseShown: false, // the pause is on screen (its start was said, or it was restored after a reload)
+    expect: null, // what the latest bot message asks the person to type: "phone" | "name" | null (a question)
     connection: {
       url: canConnect, // false: no valid server address, nothing to connect to
       library: "none", // the socket.io client: none | loading | ready | failed
@@ -176,6 +202,9 @@ function validRecord(m) {
     if (m.feedback === "ask" || m.feedback === "given") {
       record.feedback = m.feedback;
     }
+    if (EXPECTS.includes(m.expect)) {
+      record.expect = m.expect;
+    }
   } else {
     if (m.failed === true || m.failed === "refused") {
       record.failed = m.failed;
@@ -205,6 +234,10 @@ export function restore(state, saved, now = Date.now()) {
   if (messageId(saved.nextId) !== null && saved.nextId > 0) {
     state.nextId = saved.nextId;
   }
+  state.talk = saved.talk === true;
+  // The text box is set up as the latest message asks, if the person has not answered it yet.
+  const latest = state.messages[state.messages.length - 1];
+  state.expect = latest && latest.from === "bot" && latest.expect ? latest.expect : null;
   return state;
 }
 
@@ -217,6 +250,7 @@ export function snapshot(state) {
     lang: state.chosenLang,
     pausedUntil: state.pausedUntil,
     nextId: state.nextId,
+    talk: state.talk,
   };
 }
 
@@ -293,6 +327,21 @@ const HANDLERS = {
       effects.push({ type: "feedbackGiven", record: event.record });
     }
     return [...effects, SAVE, typing(true), FOCUS_INPUT];
+  },
+  // "Talk to a person" (in the header, in every state): opens or closes the part under the header with the
+  // clinic's number, which needs nothing from the server. Opening it also asks the assistant (TALK_PAYLOAD,
+  // not shown as the person's message), which answers with whether the office is open now and the offer of
+  // a callback. Like anything the person says, it ends the turn. While sending is paused, or when the
+  // assistant cannot be reached, the number is still shown; a request that cannot be delivered is dropped
+  // (there is no question of the person's to mark "not sent").
+  talk(state, event, now) {
+    state.talk = typeof event.open === "boolean" ? event.open : !state.talk;
+    const effects = [{ type: "talk", open: state.talk }, SAVE];
+    if (!state.talk || isPaused(state, now)) {
+      return effects;
+    }
+    const request = { message: TALK_PAYLOAD, shown: null }; // no record: nothing of the person's is shown
+    return [...effects, ...endTurn(state), typing(true), ...dispatch(state, request, now)];
   },
   // The language switch: the interface changes at once, and the assistant is asked to follow (not while
   // sending is paused: the server would drop the request).
@@ -377,7 +426,7 @@ const HANDLERS = {
       return [];
     }
     const effects = [status(null), ...addRecord(state, reply.record), typing("settle"),
-      ...replyArrived(state, reply)];
+      ...replyArrived(state, reply), ...inputMode(state, reply.record.expect || null)];
     if (reply.retryAfter > 0) {
       effects.push(...pauseFor(state, reply.retryAfter, now));
     }
@@ -438,7 +487,7 @@ function addRecord(state, record) {
 }
 
 // Suggested replies and "Was this helpful?" belong to the current turn: once the person says anything,
-// they go.
+// they go, and the text box is an ordinary one again (the question that asked for a number is answered).
 function endTurn(state) {
   for (const m of state.messages) {
     delete m.buttons;
@@ -446,7 +495,17 @@ function endTurn(state) {
       delete m.feedback;
     }
   }
-  return [{ type: "turnOver" }];
+  return [{ type: "turnOver" }, ...inputMode(state, null)];
+}
+
+// The text box as the conversation now asks: for a phone number, a first name, or a question (null). An
+// effect only when that changes.
+function inputMode(state, expect) {
+  if (state.expect === expect) {
+    return [];
+  }
+  state.expect = expect;
+  return [{ type: "inputMode", expect }];
 }
 
 // Sends `message`; shows `shown` (a button's title) as the person's message.

@@ -1,6 +1,8 @@
 /*
  * Every text the chat widget shows, in English and Spanish, and how a text is filled in.
  * Placeholders: {n} the emergency number, {crisis} the crisis line, {count} a number, {max} MAX_CHARS.
+ * The server's own texts (answers, the callback request's questions and its error messages) come from the
+ * server in the person's language; these are only the widget's.
  * tests/web/unit/strings.test.mjs checks that both languages have the same texts.
  */
 
@@ -34,6 +36,12 @@ export const STRINGS = {
     emergencyLine: "In an emergency, call {n} now.", conversation: "Conversation",
     typingDots: "The assistant is typing\u2026", yourQuestion: "Your question",
     placeholder: "Type your question\u2026", send: "Send",
+    talk: "Talk to a person", talkPanel: "Talk to a person: the clinic's number",
+    phoneLabel: "Your phone number", phonePlaceholder: "Phone number with area code",
+    phoneHint: "Type the number the team should call, with the area code (for example 555-123-4567). " +
+      "Say cancel to stop.",
+    nameLabel: "Your first name (optional)", namePlaceholder: "First name",
+    nameHint: "Only a first name, for the team to ask for. You can choose Skip.",
     footer: "General information only, not medical advice. Emergency: call {n}.",
     you: "You: ", notice: "Notice: ", assistant: "Assistant: ", suggested: "Suggested replies",
     feedbackQuestion: "Was this helpful?", feedbackYes: "Yes", feedbackNo: "No",
@@ -74,6 +82,12 @@ export const STRINGS = {
     emergencyLine: "En una emergencia, llame al {n} ahora.", conversation: "Conversación",
     typingDots: "El asistente está escribiendo\u2026",
     yourQuestion: "Su pregunta", placeholder: "Escriba su pregunta\u2026", send: "Enviar",
+    talk: "Hablar con una persona", talkPanel: "Hablar con una persona: el número de la clínica",
+    phoneLabel: "Su número de teléfono", phonePlaceholder: "Número con código de área",
+    phoneHint: "Escriba el número al que debe llamar el equipo, con el código de área (por ejemplo " +
+      "555-123-4567). Diga cancelar para parar.",
+    nameLabel: "Su nombre (opcional)", namePlaceholder: "Nombre",
+    nameHint: "Solo su nombre, para que el equipo pregunte por usted. Puede elegir Saltar.",
     footer: "Solo información general, no es un consejo médico. Emergencias: llame al {n}.",
     you: "Usted: ", notice: "Aviso: ", assistant: "Asistente: ", suggested: "Respuestas sugeridas",
     feedbackQuestion: "\u00bfLe fue \u00fatil?", feedbackYes: "S\u00ed", feedbackNo: "No",
