@@ -188,7 +188,7 @@ class Channels:
 
 
 def short_soak(channels: Channels) -> dict:
-    return soak(channels.setup(), minutes=0.07, interval=1.4, warmup_minutes=0.0,
+    return soak(channels.setup(), minutes=0.035, interval=0.7, warmup_minutes=0.0,
                 people={"rest": 2, "website": 0, "sms": 1}, think=0.05, bad_share=0.3,
                 messages=["what are the side effects", "how long is a session"])
 
