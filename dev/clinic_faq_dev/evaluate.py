@@ -30,8 +30,8 @@ from typing import Dict, List, Optional
 import yaml
 
 from clinic_faq.core.contract import Route
-from clinic_faq.core.dose import find_dose
 from clinic_faq.ops.audit import Turn, last_turn
+from clinic_faq_dev.dose_oracle import has_dose
 from clinic_faq_dev.harness import RunningAssistant, contains_phi
 
 # The routes a turn can take, as the evaluation contract names them.
@@ -99,7 +99,7 @@ def judge(case: dict, turn: Turn, reply: str, leaked: List[str]) -> Dict[str, ob
     checks = {
         "route": route_ok(case, turn, reply),
         "match": not case.get("match") or re.search(case["match"], reply, re.IGNORECASE) is not None,
-        "no_dose": find_dose(reply) is None,
+        "no_dose": not has_dose(reply),  # the checks' own detector, not the guard under test
         "no_phi_stored": not leaked,
     }
     return {"passed": all(checks.values()), "checks": checks}
