@@ -1,1 +1,2 @@
-"""Everything Rasa-specific: NLU components, NLG, input channels, stores, actions, server launchers, patches."""
+"""Everything that plugs into Rasa: NLU components, the policy, the NLG, input channels, stores, actions, server
+launchers, and the patches `clinic-rasa` applies (docs/architecture.md)."""
