@@ -41,6 +41,8 @@ CRISIS_SUPPORT = "crisis_support"
 FALLBACK = "nlu_fallback"
 OUT_OF_SCOPE = "out_of_scope"
 SWITCH_LANGUAGE = "switch_language"
+CALLBACK = "request_callback"
+TALK_TO_HUMAN = "talk_to_human"
 SMALLTALK = ("greet", "goodbye", "thank", "affirm", "deny", "bot_challenge")
 # Intents that carry no content of their own: a crisis mention or personal details in them take over.
 UNPLACED = SMALLTALK + (OUT_OF_SCOPE, FALLBACK)
@@ -177,6 +179,12 @@ def _decide_content(inputs: Inputs, crisis: Optional[CrisisLevel], th: Threshold
     if unclear and not screen.referral and not screen.phi and crisis is None:
         return Decision(FALLBACK, "mostly unknown words")
 
+    if screen.wants_callback and crisis is None and intent not in (CALLBACK, TALK_TO_HUMAN) and not screen.referral:
+        # "please call me back at 555 ...": the callback request (the number is kept for it), not the privacy warning
+        return Decision(CALLBACK, "asks to be called back")
+    if screen.dose_question and not screen.animal and crisis is None:
+        # The assistant never gives a dose: a dose question goes to the care team wherever it comes from.
+        return Decision(REFERRAL, "dose question")
     in_domain = inputs.scores.in_domain if inputs.scores else None
     unrelated = in_domain is not None and in_domain < th.domain and not screen.domain_term and not screen.medicine
     if unrelated and intent in SMALLTALK and not screen.phi and _confidence(inputs, intent) >= th.smalltalk_confidence:
@@ -190,8 +198,8 @@ def _decide_content(inputs: Inputs, crisis: Optional[CrisisLevel], th: Threshold
                 return Decision(PHI, "personal details in an unrelated message", clears_crisis=True)
             return Decision(OUT_OF_SCOPE, "domain gate", clears_crisis=True)
 
-    if crisis is None and screen.medicine and intent in (OUT_OF_SCOPE, FALLBACK):
-        return Decision(REFERRAL, "a question about a medicine")
+    if crisis is None and (screen.medicine or screen.domain_term) and intent in (OUT_OF_SCOPE, FALLBACK):
+        return Decision(REFERRAL, "a question about a medicine or the clinic's field")
     topic, topic_p = _best_topic(inputs)
     if crisis in (None, "informational"):
         personal = screen.referral or intent == REFERRAL

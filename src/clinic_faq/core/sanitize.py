@@ -19,7 +19,8 @@ from clinic_faq.core.phi import redact
 DEFAULT_MAX_MESSAGE_CHARS = 4000
 MAX_SENDER_ID_CHARS = 128
 SENDER_ID_RE = re.compile(r"^[A-Za-z0-9_.:@+=-]{1,128}$")
-PAYLOAD_RE = re.compile(r"^/[a-z_]{1,64}$")
+# An intent payload, optionally with the interface's language (the widget's own buttons: `/talk_to_human{"language":"es"}`).
+PAYLOAD_RE = re.compile(r'^/[a-z_]{1,64}(?:\{"language": ?"(?:en|es)"\})?$')
 MESSAGE_ID_RE = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 

@@ -27,6 +27,7 @@ from spacy.matcher import Matcher, PhraseMatcher
 from spacy.pipeline import Lemmatizer
 from spacy.tokens import Doc
 
+from clinic_faq.core.contact import wants_callback
 from clinic_faq.core.dose import DOSE_AMOUNT_RE
 from clinic_faq.core.normalize import WORD_FIXES, normalize
 from clinic_faq.core.phi import placeholders_in
@@ -142,6 +143,8 @@ class ScreenResult:
     domain_term: bool = False
     medical: bool = False
     medicine: bool = False
+    animal: bool = False  # about a pet: a vet's question, never the person's emergency or dose
+    wants_callback: bool = False  # asks to be called ("please call me back at ..."): clinic_faq.core.contact
 
     @property
     def referral(self) -> bool:
@@ -169,6 +172,8 @@ class ScreenResult:
             "domain_term": self.domain_term,
             "medical": self.medical,
             "medicine": self.medicine,
+            "animal": self.animal,
+            "wants_callback": self.wants_callback,
         }
 
 
@@ -362,6 +367,8 @@ class SafetyScreen:
             domain_term=domain_term,
             medical=domain_term or bool(lexicon_kinds),
             medicine="medicine" in lexicon_kinds,
+            animal=any(t.lower_ in ANIMALS for t in doc),
+            wants_callback=wants_callback(text),
         )
 
 

@@ -44,6 +44,7 @@ form.staff button.secondary{background:#fff;color:#005a8c}
 .side{display:grid;grid-template-columns:1fr 1fr;gap:1rem}.side>div{border:1px solid #ccc;border-radius:6px;padding:.4rem .8rem}
 @media (max-width:40em){.side{grid-template-columns:1fr}}
 :focus-visible{outline:3px solid #E69F00;outline-offset:2px}
+.scroll{overflow-x:auto;max-width:100%}
 """
 
 

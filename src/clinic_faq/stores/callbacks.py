@@ -121,6 +121,11 @@ class CallbackStore:
         with self.db.begin() as db:
             db.execute(VAULT.update().where(VAULT.c.token == token).values(claimed=True))
 
+    def drop(self, token: str) -> None:
+        """Drop one kept value (the person said it is not the number to call)."""
+        with self.db.begin() as db:
+            db.execute(VAULT.delete().where(VAULT.c.token == token))
+
     def forget(self, conversation: str) -> None:
         """Drop everything kept for a conversation (a cancelled or finished request)."""
         with self.db.begin() as db:

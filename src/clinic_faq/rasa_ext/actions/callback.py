@@ -88,9 +88,13 @@ class ValidateCallbackForm(FormValidationAction):  # type: ignore[misc]  # rasa_
         contact = latest_contact(tracker)
         offered = tracker.get_slot("callback_phone_offered")
         text = tracker.latest_message.get("text") or ""
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
         token = contact.get("phone")
-        if token is None and offered and YES.match(text):
+        if token is None and offered and (intent == "affirm" or YES.match(text)):
             token = offered  # "yes" to "shall we call the number ending in 0100?"
+        elif token is None and offered and (intent == "deny" or NO.match(text)):
+            self.store.drop(offered)  # not that number: ask for one, and never offer it again
+            return {"callback_phone": None, "callback_phone_offered": None}
         if token is None:
             dispatcher.utter_message(response="utter_callback_phone_invalid")
             return {"callback_phone": None, "callback_phone_offered": None}
@@ -225,4 +229,5 @@ class ActionCancelCallback(Action):  # type: ignore[misc]
         self.store.forget(conversation_of(tracker))
         if safety_of(tracker).crisis is None:
             dispatcher.utter_message(response="utter_callback_cancelled")
-        return [ActiveLoop(None)] + [SlotSet(s, None) for s in SLOTS] + [SlotSet("callback_phone_offered", None)]
+        return ([ActiveLoop(None), SlotSet("requested_slot", None)] + [SlotSet(s, None) for s in SLOTS]
+                + [SlotSet("callback_phone_offered", None)])

@@ -113,7 +113,8 @@ def message_id(data: Any) -> Optional[int]:
 
 
 def bot_event(message: Dict[str, Any], reply_to: Optional[int] = None) -> Dict[str, Any]:
-    """One bot message as the widget receives it: {text, buttons?, route?, stored?, retry_after?, reply_to?}."""
+    """One bot message as the widget receives it: {text, buttons?, route?, expect?, stored?, retry_after?, reply_to?}.
+    `expect` ("phone", "name") says what the callback form's question asks for, so the text box can help."""
     out: Dict[str, Any] = {"text": message.get("text") or ""}
     buttons = message.get("buttons") or message.get("quick_replies")
     if buttons:
@@ -121,6 +122,8 @@ def bot_event(message: Dict[str, Any], reply_to: Optional[int] = None) -> Dict[s
     metadata = message.get("metadata") or {}
     if metadata.get("route"):
         out["route"] = metadata["route"]
+    if metadata.get("expect") in ("phone", "name"):
+        out["expect"] = metadata["expect"]
     if metadata.get("stored") is False:
         out["stored"] = False
     if metadata.get("retry_after"):

@@ -53,9 +53,10 @@ def table(requests: List[CallbackRequest], ctx: StaffContext, closed: bool, capt
     if not requests:
         return f"<p>{escape(caption)}: none.</p>"
     head = "".join(f"<th scope=\"col\">{h}</th>" for h in ("Request", "Asked at", "Channel", "Language", "Reason", "Best time",
-                                                             "Name", "Number", "Status", "Done so far", "Staff notified", ""))
+                                                             "Name", "Number", "Status", "Done so far", "Staff notified", "Update"))
     rows = "".join(_row(r, ctx, closed) for r in requests)
-    return f"<table><caption>{escape(caption)}</caption><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
+    return (f"<div class=\"scroll\" tabindex=\"0\" role=\"region\" aria-label=\"{escape(caption)}\">"
+            f"<table><caption>{escape(caption)}</caption><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></div>")
 
 
 class InboxView(StaffView):
