@@ -93,6 +93,10 @@ export const EXPECTS = Object.freeze(["phone", "name"]);
 
 // The payload "Talk to a person" sends (the server's talk_to_human intent).
 export const TALK_PAYLOAD = "/talk_to_human";
+// ... with the interface's language, as the server accepts it (clinic_faq.core.sanitize.PAYLOAD_RE).
+export function talkPayload(lang) {
+  return lang === "es" || lang === "en" ? `${TALK_PAYLOAD}{"language":"${lang}"}` : TALK_PAYLOAD;
+}
 
 // `expect` of a bot_uttered event (top level, or in `metadata` as Rasa puts it), or null.
 export function expectOf(reply) {
@@ -340,7 +344,8 @@ const HANDLERS = {
     if (!state.talk || isPaused(state, now)) {
       return effects;
     }
-    const request = { message: TALK_PAYLOAD, shown: null }; // no record: nothing of the person's is shown
+    // The interface's language goes with it, so the first reply of a Spanish page is in Spanish.
+    const request = { message: talkPayload(state.lang), shown: null }; // no record: nothing of the person's is shown
     return [...effects, ...endTurn(state), typing(true), ...dispatch(state, request, now)];
   },
   // The language switch: the interface changes at once, and the assistant is asked to follow (not while

@@ -7,6 +7,7 @@ import { EVENTS } from "../../../web/widget/constants.js";
 import { STRINGS } from "../../../web/widget/strings.js";
 import {
   TALK_PAYLOAD,
+  talkPayload,
   createState,
   expectOf,
   readReply,
@@ -45,8 +46,10 @@ describe("Talk to a person", () => {
     const effects = talk(state);
     assert.deepEqual(ofType(effects, "talk"), [{ type: "talk", open: true }]);
     assert.deepEqual(ofType(effects, "emit"), [{ type: "emit", event: EVENTS.userUttered,
-      data: { message: TALK_PAYLOAD, session_id: "tok", id: 1 } }]);
-    assert.equal(TALK_PAYLOAD, "/talk_to_human");
+      data: { message: talkPayload("en"), session_id: "tok", id: 1 } }]);
+    assert.equal(talkPayload("en"), '/talk_to_human{"language":"en"}');
+    assert.equal(talkPayload("es"), '/talk_to_human{"language":"es"}');
+    assert.equal(talkPayload("fr"), TALK_PAYLOAD);
     assert.deepEqual(state.messages, []); // not shown as the person's message
     assert.deepEqual(ofType(effects, "added"), []);
     assert.deepEqual(ofType(effects, "typing"), [{ type: "typing", show: true }]);
@@ -74,7 +77,7 @@ describe("Talk to a person", () => {
     assert.deepEqual(ofType(closing, "talk"), [{ type: "talk", open: false }]);
     assert.deepEqual(emitted(closing), []);
     assert.equal(state.talk, false);
-    assert.deepEqual(emitted(talk(state)), [TALK_PAYLOAD]);
+    assert.deepEqual(emitted(talk(state)), [talkPayload("en")]);
   });
 
   test("like anything the person says, it ends the turn: earlier suggested replies go", () => {
@@ -97,7 +100,7 @@ describe("Talk to a person", () => {
     update(state, { type: "libraryReady", now: T0 });
     update(state, { type: "connected", now: T0 });
     const confirmed = update(state, { type: "sessionConfirmed", reply: "tok", now: T0 });
-    assert.deepEqual(emitted(confirmed), [TALK_PAYLOAD]);
+    assert.deepEqual(emitted(confirmed), [talkPayload("en")]);
   });
 
   test("when the assistant cannot be reached, nothing is marked 'not sent': there is no question of the person's", () => {
