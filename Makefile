@@ -22,13 +22,13 @@ help:  ## Show the targets
 
 install: $(VENV)/.installed  ## Create .venv with Python 3.10 and the pinned packages
 
-$(VENV)/.installed: requirements.txt pyproject.toml scripts/find-python.sh
+$(VENV)/.installed: requirements.txt requirements-product.txt pyproject.toml dev/pyproject.toml scripts/find-python.sh
 	@python=$$(scripts/find-python.sh) || exit 1; \
 	  if [ ! -x $(PY) ] || ! $(PY) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 10))'; then \
 	    rm -rf $(VENV) && echo "Creating $(VENV) with $$python" && $$python -m venv $(VENV); fi
 	$(PY) -m pip install --quiet --upgrade "pip==24.0" "setuptools==70.3.0" "wheel==0.45.1"
 	$(PY) -m pip install --quiet -r requirements.txt
-	@# The project itself (src/clinic_faq, dev/clinic_faq_dev), editable: its dependencies are pinned above.
+	@# The product (src/clinic_faq), editable; requirements.txt brought the tooling (dev/, editable) and every pin.
 	$(PY) -m pip install --quiet --no-build-isolation --no-deps -e .
 	@touch $@
 
@@ -78,7 +78,7 @@ nginx:  ## Install Debian's nginx for the replica tests (if missing)
 services:  ## Start PostgreSQL and Redis on 127.0.0.1 for the tests (install them if missing)
 	@scripts/services.sh
 
-test: widget-unit train browser nginx services  ## The whole suite: data validation, unit tests, the real servers (one and three replicas), evaluation thresholds
+test: lint widget-unit train browser nginx services  ## The whole suite: lint, data validation, unit tests, the real servers (one and three replicas), evaluation thresholds
 	$(RASA) data validate --fail-on-warnings --quiet
 	$(PY) -m pytest -q --durations=5
 
@@ -120,18 +120,18 @@ bench: train  ## Ours vs stock Rasa side by side, what each speed-up gains, guar
 	  exit $$status
 
 purge: install  ## Delete conversations silent for more than DAYS days (default 30), and callback requests closed longer than clinic.yml's callbacks.keep_days
-	$(PY) -m clinic_faq.rasa_ext.stores.retention --days $${DAYS:-30} --endpoints $${ENDPOINTS:-endpoints.yml}
+	$(PY) -m clinic_faq.ops.retention --days $${DAYS:-30} --endpoints $${ENDPOINTS:-endpoints.yml}
 	$(PY) -m clinic_faq.stores.callbacks
 
 backup: install  ## Copy the embedded default's SQLite stores into backups/<UTC time>/, also while the server runs (docs/deployment.md)
-	$(PY) -m clinic_faq.rasa_ext.stores.backup --endpoints $${ENDPOINTS:-endpoints.yml} backup --out backups
+	$(PY) -m clinic_faq.ops.backup --endpoints $${ENDPOINTS:-endpoints.yml} backup --out backups
 
 restore: install  ## Put a backup back (BACKUP=backups/<UTC time>); refused while the server runs: stop it first
 	@test -n "$(BACKUP)" || { echo "Which backup? make restore BACKUP=backups/<UTC time> (ls backups/)"; exit 2; }
-	$(PY) -m clinic_faq.rasa_ext.stores.backup --endpoints $${ENDPOINTS:-endpoints.yml} restore "$(BACKUP)" --out backups
+	$(PY) -m clinic_faq.ops.backup --endpoints $${ENDPOINTS:-endpoints.yml} restore "$(BACKUP)" --out backups
 
 audit-export: install  ## Export the safety audit trail from the tracker store (FORMAT=csv|json, OUT=file)
-	$(PY) -m clinic_faq.rasa_ext.audit --format $${FORMAT:-csv} --out $${OUT:-reports/audit.$${FORMAT:-csv}}
+	$(PY) -m clinic_faq.ops.audit --format $${FORMAT:-csv} --out $${OUT:-reports/audit.$${FORMAT:-csv}}
 
 insights: install  ## Staff report (docs/insights.md): PERIOD=90d|12w|all|2025-01-01..2025-03-31, BUCKET=day|week, ENDPOINTS=file or INSIGHTS_STORE_URL, INSIGHTS_DIR (reports/insights)
 	$(PY) -m clinic_faq.insights --period $${PERIOD:-90d} $${BUCKET:+--bucket $$BUCKET} --endpoints $${ENDPOINTS:-endpoints.yml} \

@@ -52,8 +52,6 @@ def test_rasa_internals_are_patched_only_in_the_patches_module():
                 assert "rasa_ext" not in path.parts or ast.unparse(node.func) != "setattr", path
 
 
-# Left only to run the moved command-line modules for the Makefile until it names their new place.
-MOVED = {"stores/backup.py", "stores/retention.py", "audit.py"}
 # Plain Python that only the Rasa extensions read: which of their speed-ups are on.
 RASA_EXT_ONLY = {"tuning.py"}
 # Plain Python still to move out: staff notifications (SMTP, Twilio's API), taking a callback request's
@@ -66,7 +64,7 @@ def test_what_is_under_rasa_ext_plugs_into_rasa():
     rasa_ext = PACKAGE / "rasa_ext"
     for path in rasa_ext.rglob("*.py"):
         name = path.relative_to(rasa_ext).as_posix()
-        if path.name == "__init__.py" or name in MOVED | RASA_EXT_ONLY | NOT_YET_MOVED:
+        if path.name == "__init__.py" or name in RASA_EXT_ONLY | NOT_YET_MOVED:
             continue
         modules = list(imported_modules(path))
         assert any(m.startswith(("rasa", "sanic", "socketio", "clinic_faq.rasa_ext")) for m in modules), name

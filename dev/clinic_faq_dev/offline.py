@@ -14,7 +14,18 @@ import numpy as np
 
 from clinic_faq.core import language
 from clinic_faq.core.contract import Scores
-from clinic_faq.core.decision import CONCERN, EMERGENCY, FALLBACK, OUT_OF_SCOPE, PHI, REFERRAL, SMALLTALK, Inputs, Thresholds, decide
+from clinic_faq.core.decision import (
+    CONCERN,
+    EMERGENCY,
+    FALLBACK,
+    OUT_OF_SCOPE,
+    PHI,
+    REFERRAL,
+    SMALLTALK,
+    Inputs,
+    Thresholds,
+    decide,
+)
 from clinic_faq.core.detectors import Detectors, IntentModel
 from clinic_faq.core.screen import get_screen
 
@@ -48,11 +59,11 @@ def routes_of(intent: str, refer_after: bool, crisis: Optional[str]) -> List[str
 
 class OfflinePipeline:
     def __init__(self, examples: Sequence[Tuple[str, str]], embed: Optional[Embed], fallback: float = 0.2,
-                 ambiguity: float = 0.02, thresholds: Thresholds = Thresholds()) -> None:
+                 ambiguity: float = 0.02, thresholds: Optional[Thresholds] = None) -> None:
         self.embed = embed
         self.intents = IntentModel().fit(examples, embed)
         self.detectors = Detectors.train(examples, embed=embed)
-        self.fallback, self.ambiguity, self.thresholds = fallback, ambiguity, thresholds
+        self.fallback, self.ambiguity, self.thresholds = fallback, ambiguity, thresholds or Thresholds()
 
     def run(self, texts: Sequence[str]) -> List[Outcome]:
         screen = get_screen()
