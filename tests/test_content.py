@@ -121,6 +121,14 @@ def test_the_outside_validation_set_is_not_trained_on(trained_texts):
     assert near_duplicates(cases, trained_texts) == []
 
 
+def test_staff_story_messages_are_not_training_examples_nor_close_to_one(trained_texts):
+    from clinic_faq_dev.overlap import texts_of
+
+    messages = [t for path in sorted(Path("evaluation/stories").glob("*.yml")) for t in texts_of(path)]
+    assert len(messages) > 50
+    assert near_duplicates(messages, trained_texts) == []
+
+
 def test_the_near_duplicate_check_can_fail():
     assert near_duplicates(["how long is one ketamine session please"], ["how long is a ketamine session please"])
     assert not near_duplicates(["how long is one ketamine session"], ["what are the side effects of ketamine"])

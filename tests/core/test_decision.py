@@ -49,10 +49,10 @@ ROWS = [
     (screen(referral_reasons=["medicine_change: should i stop"], medical=True), CALM,
      ranking(("ask_opioid_reduction", 0.8)), None, True, "sure topic"),
     # answer, then refer: the classifier is sure it is personal, a topic is likely and nothing needs the care team alone
-    (screen(medical=True), CALM, ranking(("ask_personal_medical", 0.55), ("ask_long_term_effects", 0.3)),
+    (screen(medical=True), CALM, ranking(("ask_personal_medical", 0.75), ("ask_long_term_effects", 0.2)),
      "ask_long_term_effects", True, "personal question with a topic"),
     # the answer alone: a first-person general question the classifier leans personal on, unsure
-    (screen(medical=True), CALM, ranking(("ask_personal_medical", 0.4), ("ask_side_effects", 0.3)),
+    (screen(medical=True), CALM, ranking(("ask_personal_medical", 0.6), ("ask_side_effects", 0.3)),
      "ask_side_effects", False, "first person, general"),
     # referral alone: the classifier said "personal" and no topic is likely
     (screen(medical=True), CALM, ranking(("ask_personal_medical", 0.9), ("ask_mood", 0.02)), None, False, "personal"),
@@ -66,6 +66,9 @@ ROWS = [
     (screen(referral_reasons=["dose: dose of"], animal=True), UNRELATED, ranking(("out_of_scope", 0.7)), "out_of_scope", False, "pet dose"),
     # a medicine question is never declined: the care team
     (screen(medicine=True, medical=True), UNRELATED, ranking(("out_of_scope", 0.6)), "ask_personal_medical", False, "medicine"),
+    # a practical question the classifier is sure of, in words any office is asked in, is kept from a lower gate
+    (screen(), Scores(0.44, 0.0, 0.0), ranking(("ask_hours", 0.81)), None, False, "office hours"),
+    (screen(), Scores(0.2, 0.0, 0.0), ranking(("ask_hours", 0.81)), "out_of_scope", False, "bank hours"),
     # small talk the classifier is sure of is answered even when the gate doubts it
     (screen(), UNRELATED, ranking(("thank", 0.9)), None, False, "thx"),
     # the privacy warning: personal details in small talk

@@ -147,7 +147,7 @@ def test_the_crisis_detector_on_the_shape_of_a_message_alone_gives_no_alarm():
 
 def test_a_personal_question_with_a_likely_topic_gets_the_answer_then_the_referral():
     out = decided("could ketamine mess with my memory", "ask_personal_medical",
-                  [("ask_personal_medical", 0.5), ("ask_long_term_effects", 0.4)], FixedScores(0.95))
+                  [("ask_personal_medical", 0.75), ("ask_long_term_effects", 0.2)], FixedScores(0.95))
     assert out["intent"]["name"] == "ask_long_term_effects"
     assert out["safety"]["refer_after"] is True and out["safety"]["referral"] is True
 

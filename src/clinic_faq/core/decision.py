@@ -49,6 +49,13 @@ UNPLACED = SMALLTALK + (OUT_OF_SCOPE, FALLBACK)
 # Referral kinds (screen.ScreenResult.referral_kinds) that cannot be answered in general.
 REFER_ALONE = frozenset({"dose", "eligibility", "medicine_change", "interaction", "pregnancy"})
 TOPIC_PREFIX = "ask_"
+# The clinic's practical questions and reaching a person (clinic.yml's details, the callback request).
+PRACTICAL = frozenset({
+    "ask_hours", "ask_location", "ask_parking", "ask_transport", "ask_email", "ask_portal", "ask_languages",
+    "ask_telehealth", "ask_what_to_bring", "ask_what_to_wear", "ask_companion", "ask_reschedule", "ask_cancel",
+    "ask_running_late", "ask_records", "ask_billing", "talk_to_human", "request_callback", "contact_clinic",
+    "book_consultation", "ask_cost_insurance",
+})
 # The domain gate this sure is evidence enough that a personal question is medical (the lexicons are short).
 SURELY_IN_DOMAIN = 0.95
 
@@ -69,7 +76,9 @@ class Thresholds:
     smalltalk_confidence: float = 0.5  # small talk this sure is answered even when the gate doubts it ("thx")
     topic_sure: float = 0.5  # a topic this likely is answered even when the question is also a referral-alone kind
     topic_for_referral: float = 0.1  # a personal question whose topic is this likely gets the answer before the referral
-    personal_sure: float = 0.5  # the classifier this sure of "personal" adds the referral after such an answer
+    personal_sure: float = 0.7  # the classifier this sure of "personal" adds the referral after such an answer
+    domain_practical: float = 0.3  # a practical question the classifier is sure of is kept from this P(in domain) ...
+    practical_confidence: float = 0.7  # ... when the classifier is this sure
 
 
 @dataclass(frozen=True)
@@ -188,6 +197,11 @@ def _decide_content(inputs: Inputs, crisis: Optional[CrisisLevel], th: Threshold
     in_domain = inputs.scores.in_domain if inputs.scores else None
     unrelated = in_domain is not None and in_domain < th.domain and not screen.domain_term and not screen.medicine
     if unrelated and intent in SMALLTALK and not screen.phi and _confidence(inputs, intent) >= th.smalltalk_confidence:
+        unrelated = False
+    if (unrelated and intent in PRACTICAL and in_domain is not None and in_domain >= th.domain_practical
+            and _confidence(inputs, intent) >= th.practical_confidence):
+        # "what are your office hours": a clinic's practical question the classifier is sure of, in words any
+        # office is asked in; the gate may doubt it more than a medical one.
         unrelated = False
     if unrelated and crisis in (None, "informational"):
         # Unrelated to the clinic: a crisis word in it was a figure of speech or a general mention
