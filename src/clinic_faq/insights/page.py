@@ -45,6 +45,7 @@ form.staff button.secondary{background:#fff;color:#005a8c}
 @media (max-width:40em){.side{grid-template-columns:1fr}}
 :focus-visible{outline:3px solid #E69F00;outline-offset:2px}
 .scroll{overflow-x:auto;max-width:100%}
+td form.staff input,td form.staff select{min-width:9rem;width:9rem}
 """
 
 
