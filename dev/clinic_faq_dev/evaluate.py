@@ -87,7 +87,9 @@ def route_ok(case: dict, turn: Turn, reply: str) -> bool:
         return bool(routes) and routes <= DECLINED
     if expected == "practical":
         phone = _clinic_phone_digits()
-        return ("answer" in routes and "emergency" not in routes) or bool(phone and phone in re.sub(r"\D", "", reply))
+        # The clinic's detail (an answer), a way to a person (the callback request), or its number.
+        return (bool({"answer", "callback"} & routes) and "emergency" not in routes) or bool(
+            phone and phone in re.sub(r"\D", "", reply))
     if expected == "answer" and case.get("topic"):
         return f"utter_answer_{case['topic']}" in (turn.responses or [])
     if expected == "emergency" and case.get("level") == "urgent":

@@ -77,7 +77,7 @@ class Thresholds:
     topic_sure: float = 0.5  # a topic this likely is answered even when the question is also a referral-alone kind
     topic_for_referral: float = 0.1  # a personal question whose topic is this likely gets the answer before the referral
     personal_sure: float = 0.7  # the classifier this sure of "personal" adds the referral after such an answer
-    domain_practical: float = 0.3  # a practical question the classifier is sure of is kept from this P(in domain) ...
+    domain_practical: float = 0.2  # a practical question the classifier is sure of is kept from this P(in domain) ...
     practical_confidence: float = 0.7  # ... when the classifier is this sure
 
 
