@@ -386,10 +386,6 @@ def get_screen() -> SafetyScreen:
     return SafetyScreen()
 
 
-def screen_text(text: str) -> ScreenResult:
-    return get_screen().screen(text)
-
-
 def iter_rules() -> Iterable[Tuple[str, str]]:
     """(category, rule) for every crisis and referral rule, for docs and tests."""
     yield from get_screen()._rules.values()
