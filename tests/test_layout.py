@@ -54,9 +54,7 @@ def test_rasa_internals_are_patched_only_in_the_patches_module():
 
 # Plain Python that only the Rasa extensions read: which of their speed-ups are on.
 RASA_EXT_ONLY = {"tuning.py"}
-# Plain Python still to move out: staff notifications (SMTP, Twilio's API), taking a callback request's
-# contact details.
-NOT_YET_MOVED = {"actions/notify.py", "channels/contact.py"}
+NOT_YET_MOVED: set = set()
 
 
 def test_what_is_under_rasa_ext_plugs_into_rasa():

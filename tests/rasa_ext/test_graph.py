@@ -16,4 +16,4 @@ def test_the_pipeline_passes_rasas_graph_validation():
     validation.validate(model_configuration)  # raises GraphSchemaValidationException on a bad component
     schemas = (model_configuration.train_schema, model_configuration.predict_schema)
     names = {node.uses.__name__ for schema in schemas for node in schema.nodes.values()}
-    assert {"SafetyScreenComponent", "NgramIntentClassifier", "LanguageDetector"} <= names
+    assert {"SafetyScreenComponent", "LinearIntentClassifier", "LanguageDetector"} <= names

@@ -12,8 +12,8 @@ from urllib.parse import parse_qs
 import pytest
 import yaml
 
+from clinic_faq.notify import notify_staff
 from clinic_faq.paths import project_file
-from clinic_faq.rasa_ext.actions.notify import notify_staff
 from clinic_faq.stores.callbacks import CallbackStore
 
 

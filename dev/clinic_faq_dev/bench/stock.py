@@ -82,6 +82,9 @@ def intent_responses() -> Dict[str, str]:
             if condition and (any(value is not None for value in slots) or not slots):
                 continue
             mapping.setdefault(steps[0]["intent"], steps[1]["action"])
+    # Intents our rules answer with a form or only inside one: the stock assistant says the form's first words.
+    for intent, response in (("request_callback", "utter_ask_callback_consent"), ("cancel", "utter_callback_cancelled")):
+        mapping.setdefault(intent, response)
     return mapping
 
 

@@ -1,6 +1,6 @@
 """What a person gives on purpose to be called back: a phone number, a first name.
 
-Plain functions used by the channels before a message reaches Rasa (clinic_faq.rasa_ext.channels.contact):
+Plain functions used by the channels before a message reaches Rasa (clinic_faq.channel_stores.contact):
 whether a message asks for a call, the phone number in it, and a first name given in answer to "what name
 should we ask for?". The number and the name are kept apart from the conversation
 (clinic_faq.stores.callbacks); Rasa sees `[PHONE]` and `[NAME]`.

@@ -6,7 +6,7 @@ list, never health details. It can be cancelled at any step, and a message in da
 guidance at once (its intent fills no slot, so the form steps aside for the rules).
 
 The number and the name never reach the conversation: the channel takes them out of the message
-(clinic_faq.rasa_ext.channels.contact) and the slots hold only tokens; the request is written to its own table
+(clinic_faq.channel_stores.contact) and the slots hold only tokens; the request is written to its own table
 (clinic_faq.stores.callbacks) and the conversation records only "request N was made".
 """
 
@@ -48,7 +48,7 @@ TIMES = {
 
 
 def latest_contact(tracker: Tracker) -> Dict[str, str]:
-    """The tokens the channel put in the latest user message's metadata (clinic_faq.rasa_ext.channels.contact)."""
+    """The tokens the channel put in the latest user message's metadata (clinic_faq.channel_stores.contact)."""
     for event in reversed(tracker.events):
         if event.get("event") == "user":
             contact = (event.get("metadata") or {}).get("contact")
@@ -211,7 +211,7 @@ class ActionSubmitCallback(Action):  # type: ignore[misc]
             return reset
         finally:
             self.store.forget(conversation)
-        from clinic_faq.rasa_ext.actions.notify import notify_staff
+        from clinic_faq.notify import notify_staff
 
         await notify_staff(self.store, request_id)
         dispatcher.utter_message(response="utter_callback_done", request_id=str(request_id))

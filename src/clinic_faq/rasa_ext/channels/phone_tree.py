@@ -58,6 +58,7 @@ from sanic.response import HTTPResponse
 from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
+from clinic_faq.channel_stores.contact import take_contact
 from clinic_faq.channel_stores.phone_tree import PhoneTreeStore
 from clinic_faq.channel_stores.rate_limit import shared_limiter
 from clinic_faq.core.clinic_config import load_clinic_config
@@ -81,7 +82,6 @@ from clinic_faq.core.sms import (
     split_sms,
 )
 from clinic_faq.paths import var_dir
-from clinic_faq.rasa_ext.channels.contact import take_contact
 from clinic_faq.rasa_ext.stores.tracker import reset_storage_failure, storage_failed
 
 logger = logging.getLogger(__name__)

@@ -22,6 +22,7 @@ from sanic.exceptions import SanicException
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from clinic_faq.channel_stores.contact import take_contact
 from clinic_faq.channel_stores.rate_limit import shared_limiter
 from clinic_faq.core.log_redaction import install_log_redaction
 from clinic_faq.core.rate_limit import RateLimiter
@@ -33,7 +34,6 @@ from clinic_faq.core.sanitize import (
     clean_sender,
     sanitize,
 )
-from clinic_faq.rasa_ext.channels.contact import take_contact
 from clinic_faq.rasa_ext.channels.limits import request_address, too_many
 from clinic_faq.rasa_ext.stores.tracker import reset_storage_failure, storage_failed
 

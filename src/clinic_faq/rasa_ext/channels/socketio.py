@@ -47,13 +47,13 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
+from clinic_faq.channel_stores.contact import take_contact
 from clinic_faq.channel_stores.rate_limit import shared_limiter
 from clinic_faq.core.clinic_config import load_clinic_config
 from clinic_faq.core.log_redaction import install_log_redaction
 from clinic_faq.core.rate_limit import Decision, RateLimiter, notice_text
 from clinic_faq.core.sanitize import DEFAULT_MAX_MESSAGE_CHARS, BadInput, sanitize
 from clinic_faq.paths import var_dir
-from clinic_faq.rasa_ext.channels.contact import take_contact
 from clinic_faq.rasa_ext.channels.limits import environ_address
 from clinic_faq.rasa_ext.stores.tracker import reset_storage_failure, storage_failed
 
