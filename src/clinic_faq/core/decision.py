@@ -212,9 +212,12 @@ def _decide_content(inputs: Inputs, crisis: Optional[CrisisLevel], th: Threshold
                 return Decision(PHI, "personal details in an unrelated message", clears_crisis=True)
             return Decision(OUT_OF_SCOPE, "domain gate", clears_crisis=True)
 
-    if crisis is None and (screen.medicine or screen.domain_term) and intent in (OUT_OF_SCOPE, FALLBACK):
-        return Decision(REFERRAL, "a question about a medicine or the clinic's field")
     topic, topic_p = _best_topic(inputs)
+    if crisis is None and (screen.medicine or screen.domain_term) and intent in (OUT_OF_SCOPE, FALLBACK):
+        if not screen.medicine and not screen.referral and topic and topic_p >= th.topic_for_referral:
+            # "what should I avoid after the infusion?": the clinic's field, and a likely topic: its answer
+            return Decision(topic, "the clinic's field: its likeliest topic")
+        return Decision(REFERRAL, "a question about a medicine or the clinic's field")
     if crisis in (None, "informational"):
         personal = screen.referral or intent == REFERRAL
         if personal:
