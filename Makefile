@@ -99,13 +99,13 @@ evaluate: train  ## Run CASES through the real servers, write OUT (JSON lines) a
 # own runner checks those: the stories stay usable with Rasa's tools.
 test-stories: train  ## Run the staff test stories (FILE=a file or folder; default evaluation/stories/): reports/stories/report.{md,html}, junit.xml; then `rasa test core` on them
 	@mkdir -p reports; status=0; \
-	  $(PY) -m clinic_faq_dev.stories --stories $(or $(FILE),evaluation/stories) --out reports/stories \
+	  PYTHONWARNINGS=ignore::DeprecationWarning $(PY) -m clinic_faq_dev.stories --stories $(or $(FILE),evaluation/stories) --out reports/stories \
 	    --rasa-out reports/stories/rasa || status=$$?; \
 	  if [ $$status -le 1 ] && ls reports/stories/rasa/*.yml >/dev/null 2>&1; then \
 	    if $(RASA) test core --stories reports/stories/rasa --model models/current.tar.gz --out reports/rasa-test \
 	        --fail-on-prediction-errors >reports/rasa-test.log 2>&1; then \
-	      echo "Rasa's own test runner: the same stories pass (reports/stories/rasa/, reports/rasa-test/)."; \
-	    else tail -30 reports/rasa-test.log; echo "Rasa's own test runner failed (reports/rasa-test.log)."; status=1; fi; \
+	      echo "(For the engineers: Rasa's own runner, which checks the order of the replies but not their words, agrees: reports/rasa-test/.)"; \
+	    else tail -30 reports/rasa-test.log; echo "(For the engineers: Rasa's own runner, which checks the order of the replies, found a difference: reports/rasa-test.log.)"; status=1; fi; \
 	  fi; \
 	  exit $$status
 

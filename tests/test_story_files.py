@@ -3,6 +3,7 @@ staff words and topic titles read both ways; the tests are written as Rasa test 
 stories are converted. No server: the runs are in tests/integration/test_stories.py."""
 
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 import yaml
@@ -20,7 +21,7 @@ from clinic_faq.rasa_ext.channels.staff_views.why import (
     parse_expectation,
     words,
 )
-from clinic_faq_dev.stories import compare, rasa_stories
+from clinic_faq_dev.stories import compare, rasa_steps, rasa_stories
 from clinic_faq_dev.story_convert import convert_file
 from clinic_faq_dev.story_files import load_stories
 
@@ -208,3 +209,17 @@ def test_the_staff_stories_are_all_in_the_staff_format():
     tests, mistakes = load_stories([Path("evaluation/stories")])
     assert not mistakes, "\n".join(map(str, mistakes))
     assert len(tests) >= 70
+
+
+def test_a_form_left_waiting_or_finished_in_the_turn_is_said_to_rasas_runner(tmp_path):
+    tests, _ = load(tmp_path, "- test: call\n  conversation:\n  - patient: call me\n    expect: callback\n")
+    step = tests[0].steps[0]
+
+    def run(actions):
+        turn = SimpleNamespace(intent="request_callback", actions=actions)
+        return SimpleNamespace(view=SimpleNamespace(turn=turn), problems=[], slots={})
+
+    waiting = rasa_steps(step, run(["callback_form"]), load_catalogue(), False)
+    assert waiting[1:] == [{"action": "callback_form"}, {"active_loop": "callback_form"}]
+    finished = rasa_steps(step, run(["callback_form", "action_submit_callback"]), load_catalogue(), False)
+    assert finished[1:] == [{"action": "callback_form"}, {"active_loop": None}, {"action": "action_submit_callback"}]

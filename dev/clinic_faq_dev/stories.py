@@ -366,7 +366,13 @@ def rasa_steps(step: Step, result: Optional[StepResult], catalogue: Catalogue, a
     else:
         raise NotForRasa("a step without `expect:` that did not pass cannot be written for Rasa's runner")
     first: Dict[str, Any] = {"intent": intent} if step.click else {"user": step.text, "intent": intent}
-    out = [first] + [{"action": a} for a in actions]
+    out: List[Dict[str, Any]] = [first]
+    for n, action in enumerate(actions):
+        out.append({"action": action})
+        if action.endswith("_form"):
+            # Rasa's runner does not run the form: say whether it is still waiting for an answer (the last
+            # action of the turn) or was finished in this turn, as the form's own events would.
+            out.append({"active_loop": action if n == len(actions) - 1 else None})
     if slots:
         out.append({"slot_was_set": [slots]})
     return out
