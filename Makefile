@@ -99,7 +99,7 @@ evaluate: train  ## Run CASES through the real servers, write OUT (JSON lines) a
 # own runner checks those: the stories stay usable with Rasa's tools.
 test-stories: train  ## Run the staff test stories (FILE=a file or folder; default evaluation/stories/): reports/stories/report.{md,html}, junit.xml; then `rasa test core` on them
 	@mkdir -p reports; status=0; \
-	  PYTHONWARNINGS=ignore::DeprecationWarning $(PY) -m clinic_faq_dev.stories --stories $(or $(FILE),evaluation/stories) --out reports/stories \
+	  TF_CPP_MIN_LOG_LEVEL=2 PYTHONWARNINGS=ignore::DeprecationWarning $(PY) -m clinic_faq_dev.stories --stories $(or $(FILE),evaluation/stories) --out reports/stories \
 	    --rasa-out reports/stories/rasa || status=$$?; \
 	  if [ $$status -le 1 ] && ls reports/stories/rasa/*.yml >/dev/null 2>&1; then \
 	    if $(RASA) test core --stories reports/stories/rasa --model models/current.tar.gz --out reports/rasa-test \
@@ -112,11 +112,12 @@ test-stories: train  ## Run the staff test stories (FILE=a file or folder; defau
 red-team: train  ## Evaluate the red-team set
 	$(PY) -m clinic_faq_dev.evaluate --cases evaluation/sets/red_team.yml --out reports/red_team.jsonl
 
-bench: train  ## Ours vs stock Rasa side by side, what each speed-up gains, guardrail cost (docs/benchmarks/; BENCH_ARGS=--retrain times training anew)
+bench: train  ## Ours vs stock Rasa side by side, what each speed-up gains, guardrail cost, the insights report on 100,000 conversations (docs/benchmarks/; BENCH_ARGS=--retrain times training anew)
 	@status=0; \
 	  $(PY) -m clinic_faq_dev.bench.compare $(BENCH_ARGS) || status=1; \
 	  $(PY) -m clinic_faq_dev.bench.tuning || status=1; \
 	  $(PY) -m clinic_faq_dev.bench.guardrails || status=1; \
+	  $(PY) -m clinic_faq_dev.bench.insights --write-docs || status=1; \
 	  exit $$status
 
 purge: install  ## Delete conversations silent for more than DAYS days (default 30), and callback requests closed longer than clinic.yml's callbacks.keep_days

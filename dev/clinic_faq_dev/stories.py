@@ -22,6 +22,7 @@ import sys
 import tempfile
 import time
 import uuid
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Tuple
@@ -420,6 +421,18 @@ def result_lines(result: TestResult) -> List[str]:
 
 # --- the command -------------------------------------------------------------------------------------------------
 
+def _hide_library_deprecation_notices() -> None:
+    """Staff read this output, one line per test: the libraries' deprecation notices are not for them (a
+    filter is not enough: Sanic, imported on the way, turns them back on)."""
+    show = warnings.showwarning
+
+    def shown_unless_deprecation(message: Any, category: type, *args: Any, **kwargs: Any) -> None:
+        if not issubclass(category, DeprecationWarning):
+            show(message, category, *args, **kwargs)
+
+    warnings.showwarning = shown_unless_deprecation
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(description="Run the staff test stories against the real assistant.")
     parser.add_argument("--stories", type=Path, nargs="+", default=[Path("evaluation/stories")],
@@ -427,6 +440,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--out", type=Path, default=Path("reports/stories"))
     parser.add_argument("--rasa-out", type=Path, default=None, help="where the Rasa test stories go (<out>/rasa)")
     args = parser.parse_args(argv)
+    _hide_library_deprecation_notices()
     started = time.monotonic()
     missing = [p for p in args.stories if not p.exists()]
     if missing:

@@ -32,11 +32,11 @@ def fill(assistant, run):
             assert assistant.send(f"{sender}-{run}" if not sender.startswith("+") else sender, text)
 
     for n in range(3):  # out of scope, three people
-        send(f"park{n}", "hello", "where can i park")
+        send(f"game{n}", "hello", "who won the game last night")
     for n in range(2):  # not understood, two people
-        send(f"valid{n}", "do you validate parking")
+        send(f"blue{n}", "is it the blue one")
     for n in range(2):
-        send(f"dog{n}", "can i bring my dog")
+        send(f"pizza{n}", "can you recommend a good pizza place")
     for n in range(2):  # answered, and marked not helpful with the widget's button
         send(f"side{n}", "what are the side effects", "/feedback_not_helpful")
     send("session", "how long is a session", "/feedback_helpful", "tell me more")
@@ -44,7 +44,7 @@ def fill(assistant, run):
          "call me at (555) 201-8841 or dana.w@example.com about parking")
     send("marisol", "Marisol Quintana here, born 07/02/1958, my number is (555) 310-7723, what are the side effects",
          "/feedback_not_helpful")
-    send(PHONE_SENDER, "ask for jonathan whitcombe about parking", "i took all my pills")
+    send(PHONE_SENDER, "ask for jonathan whitcombe about the raffle", "i took all my pills")
 
 
 def report_files(folder):
@@ -60,16 +60,16 @@ def check(folder):
     assert sum(r["emergencies"] for r in summary["safety"]) == 1
     groups = summary["groups"]
     examples = {e["text"]: g for g in groups for e in g["examples"]}
-    park = examples["where can i park"]
-    assert park["messages"] >= 3 and park["conversations"] >= 3
-    assert examples["can i bring my dog"]["messages"] >= 2
-    assert examples["do you validate parking"]["reasons"].get("fallback", 0) >= 2
+    game = examples["who won the game last night"]
+    assert game["messages"] >= 3 and game["conversations"] >= 3
+    assert examples["can you recommend a good pizza place"]["messages"] >= 2
+    assert examples["is it the blue one"]["reasons"].get("fallback", 0) >= 2
     side = examples["what are the side effects"]
     assert side["closest_topic"] == "side_effects" and side["reasons"]["not_helpful"] >= 2
     assert [g["messages"] for g in groups] == sorted((g["messages"] for g in groups), reverse=True)
     assert any(g["hidden_messages"] for g in groups)  # the single-conversation messages: counted, not shown
-    nlu = (folder / "clusters" / f"group-{park['group']:03d}.nlu.yml").read_text()
-    assert "- where can i park" in nlu
+    nlu = (folder / "clusters" / f"group-{game['group']:03d}.nlu.yml").read_text()
+    assert "- who won the game last night" in nlu
     files = report_files(folder)
     assert {"report.html", "summary.json", "clusters.csv", "unanswered.csv", "topics.csv", "safety.csv"} <= set(files)
     for name, text in files.items():
@@ -99,7 +99,7 @@ def test_the_report_on_sqlite(staffed, tmp_path):
     # the rule off sees it.
     assert main(["--store-url", f"sqlite:///{assistant.db_path}", "--out-dir", str(tmp_path / "all"),
                  "--period", "7d", "--show-single-conversation-messages"]) == 0
-    assert "ask for jonathan whitcombe about parking" in (tmp_path / "all" / "summary.json").read_text()
+    assert "ask for jonathan whitcombe about the raffle" in (tmp_path / "all" / "summary.json").read_text()
 
 
 def test_the_report_on_postgresql_through_the_production_endpoints(tmp_path, monkeypatch):
@@ -128,7 +128,7 @@ def test_the_staff_page_refuses_every_request_without_the_token(staffed):
         response = getattr(requests, method)(base + path, timeout=10, allow_redirects=False, **kwargs)
         assert response.status_code == 401, (method, path, kwargs)
         assert "default-src 'none'" in response.headers["Content-Security-Policy"]
-        assert "Whitfield" not in response.text and "where can i park" not in response.text
+        assert "Whitfield" not in response.text and "who won the game last night" not in response.text
     signin = requests.get(base + "/", timeout=10)
     assert signin.status_code == 401 and 'name="token"' in signin.text and "<script" not in signin.text
 
@@ -147,12 +147,12 @@ def test_the_staff_page_makes_and_serves_the_report_with_the_token(staffed):
     assert status["last"]["ok"] is True and status["report"]
     check(folder)
     page = requests.get(base + "/", headers=auth, timeout=10)
-    assert page.status_code == 200 and "where can i park" in page.text and "Regenerate the report" in page.text
+    assert page.status_code == 200 and "who won the game last night" in page.text and "Regenerate the report" in page.text
     csp = page.headers["Content-Security-Policy"]
     assert csp.startswith("default-src 'none'") and page.headers["Cache-Control"] == "no-store"
     assert "<script" not in page.text.lower() and TOKEN not in page.text
     download = requests.get(base + "/file/clusters.csv", headers=auth, timeout=10)
-    assert download.status_code == 200 and "where can i park" in download.text
+    assert download.status_code == 200 and "who won the game last night" in download.text
     assert requests.get(base + "/file/../endpoints.yml", headers=auth, timeout=10).status_code in (400, 404)
     # A browser signs in with the form once; its cookie carries the token on the next requests.
     session = requests.Session()
@@ -201,7 +201,7 @@ def test_the_staff_page_in_a_real_browser(staffed):
         expect(page.get_by_role("heading", name="Assistant insights")).to_be_visible()
         expect(page.get_by_role("heading", name="Unanswered questions")).to_be_visible()
         assert page.evaluate("() => getComputedStyle(document.querySelector('.toolbar')).display") == "flex"
-        expect(page.get_by_text("where can i park").first).to_be_visible()
+        expect(page.get_by_text("who won the game last night").first).to_be_visible()
         page.get_by_role("button", name="Sign out").click()
         expect(page.get_by_label("Staff token")).to_be_visible()
         browser.close()

@@ -89,13 +89,18 @@ def nlu_examples() -> Dict[Tuple[str, str], List[str]]:
 
 
 def topics() -> List[Tuple[str, str]]:
+    """(topic, intent) for every topic a rule answers: the intent is the one the rule answers it for."""
     domain = yaml.safe_load((PROJECT / "domain.yml").read_text(encoding="utf-8"))
-    intents = set(domain["intents"])
-    pairs = []
-    for topic in domain["slots"]["topic"]["values"]:
-        intent = f"ask_{topic}" if f"ask_{topic}" in intents else topic
-        pairs.append((topic, intent))
-    return pairs
+    known = set(domain["slots"]["topic"]["values"])
+    pairs = set()
+    for path in sorted((PROJECT / "data" / "rules").glob("*.yml")):
+        for rule in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("rules") or []:
+            steps = rule.get("steps") or []
+            for first, second in zip(steps, steps[1:]):
+                action = str(second.get("action", ""))
+                if "intent" in first and action.startswith("utter_answer_") and action[13:] in known:
+                    pairs.add((action[13:], first["intent"]))
+    return sorted(pairs)
 
 
 def slip(rng: random.Random, text: str) -> str:
