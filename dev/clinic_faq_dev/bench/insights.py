@@ -96,7 +96,7 @@ def topics() -> List[Tuple[str, str]]:
     for path in sorted((PROJECT / "data" / "rules").glob("*.yml")):
         for rule in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("rules") or []:
             steps = rule.get("steps") or []
-            for first, second in zip(steps, steps[1:]):
+            for first, second in zip(steps, steps[1:], strict=False):
                 action = str(second.get("action", ""))
                 if "intent" in first and action.startswith("utter_answer_") and action[13:] in known:
                     pairs.add((action[13:], first["intent"]))
