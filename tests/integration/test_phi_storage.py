@@ -9,7 +9,8 @@ from clinic_faq_dev.harness import contains_phi
 pytestmark = pytest.mark.integration
 
 MESSAGES = {
-    "my number is (555) 201-8841, please call me about booking": ["(555) 201-8841", "201-8841"],
+    # Details without a request to be called (a request starts the callback form: tests/integration/test_callback.py)
+    "my number is (555) 201-8841, I have a question about booking": ["(555) 201-8841", "201-8841"],
     "Dana Whitfield, DOB 03/14/1962, MRN 00482913": ["Dana Whitfield", "03/14/1962", "00482913"],
     "my email is dana.whitfield@example.com": ["dana.whitfield@example.com"],
     "I live at 42 Elm Street, Springfield and my ssn is 123-45-6789": ["42 Elm Street", "123-45-6789"],
@@ -49,5 +50,5 @@ def test_no_phi_string_is_in_the_debug_logs(assistant, phi_conversation):
 def test_stored_text_keeps_typed_placeholders(assistant, phi_conversation):
     sender, _ = phi_conversation
     user_texts = [e["text"] for e in assistant.events(sender) if e["event"] == "user"]
-    assert "my number is [PHONE], please call me about booking" in user_texts
+    assert "my number is [PHONE], I have a question about booking" in user_texts
     assert any("[DOB]" in t and "[MRN]" in t for t in user_texts)
