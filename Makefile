@@ -45,6 +45,7 @@ run-production: train  ## Like run, with PostgreSQL and Redis (endpoints.product
 	  ACTION_SERVER_TOKEN=$${ACTION_SERVER_TOKEN:-$$($(PY) -c 'import secrets; print(secrets.token_hex(16))')} \
 	  SOCKET_SESSION_SECRET=$${SOCKET_SESSION_SECRET:-$$($(PY) -c 'import secrets; print(secrets.token_hex(32))')} \
 	  PHONE_TREE_STORE_URL=$${PHONE_TREE_STORE_URL:-postgresql://$${DB_USER:-postgres}@$${DB_HOST:-127.0.0.1}:$${DB_PORT:-5432}/$${DB_NAME:-clinic}} \
+	  CLINIC_STORE_URL=$${CLINIC_STORE_URL:-postgresql://$${DB_USER:-postgres}@$${DB_HOST:-127.0.0.1}:$${DB_PORT:-5432}/$${DB_NAME:-clinic}} \
 	  scripts/run.sh
 
 shell: train  ## Start both servers and chat with the assistant in this terminal

@@ -67,7 +67,8 @@ def test_helm_values_keep_the_security_defaults():
     assert settings["telemetry"]["enabled"] is False
     assert values["replicaCount"] >= 2
     env = {e["name"]: e for e in values["extraEnv"]}
-    for secret in ("SOCKET_SESSION_SECRET", "ACTION_SERVER_TOKEN", "TWILIO_AUTH_TOKEN", "PHONE_TREE_STORE_URL"):
+    for secret in ("SOCKET_SESSION_SECRET", "ACTION_SERVER_TOKEN", "TWILIO_AUTH_TOKEN", "PHONE_TREE_STORE_URL",
+                   "CLINIC_STORE_URL"):
         assert "secretKeyRef" in env[secret]["valueFrom"], secret  # from the Secret, never a value here
     assert float(env["ACTION_TIMEOUT_SECONDS"]["value"]) < float(env["TICKET_LOCK_LIFETIME"]["value"])
     # The abuse limits: shared through Redis, keyed on the visitor's address (X-Forwarded-For is believed
@@ -82,6 +83,8 @@ def test_helm_values_keep_the_security_defaults():
     actions = load("deploy/helm/action-server-values.yaml")
     action_env = {e["name"]: e for e in actions["extraEnv"]}
     assert "secretKeyRef" in action_env["ACTION_SERVER_TOKEN"]["valueFrom"]
+    # The callback form (action server) and the channels (Rasa pods) keep requests in one shared store.
+    assert action_env["CLINIC_STORE_URL"]["valueFrom"] == env["CLINIC_STORE_URL"]["valueFrom"]
     assert actions["command"] == ["clinic-actions"]
 
 

@@ -44,6 +44,7 @@ class Cluster(RunningAssistant):
             "DB_PASSWORD": "", "REDIS_HOST": REDIS["host"], "REDIS_PORT": str(REDIS["port"]),
             "ACTION_SERVER_URL": "set by RunningAssistant", "ACTION_SERVER_TOKEN": uuid.uuid4().hex,
             "PHONE_TREE_STORE_URL": f"postgresql://{PG['user']}@{PG['host']}:{PG['port']}/{database}",
+            "CLINIC_STORE_URL": f"postgresql://{PG['user']}@{PG['host']}:{PG['port']}/{database}",
             "SOCKET_SESSION_SECRET": "cluster-test-session-secret",
         }
         env.update(extra_env or {})

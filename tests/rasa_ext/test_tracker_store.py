@@ -130,3 +130,35 @@ async def test_a_failed_read_is_flagged(store):
     reset_storage_failure()
     assert await FailSafeTrackerStore(store).retrieve("gina") is None  # Rasa would start over...
     assert storage_failed()  # ...and the channel knows
+
+
+async def test_a_tracker_the_store_never_read_is_not_appended_to_a_stored_conversation(store):
+    """While the database is away Rasa falls back to memory and starts the conversation afresh; when the
+    database is back, that tracker's events past the stored count are not the conversation's next ones."""
+    tracker = await store.get_or_create_tracker("hana")
+    turn(tracker, "one")
+    await store.save(tracker)
+    afresh = DialogueStateTracker("hana", slots=[])  # as Rasa's in-memory fallback makes it
+    afresh.update(SessionStarted())
+    turn(afresh, "two")
+    turn(afresh, "three")
+    reset_storage_failure()
+    with pytest.raises(ConversationConflict):
+        await store.save(afresh)
+    assert storage_failed()
+    assert user_texts(await store.retrieve("hana")) == ["one"]
+
+
+async def test_a_tracker_saved_again_after_a_new_session_still_continues(store):
+    tracker = await store.get_or_create_tracker("ivan")
+    tracker.update(SessionStarted())
+    turn(tracker, "one")
+    await store.save(tracker)  # its count is no longer checked...
+    turn(tracker, "two")
+    reset_storage_failure()
+    await store.save(tracker)  # ...but it continues what is stored, from its last stored event
+    assert not storage_failed()
+    assert user_texts(await store.retrieve("ivan")) == ["one", "two"]
+    with store.session_scope() as session:
+        stored = session.query(store.SQLEvent).filter(store.SQLEvent.sender_id == "ivan").count()
+    assert stored == len(tracker.events)  # not one event written twice

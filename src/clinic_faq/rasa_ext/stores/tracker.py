@@ -268,8 +268,20 @@ class LoudSQLTrackerStore(SQLTrackerStore):  # type: ignore[misc]  # rasa has no
                     f"{stored - expected:+d} events were stored by another turn since this turn read the "
                     "conversation; this turn was not saved"
                 )
-            added = list(itertools.islice(tracker.events, stored, len(tracker.events)))
-            if self._already_stored(tracker, stored, added):
+            start = stored
+            if expected is None and stored:
+                # Not counted from a read of this store: find where the stored conversation ends in it.
+                found = self._continuation(session, tracker, stored)
+                if found is None:
+                    # A tracker this store did not read (Rasa's fallback to memory while the database was
+                    # away): none of its events is the conversation's last stored one.
+                    raise ConversationConflict(
+                        "this turn's conversation does not continue the stored one (it was not read from the "
+                        "store); this turn was not saved"
+                    )
+                start = found
+            added = list(itertools.islice(tracker.events, start, len(tracker.events)))
+            if self._already_stored(tracker, start, added):
                 return
             rows = []
             for event in added:
@@ -298,6 +310,28 @@ class LoudSQLTrackerStore(SQLTrackerStore):  # type: ignore[misc]  # rasa has no
         else:
             self._notes.set(tracker, Note(stored=None, mark=mark))
         self._keep(tracker)
+
+    def _continuation(self, session: sa.orm.Session, tracker: DialogueStateTracker, stored: int) -> Optional[int]:
+        """Where the conversation's stored events end in `tracker`: the index after its event that is the last
+        stored one (same kind, same time), looked for at `stored` (Rasa's count of the latest session) first,
+        then from the end; None when the tracker holds no such event."""
+        last = (session.query(self.SQLEvent.type_name, self.SQLEvent.data)
+                .filter(self.SQLEvent.sender_id == tracker.sender_id)
+                .order_by(self.SQLEvent.id.desc()).first())
+        if last is None:
+            return stored
+        stamp = json.loads(last.data).get("timestamp")
+        events = list(tracker.events)
+
+        def is_last(event: Event) -> bool:
+            return bool(event.type_name == last.type_name and event.timestamp == stamp)
+
+        if 0 < stored <= len(events) and is_last(events[stored - 1]):
+            return stored
+        for index in range(len(events) - 1, -1, -1):
+            if is_last(events[index]):
+                return index + 1
+        return None
 
     @staticmethod
     def _already_stored(tracker: DialogueStateTracker, stored: int, added: List[Event]) -> bool:
