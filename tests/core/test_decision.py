@@ -64,9 +64,10 @@ ROWS = [
     (screen(referral_reasons=["dose: dosing table"]), UNRELATED, ranking(("out_of_scope", 0.7)), "ask_personal_medical", False, "dose anywhere"),
     # ... but not a pet's dose: that is for a vet
     (screen(referral_reasons=["dose: dose of"], animal=True), UNRELATED, ranking(("out_of_scope", 0.7)), "out_of_scope", False, "pet dose"),
-    # the clinic's field, unsure between topics: the likeliest topic's answer ("what should I avoid after the infusion?")
+    # the clinic's field, unsure between topics: the likeliest topic's answer, then the care team (it may be
+    # the person's own case: "what should I avoid after the infusion?", "can they give me more than last time?")
     (screen(domain_term=True, medical=True), CALM, ranking(("nlu_fallback", 0.2), ("ask_getting_home", 0.25)),
-     "ask_getting_home", False, "field, likely topic"),
+     "ask_getting_home", True, "field, likely topic"),
     # a medicine question is never declined: the care team
     (screen(medicine=True, medical=True), UNRELATED, ranking(("out_of_scope", 0.6)), "ask_personal_medical", False, "medicine"),
     # a practical question the classifier is sure of, in words any office is asked in, is kept from a lower gate

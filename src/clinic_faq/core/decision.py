@@ -215,8 +215,9 @@ def _decide_content(inputs: Inputs, crisis: Optional[CrisisLevel], th: Threshold
     topic, topic_p = _best_topic(inputs)
     if crisis is None and (screen.medicine or screen.domain_term) and intent in (OUT_OF_SCOPE, FALLBACK):
         if not screen.medicine and not screen.referral and topic and topic_p >= th.topic_for_referral:
-            # "what should I avoid after the infusion?": the clinic's field, and a likely topic: its answer
-            return Decision(topic, "the clinic's field: its likeliest topic")
+            # "what should I avoid after the infusion?": the clinic's field, and a likely topic: its answer, and
+            # the care team after it (the classifier could not place the message: it may be the person's own case)
+            return Decision(topic, "the clinic's field: its likeliest topic, then refer", refer_after=True)
         return Decision(REFERRAL, "a question about a medicine or the clinic's field")
     if crisis in (None, "informational"):
         personal = screen.referral or intent == REFERRAL
