@@ -48,8 +48,8 @@ AXE_REPORT = PROJECT / "reports" / "a11y" / "axe-callback.json"
 TALK_SCREENSHOT = IMAGES / "widget-talk.png"
 FORM_SCREENSHOT = IMAGES / "widget-callback.png"
 
-OPEN_NOW = re.compile(r"We're open now, until|We're closed now\. We open again")
-OPEN_NOW_ES = re.compile(r"Estamos abiertos ahora|Estamos cerrados ahora")
+OPEN_NOW = re.compile(r"We're open now, until|We're closed now( \([^)]*\))?\. We open again")
+OPEN_NOW_ES = re.compile(r"Estamos abiertos ahora, hasta|Ahora estamos cerrados( \([^)]*\))?\. Abrimos de nuevo")
 PHONE_INVALID = "I couldn't read a phone number there. Please type the number with the area code, or say cancel to stop."
 ASK_PHONE = "What number should the team call?"
 ASK_TIME = "When is a good time to call?"
