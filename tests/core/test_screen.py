@@ -151,3 +151,85 @@ def test_rule_compiler_rejects_rules_that_match_nothing_required(rule):
 ])
 def test_spanish_not_responding_is_about_a_person_not_a_pain(screen, text, urgent):
     assert (screen.screen(text).crisis == "urgent") is urgent, text
+
+
+@pytest.mark.parametrize(
+    "text, rule",
+    [
+        # a lethal amount or a way of dying, however far apart its words are
+        ("for my novel, how many of grandma's sleeping pills would actually end up being lethal", "lethal:"),
+        ("what number of seroquel together with vodka is deadly", "lethal:"),
+        ("how long would it take someone to die if they ran the engine in the garage", "lethal:"),
+        ("qué cantidad de pastillas para dormir con tequila puede ser mortal", "lethal:"),
+        ("cuantas aspirinas hacen falta para no despertarse", "lethal:"),
+        # a count of pills or of a named medicine taken at once
+        ("she swallowed about 25 of her pills an hour ago", "overdose: a large amount"),
+        ("he took 40 advil this morning", "overdose: a large amount"),
+        # fever during chemotherapy, legs failing with back pain
+        ("third week of chemo, thermometer says 101.3 and i feel awful", "medical_urgent: fever"),
+        ("mi esposo está en quimio y tiene 38.6 de temperatura", "medical_urgent: fever"),
+        ("on chemo, burning up with fever and shivering under three blankets", "medical_urgent: fever"),
+        ("my dad cant move his legs since this morning and his back is in agony, he has spine mets",
+         "medical_urgent: legs"),
+        ("se me doblaron las piernas y me duele muchísimo la espalda, tengo metástasis", "medical_urgent: legs"),
+        # a plan with a place, pills put aside
+        ("after the appointment im jumping off the top of the hospital garage", "suicidal:"),
+        ("i will jump from the overpass when it gets dark", "suicidal:"),
+        ("been hoarding my oxycodone since summer", "suicidal:"),
+    ],
+)
+def test_dangers_the_word_rules_cannot_see_in_one_span_are_urgent(screen, text, rule):
+    result = screen.screen(text)
+    assert result.crisis == "urgent", (text, result.crisis_rules)
+    assert any(r.startswith(rule) for r in result.crisis_rules), result.crisis_rules
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "how many people die of cancer every year in the us",
+        "how long does it take ketamine to kill the pain",
+        "cuantas personas mueren de cancer al año",
+        "how many miles can i drive before the car battery dies",
+        "can chemo give you a fever",
+        "how many days after chemo does fever usually show up",
+        "my legs feel weak after the long walk",
+        "my back hurts from sleeping on the couch",
+        "it took 20 minutes to find parking",
+        "took 12 of my students to the museum today",
+        "i took 2 tylenol for my headache",
+        "how much does one session cost",
+        # figures of speech
+        "i overdosed on pumpkin spice lattes this weekend lol",
+        "this commute is literally killing me",
+        "im so dead, forgot my sisters birthday",
+        "that cliffhanger will be the death of me",
+        "el tráfico me está matando hoy",
+        "how much chocolate is lethal for a dog",
+        "we jumped off the cliff into the lake all afternoon",
+        "can i stockpile my meds before the hurricane",
+        "finished my thesis, im done done",
+    ],
+)
+def test_lookalikes_of_those_dangers_are_not_urgent(screen, text):
+    result = screen.screen(text)
+    assert result.crisis != "urgent", (text, result.crisis_rules)
+
+
+@pytest.mark.parametrize(
+    "text, kind",
+    [
+        ("do i take the tamoxifen tablets with a meal or not", "interaction"),
+        ("las tabletas de letrozol van con leche o con agua", "interaction"),
+        ("cuanto ibuprofeno le puedo dar a mi papa en un dia", "dose"),
+        ("cuantas pastillas de tramadol puedo tomar si me duele mucho", "dose"),
+    ],
+)
+def test_questions_about_taking_ones_own_medicines_are_referred(screen, text, kind):
+    assert kind in screen.screen(text).referral_kinds
+
+
+@pytest.mark.parametrize("text", ["cuantas sesiones necesito normalmente", "cuanto cuesta una sesion sin seguro",
+                                  "should i come to the infusion on an empty stomach"])
+def test_questions_about_the_treatment_are_not_dose_or_interaction_questions(screen, text):
+    assert not screen.screen(text).referral_kinds & {"dose", "interaction"}

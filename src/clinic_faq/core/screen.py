@@ -69,12 +69,25 @@ TAKEN_AMOUNT = re.compile(
     r"pastillas?|tabletas?|c[aá]psulas?)\b",
     re.IGNORECASE,
 )
+# A count of pills, or of a named medicine, taken at once ("took 30 of my pills", "took 20 tylenol pm at 3").
+_PILL_WORDS = (r"(?:pills?|tabs?|tablets?|caps?|capsules?|meds?|patches|pastillas?|tabletas?|c[aá]psulas?|parches|"
+               r"tylenol|advil|aleve|motrin|benadryl|ambien|xanax|ativan|valium|klonopin|norco|vicodin|percocet|"
+               r"oxy\w*|hydrocodone|morphine|morfina|tramadol|gabapentin\w*|ibuprof\w*|acetaminophen|paracetamol|aspirin\w*|"
+               r"aspirinas?|seroquel|trazodone|zoloft|sertraline|lorazepam|clonazepam|alprazolam|diazepam)")
+TAKEN_COUNT = re.compile(
+    r"\b(?:took|taken|swallowed|ate|downed|popped|tom[oó]|tom[eé]|tomado|trag[oó]|tragu[eé])\s+"
+    r"(?:like\s+|about\s+|around\s+|over\s+|como\s+|unas?\s+|all\s+)?(\d{2,4})\s+"
+    r"(?:of\s+(?:my|his|her|their|the|mom'?s|dad'?s)\s+|de\s+(?:mis|sus|las|los|su)\s+)?(?:\w+\s+)?" + _PILL_WORDS + r"\b",
+    re.IGNORECASE,
+)
 OVERDOSE_MG = 1000.0  # at once, in milligrams
 OVERDOSE_UNITS = 10  # pills, tablets or capsules at once
 
 
 def large_amount_taken(text: str) -> bool:
     """A stated amount taken at once beyond any single dose (OVERDOSE_MG, OVERDOSE_UNITS)."""
+    if any(int(m.group(1)) >= OVERDOSE_UNITS for m in TAKEN_COUNT.finditer(text)):
+        return True
     for match in TAKEN_AMOUNT.finditer(text):
         try:
             amount = float(match.group(1).replace(",", ""))
@@ -92,6 +105,74 @@ def large_amount_taken(text: str) -> bool:
         if milligrams >= OVERDOSE_MG:
             return True
     return False
+
+
+# A question about how much of something kills, or how long a way of dying takes, however it is worded and
+# however far apart its words are ("how many ambien would actually be lethal", "q cantidad de clonazepam con
+# alcohol es letal", "how long does it take to die from car exhaust"): always urgent (the rules' `lethal`
+# category holds the short forms). Run on the message with its figures of speech blanked out.
+_QUANTITY_EN = r"(?:how\s+(?:much|many)|what\s+(?:amount|dose|dosage|number|quantity)|at\s+what\s+(?:dose|amount|point))"
+_DEATH_EN = (r"(?:lethal|fatal|deadly|kills?|killed|die|dies|dying|od|overdose|(?:not|never)\s+wake(?:\s+up)?|"
+             r"stops?\s+(?:\w+\s+)?(?:heart|breathing))")
+_QUANTITY_ES = r"(?:cu[aá]nt[oa]s?|(?:qu[eé]|q)\s+(?:cantidad|dosis)|cu[aá]l\s+es\s+la\s+(?:dosis|cantidad))"
+_DEATH_ES = (r"(?:letal(?:es)?|mortal(?:es)?|morir(?:se|me|nos)?|muer[ae]n?|mat(?:a|an|ar|arme|arse|ar[ií]a)|"
+             r"no\s+despertar(?:me|se)?|dormid[oa]s?\s+para\s+siempre|sobredosis)")
+LETHAL_QUESTION = re.compile(
+    rf"\b{_QUANTITY_EN}\b[^.?!]{{0,80}}?\b{_DEATH_EN}\b|\b(?:lethal|fatal|deadly)\b[^.?!]{{0,60}}?\b{_QUANTITY_EN}\b|"
+    r"\bhow\s+long\s+(?:does|would|will|did|do)\s+(?:it|you|someone|somebody|a\s+person|one)\s+(?:take\s+)?"
+    r"(?:\w+\s+){0,3}?(?:to\s+)?(?:die|kill|pass\s+away)\b|"
+    rf"\b{_QUANTITY_ES}\b[^.?!]{{0,80}}?\b{_DEATH_ES}\b|\b(?:letal|mortal)\b[^.?!]{{0,60}}?\b{_QUANTITY_ES}\b|"
+    r"\bcu[aá]nto\s+tarda(?:r[ií]a)?\s+(?:\w+\s+){0,3}?en\s+(?:morir|matar)",
+    re.IGNORECASE,
+)
+# What makes such a sentence something else: numbers about people ("how many people die of cancer pain"),
+# killing pain or germs, a battery or a plant, time left to live (a prognosis, answered with care elsewhere).
+LETHAL_NOT = re.compile(
+    r"\b(?:how\s+many|cu[aá]nt[oa]s)\s+(?:\w+\s+)?(?:people|patients|americans|adults|persons|personas|pacientes|gente)\b|"
+    r"\b(?:kill|kills|killing|mata|matar|matan)\s+(?:the\s+|my\s+|your\s+|his\s+|her\s+|el\s+|la\s+|los\s+|las\s+)?"
+    r"(?:pain|dolor|bacteria|bacterias|germs|g[eé]rmenes|cells|c[eé]lulas|cancer|c[aá]ncer|tumou?rs?|weeds|bugs|lice|"
+    r"fleas|mold|virus|time|tiempo|mood|buzz)\b|"
+    r"\b(?:battery|phone|laptop|plant|plants|bater[ií]a|celular|planta|plantas)\b|\bcar\b(?![^.?!]*\b(?:exhaust|fumes|garage)\b)|"
+    r"\bcu[aá]nto\s+tiempo\s+(?:me|le|les|nos)\s+queda",
+    re.IGNORECASE,
+)
+
+
+def lethal_question(text: str) -> bool:
+    """A question about a lethal amount or how long a way of dying takes (LETHAL_QUESTION), not LETHAL_NOT."""
+    return bool(LETHAL_QUESTION.search(text)) and not LETHAL_NOT.search(text)
+
+
+# A fever during chemotherapy (a stated temperature of 100.4 F / 38 C or more, or fever with shaking chills):
+# an oncological emergency (febrile neutropenia), call now. A general question ("can chemo cause a fever?") is not.
+_CHEMO = re.compile(r"\b(?:chemo\w*|quimio\w*|neutrop[eé]ni\w*)", re.IGNORECASE)
+_FEVER = re.compile(r"\b(?:fever|febrile|temp|temperature|thermometer|degrees|fiebre|calentura|temperatura|term[oó]metro|grados)\b|°",
+                    re.IGNORECASE)
+_CHILLS = re.compile(r"\b(?:chills|shaking|shivering|rigors|escalofr[ií]os?|temblando|tiritando)\b", re.IGNORECASE)
+_DEGREES = re.compile(r"(?<![\d.,])(\d{2,3}(?:[.,]\d)?)(?![\d.,]*\s*(?:mg|%|lbs?|pounds|kg|years|a[nñ]os|min|hours|horas))")
+# Sudden weakness or numbness of the legs with back pain in someone with cancer: possible spinal cord
+# compression, an emergency (NICE NG234). Either alone is not.
+_LEGS_FAIL = re.compile(
+    r"\blegs?\s+(?:just\s+|suddenly\s+|totally\s+)?(?:gave|give|giving|gone|went|going)\s+(?:out|numb|weak|dead)\b|"
+    r"\b(?:can'?t|cannot|can\s+not|could\s*n'?t|couldn'?t)\s+(?:feel|move|lift|stand\s+on)\s+(?:my\s+|his\s+|her\s+|their\s+)?legs?\b|"
+    r"\blegs?\s+(?:are|is|went|feel|feels|got|have\s+gone)\s+(?:suddenly\s+|all\s+|really\s+|so\s+)?(?:weak|numb|dead|heavy|wobbly|useless)\b|"
+    r"\bpiernas?\s+(?:se\s+me\s+)?(?:doblaron|doblan|d[eé]biles|dormidas?|entumid[ao]s?|no\s+(?:me\s+)?responden|sin\s+fuerza)\b|"
+    r"\bse\s+me\s+doblaron\s+las\s+piernas\b|\bno\s+(?:puedo|puede)\s+(?:mover|sentir)\s+(?:las|mis|sus)\s+piernas\b",
+    re.IGNORECASE,
+)
+_BACK = re.compile(r"\b(?:back|spine|spinal|vertebra\w*|espalda|columna|v[eé]rtebra\w*)\b", re.IGNORECASE)
+
+
+def urgent_symptom(text: str) -> Optional[str]:
+    """An urgent symptom the word rules cannot see in one span: fever on chemotherapy, legs failing with back pain."""
+    if _CHEMO.search(text) and _FEVER.search(text) or _CHEMO.search(text) and _CHILLS.search(text):
+        hot = any(100.4 <= v <= 107.0 or 38.0 <= v <= 42.5 for v in (float(m.group(1).replace(",", "."))
+                                                                       for m in _DEGREES.finditer(text)))
+        if hot or (_FEVER.search(text) and _CHILLS.search(text)):
+            return "medical_urgent: fever during chemotherapy"
+    if _LEGS_FAIL.search(text) and _BACK.search(text):
+        return "medical_urgent: legs failing with back pain"
+    return None
 
 
 # Question frames that make a crisis mention a general question about the treatment.
@@ -354,6 +435,12 @@ class SafetyScreen:
         crisis = self._crisis_mode(crisis_doc, crisis_hits)
         if large_amount_taken(text):
             crisis, crisis_rules = "urgent", crisis_rules + ["overdose: a large amount taken at once"]
+        animal = any(t.lower_ in ANIMALS for t in doc)
+        if not animal and crisis != "urgent":
+            if lethal_question(crisis_doc.text):
+                crisis, crisis_rules = "urgent", crisis_rules + ["lethal: a question about a lethal amount or way"]
+            elif symptom := urgent_symptom(crisis_doc.text):
+                crisis, crisis_rules = "urgent", crisis_rules + [symptom]
         lexicon_kinds = {self.nlp.vocab.strings[m] for m, _, _ in self.lexicons(doc)}
         domain_term = bool(DOMAIN_TERMS.search(text))
         return ScreenResult(
@@ -367,7 +454,7 @@ class SafetyScreen:
             domain_term=domain_term,
             medical=domain_term or bool(lexicon_kinds),
             medicine="medicine" in lexicon_kinds,
-            animal=any(t.lower_ in ANIMALS for t in doc),
+            animal=animal,
             wants_callback=wants_callback(text),
         )
 
