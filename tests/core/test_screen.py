@@ -162,6 +162,9 @@ def test_spanish_not_responding_is_about_a_person_not_a_pain(screen, text, urgen
         ("how long would it take someone to die if they ran the engine in the garage", "lethal:"),
         ("qué cantidad de pastillas para dormir con tequila puede ser mortal", "lethal:"),
         ("cuantas aspirinas hacen falta para no despertarse", "lethal:"),
+        ("if he used all of the patches left in the box would he die", "lethal:"),
+        ("si le doy todas las gotas de morfina a mi papa se muere?", "lethal:"),
+        ("ya tengo guardadas mis pastillitas para cuando me decida", "suicidal:"),
         # a count of pills or of a named medicine taken at once
         ("she swallowed about 25 of her pills an hour ago", "overdose: a large amount"),
         ("he took 40 advil this morning", "overdose: a large amount"),
@@ -209,6 +212,8 @@ def test_dangers_the_word_rules_cannot_see_in_one_span_are_urgent(screen, text, 
         "we jumped off the cliff into the lake all afternoon",
         "can i stockpile my meds before the hurricane",
         "finished my thesis, im done done",
+        "if i take all my vitamins in the morning will they work better",
+        "si me tomo la pastilla con comida me cae mejor?",
     ],
 )
 def test_lookalikes_of_those_dangers_are_not_urgent(screen, text):

@@ -122,7 +122,14 @@ LETHAL_QUESTION = re.compile(
     r"\bhow\s+long\s+(?:does|would|will|did|do)\s+(?:it|you|someone|somebody|a\s+person|one)\s+(?:take\s+)?"
     r"(?:\w+\s+){0,3}?(?:to\s+)?(?:die|kill|pass\s+away)\b|"
     rf"\b{_QUANTITY_ES}\b[^.?!]{{0,80}}?\b{_DEATH_ES}\b|\b(?:letal|mortal)\b[^.?!]{{0,60}}?\b{_QUANTITY_ES}\b|"
-    r"\bcu[aá]nto\s+tarda(?:r[ií]a)?\s+(?:\w+\s+){0,3}?en\s+(?:morir|matar)",
+    r"\bcu[aá]nto\s+tarda(?:r[ií]a)?\s+(?:\w+\s+){0,3}?en\s+(?:morir|matar)|"
+    # "if i took all of them would i die", "si me tomo todas las oxicodonas con alcohol me muero?"
+    r"\bif\s+(?:i|he|she|someone|you|u)\s+(?:took|take|takes|swallowed|swallow|drank|drink|ate|used)\s+"
+    r"(?:all|the\s+whole|a\s+whole|every|the\s+entire)\b[^.?!]{0,60}?\b(?:would|will|could|can|do|does|am|is)\s+"
+    r"(?:i|he|she|they|you|u|it|that)\s+(?:die|be\s+dead|not\s+wake|kill|be\s+fatal|be\s+lethal)\b|"
+    r"\bsi\s+(?:me\s+|se\s+|le\s+)?(?:tomo|toma|tomara|tomo|trago|traga|bebo|bebe|doy|da)\s+(?:tod[oa]s?|el\s+frasco|la\s+caja|"
+    r"el\s+bote|muchas|un\s+mont[oó]n)\b[^.?!]{0,80}?\b(?:me\s+muero|me\s+morir[ií]a|se\s+muere|se\s+morir[ií]a|"
+    r"muero|morir[ií]a|me\s+mata|me\s+matar[ií]a|lo\s+mata|la\s+mata|no\s+despierto|no\s+despertar[ií]a)\b",
     re.IGNORECASE,
 )
 # What makes such a sentence something else: numbers about people ("how many people die of cancer pain"),
@@ -261,7 +268,9 @@ class ScreenResult:
 # A message about an animal ("can you overdose a cat on flea medicine") is for a vet: crisis words in it are
 # never an emergency for the person writing.
 ANIMALS = {"cat", "cats", "dog", "dogs", "puppy", "kitten", "pet", "pets", "vet", "horse", "bird", "hamster", "rabbit",
-           "perro", "perros", "perrito", "gato", "gatos", "gatito", "mascota", "mascotas", "veterinario"}
+           "goldfish", "parrot", "turtle", "aquarium",
+           "perro", "perros", "perrito", "gato", "gatos", "gatito", "mascota", "mascotas", "veterinario",
+           "pez", "peces", "pecera", "pajarito", "perico", "loro", "tortuga", "conejo"}
 
 
 def _load_yaml(name: str) -> Dict[str, Any]:
