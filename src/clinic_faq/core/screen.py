@@ -112,7 +112,7 @@ def large_amount_taken(text: str) -> bool:
 # alcohol es letal", "how long does it take to die from car exhaust"): always urgent (the rules' `lethal`
 # category holds the short forms). Run on the message with its figures of speech blanked out.
 _QUANTITY_EN = r"(?:how\s+(?:much|many)|what\s+(?:amount|dose|dosage|number|quantity)|at\s+what\s+(?:dose|amount|point))"
-_DEATH_EN = (r"(?:lethal|fatal|deadly|kills?|killed|die|dies|dying|od|overdose|(?:not|never)\s+wake(?:\s+up)?|"
+_DEATH_EN = (r"(?:lethal|fatal|deadly|kills?|killed|die|dies|dying|od|overdose|(?:not|never)\s+wake(?:\s+up)?|point\s+of\s+no\s+return|"
              r"stops?\s+(?:\w+\s+)?(?:heart|breathing))")
 _QUANTITY_ES = r"(?:cu[aá]nt[oa]s?|(?:qu[eé]|q)\s+(?:cantidad|dosis)|cu[aá]l\s+es\s+la\s+(?:dosis|cantidad))"
 _DEATH_ES = (r"(?:letal(?:es)?|mortal(?:es)?|morir(?:se|me|nos)?|muer[ae]n?|mat(?:a|an|ar|arme|arse|ar[ií]a)|"
