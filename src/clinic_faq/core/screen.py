@@ -172,7 +172,7 @@ _BACK = re.compile(r"\b(?:back|spine|spinal|vertebra\w*|espalda|columna|v[eé]rt
 
 def urgent_symptom(text: str) -> Optional[str]:
     """An urgent symptom the word rules cannot see in one span: fever on chemotherapy, legs failing with back pain."""
-    if _CHEMO.search(text) and _FEVER.search(text) or _CHEMO.search(text) and _CHILLS.search(text):
+    if _CHEMO.search(text) and (_FEVER.search(text) or _CHILLS.search(text)):
         hot = any(100.4 <= v <= 107.0 or 38.0 <= v <= 42.5 for v in (float(m.group(1).replace(",", "."))
                                                                        for m in _DEGREES.finditer(text)))
         if hot or (_FEVER.search(text) and _CHILLS.search(text)):
