@@ -113,11 +113,12 @@ test-stories: train  ## Run the staff test stories (FILE=a file or folder; defau
 red-team: train  ## Evaluate the red-team set
 	$(PY) -m clinic_faq_dev.evaluate --cases evaluation/sets/red_team.yml --out reports/red_team.jsonl
 
-bench: train  ## Ours vs stock Rasa side by side, what each speed-up gains, guardrail cost, the insights report on 100,000 conversations (docs/benchmarks/; BENCH_ARGS=--retrain times training anew)
+bench: train  ## Ours vs stock Rasa side by side, what each speed-up gains, guardrail cost, a flood beside real conversations, the insights report on 100,000 conversations (docs/benchmarks/; BENCH_ARGS=--retrain times training anew)
 	@status=0; \
 	  $(PY) -m clinic_faq_dev.bench.compare $(BENCH_ARGS) || status=1; \
 	  $(PY) -m clinic_faq_dev.bench.tuning || status=1; \
 	  $(PY) -m clinic_faq_dev.bench.guardrails || status=1; \
+	  $(PY) -m clinic_faq_dev.bench.flood || status=1; \
 	  $(PY) -m clinic_faq_dev.bench.insights --write-docs || status=1; \
 	  exit $$status
 
