@@ -12,6 +12,7 @@ import json
 import os
 import shutil
 import signal
+import time
 import uuid
 from pathlib import Path
 from typing import Dict, List, Optional
@@ -99,12 +100,21 @@ class Cluster(RunningAssistant):
 
     # --- what the replicas did and stored ----------------------------------------------------------
 
-    def upstreams(self) -> List[str]:
+    def upstreams(self, at_least: int = 0, timeout: float = 10.0) -> List[str]:
         """For each REST message in order, the replica (host:port) that nginx sent it to; when nginx tried
-        more than one (the first could not be reached), all of them, comma-separated, the last answered."""
+        more than one (the first could not be reached), all of them, comma-separated, the last answered.
+
+        nginx writes a request's line only after the client has its response, so a caller that knows how
+        many REST messages have been answered passes `at_least`: the log is read again until it holds that
+        many lines (or `timeout` seconds have passed)."""
         log = self.nginx_dir / "nginx-access.log"
-        lines = log.read_text().splitlines() if log.exists() else []
-        return [line.split('upstream="')[1].split('"')[0] for line in lines if "/webhooks/rest/webhook" in line]
+        deadline = time.monotonic() + timeout
+        while True:
+            lines = log.read_text().splitlines() if log.exists() else []
+            found = [line.split('upstream="')[1].split('"')[0] for line in lines if "/webhooks/rest/webhook" in line]
+            if len(found) >= at_least or time.monotonic() >= deadline:
+                return found
+            time.sleep(0.05)
 
     def _rows(self, sql: str, args: tuple = ()) -> list:
         with connect(self.database) as db:

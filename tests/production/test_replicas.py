@@ -26,7 +26,7 @@ def test_a_conversation_spread_over_the_replicas_keeps_every_event_in_order(clus
     for text in QUESTIONS:
         for sender in senders:
             assert cluster.send(sender, text), text
-    used = cluster.upstreams()[before:]
+    used = cluster.upstreams(at_least=before + len(senders) * len(QUESTIONS))[before:]
     assert len(used) == len(senders) * len(QUESTIONS)
     # Round robin: every replica served messages, and each conversation was served by more than one.
     assert len(set(used)) == 3, collections.Counter(used)
