@@ -43,13 +43,15 @@ def test_mentioning_a_language_is_not_only_a_request(text):
     assert not is_only_a_language_request(text)
 
 
-@pytest.mark.parametrize("text", ["eres un bot?", "bone pain por cancer xq pasa", "grax", "sip", "okey gracias x todo"])
+@pytest.mark.parametrize("text", ["eres un bot?", "bone pain por cancer xq pasa", "grax", "sip", "okey gracias x todo",
+                                  "aceptan medicare?", "atienden sabados?"])
 def test_undecided_spanish_messages_get_a_spanish_hint(text):
     assert detect(text).language is None or detect(text).language == "es"
     assert hint(text) == "es"
 
 
-@pytest.mark.parametrize("text", ["r u a bot", "whats ketamene", "cost per infusoin", "is it real"])
+@pytest.mark.parametrize("text", ["r u a bot", "whats ketamene", "cost per infusoin", "is it real", "medicare accepted?",
+                                  "open saturdays?"])
 def test_undecided_english_messages_never_get_a_spanish_hint(text):
     assert hint(text) in (None, "en")
 

@@ -110,7 +110,10 @@ _MARKERS = {
         "puedo puede puedes quiero necesito sirve funciona duele dolor como cuando donde cual cuanto cuantas "
         "cuantos quien muy mas tambien tmb tb bien bueno buena hoy ahora manana ayer aqui eso esto esa ese "
         "grax grcs grasias gracia cuidate sip simon sale okey oki obvio nop nel mande pues oye hermano mija "
-        "mijo senora senor doctora doctor medico medicina pastillas cita cuesta vale seguro".split()
+        "mijo senora senor doctora doctor medico medicina pastillas cita cuesta vale seguro "
+        # what a clinic's front desk is asked: short questions the detector cannot place ("aceptan medicare?")
+        "aceptan acepta atienden abren abierto abiertos abrieron cierran cerrado cerrados hablan habla "
+        "citas horario horarios direccion estacionamiento estacionar parqueo aseguranza cobran pagar pago".split()
     ),
     ENGLISH: frozenset(
         "the an is are was were you your my i im i'm it its this that these those what whats how who "
