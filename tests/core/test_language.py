@@ -59,3 +59,15 @@ def test_undecided_english_messages_never_get_a_spanish_hint(text):
 @pytest.mark.parametrize("text", ["ok", "1", "no", ""])
 def test_messages_that_say_nothing_get_no_hint(text):
     assert hint(text) is None
+
+
+@pytest.mark.parametrize("text", ["el parking se paga o es gratis", "mañana es payday por fin",
+                                  "el appointment de la infusion dura como una hora o es mas?"])
+def test_a_spanish_sentence_with_english_nouns_is_spanish(text):
+    assert detect(text).language == "es"
+
+
+@pytest.mark.parametrize("text", ["is the parking free or do i pay", "my abuela has cancer, what is the infusion like",
+                                  "where is the clinic, is it near the plaza"])
+def test_an_english_sentence_with_a_spanish_word_stays_english(text):
+    assert detect(text).language == "en"

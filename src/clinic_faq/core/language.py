@@ -27,6 +27,7 @@ ENGLISH, SPANISH = "en", "es"
 LANGUAGES = (ENGLISH, SPANISH)
 CONFIDENT = 0.7  # the detector's probability from which a message sets the language
 MIN_WORDS = 2  # and it needs at least this many words
+MARKERS_OVERRULE = 0.92  # below this probability, one-sided marker words (see `_marked`) decide instead
 
 # Asking for a language, in either language.
 _ASK_SPANISH = re.compile(
@@ -95,6 +96,11 @@ def detect(text: str) -> LanguageGuess:
         if plain in words:
             return LanguageGuess(language, 1.0, best=language)
     language, probability = _classify(plain)
+    marked = _marked(plain)
+    if marked is not None and marked != language and probability < MARKERS_OVERRULE:
+        # "el parking se paga o es gratis": an English noun or two in a Spanish sentence can tip the
+        # detector; two or more function words of one language, three times as many as of the other, outweigh it.
+        language, probability = marked, MARKERS_OVERRULE
     spanish = probability if language == SPANISH else 1.0 - probability
     if len(plain.split()) < MIN_WORDS or probability < CONFIDENT:
         return LanguageGuess(None, float(probability), best=str(language), spanish=float(spanish))
@@ -113,7 +119,8 @@ _MARKERS = {
         "mijo senora senor doctora doctor medico medicina pastillas cita cuesta vale seguro "
         # what a clinic's front desk is asked: short questions the detector cannot place ("aceptan medicare?")
         "aceptan acepta atienden abren abierto abiertos abrieron cierran cerrado cerrados hablan habla "
-        "citas horario horarios direccion estacionamiento estacionar parqueo aseguranza cobran pagar pago".split()
+        "citas horario horarios direccion estacionamiento estacionar parqueo aseguranza cobran pagar pago se y paga "
+        "gratis".split()
     ),
     ENGLISH: frozenset(
         "the an is are was were you your my i im i'm it its this that these those what whats how who "
@@ -122,6 +129,19 @@ _MARKERS = {
         "bot real human person doctor medicine pills appointment cost".split()
     ),
 }
+
+
+def _marked(plain: str) -> Optional[str]:
+    """The language whose marker words a message holds two or more of, and at least three times as many as
+    of the other's; else None."""
+    words = plain.split()
+    spanish = sum(w in _MARKERS[SPANISH] for w in words)
+    english = sum(w in _MARKERS[ENGLISH] for w in words)
+    if spanish >= 2 and spanish >= 3 * english:
+        return SPANISH
+    if english >= 2 and english >= 3 * spanish:
+        return ENGLISH
+    return None
 
 
 def hint(text: str) -> Optional[str]:
