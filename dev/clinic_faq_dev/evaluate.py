@@ -24,8 +24,9 @@ import re
 import sys
 import tempfile
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Tuple
 
 import yaml
 
@@ -116,35 +117,41 @@ def letters(n: int) -> str:
     return out
 
 
-def evaluate(assistant: RunningAssistant, cases: List[dict], run_id: str) -> List[dict]:
-    results = []
-    for i, case in enumerate(cases):
+# Cases in flight at once: each is its own conversation, so the order they are answered in changes nothing,
+# and the server's event loop and the action server (another process) overlap on 2 cores.
+WORKERS = 3
+
+
+def evaluate(assistant: RunningAssistant, cases: List[dict], run_id: str, workers: int = WORKERS) -> List[dict]:
+    def one(numbered: Tuple[int, dict]) -> dict:
+        i, case = numbered
         sender = f"eval-{run_id}-{letters(i)}"
         messages = assistant.send(sender, case["text"])
         reply = "\n".join(m.get("text", "") for m in messages if m.get("text"))
         turn = last_turn(assistant.events(sender))
         turn.routes = [r for r in turn.routes if r in REPLY_ROUTES]
-        results.append(
-            {
-                "text": case["text"],
-                "expected_route": case.get("route", "any"),
-                "lang": case.get("lang", "en"),
-                **{k: case[k] for k in ("topic", "level", "kind", "need") if k in case},
-                "reply": reply,
-                "routes": turn.routes,
-                "intent": turn.intent,
-                "confidence": turn.confidence,
-                "actions": turn.actions,
-                "responses": turn.responses,
-                "reply_languages": turn.languages,
-                "safety": {"crisis": turn.crisis, "crisis_rules": turn.crisis_rules, "override": turn.override,
-                           "referral_reasons": turn.referral_reasons, "phi": turn.phi, "scores": turn.scores},
-                "emergency_first": bool(turn.routes) and turn.routes[0] == "emergency",
-                "_case": case,
-                "_reply": reply,
-                "_turn": turn,
-            }
-        )
+        return {
+            "text": case["text"],
+            "expected_route": case.get("route", "any"),
+            "lang": case.get("lang", "en"),
+            **{k: case[k] for k in ("topic", "level", "kind", "need") if k in case},
+            "reply": reply,
+            "routes": turn.routes,
+            "intent": turn.intent,
+            "confidence": turn.confidence,
+            "actions": turn.actions,
+            "responses": turn.responses,
+            "reply_languages": turn.languages,
+            "safety": {"crisis": turn.crisis, "crisis_rules": turn.crisis_rules, "override": turn.override,
+                       "referral_reasons": turn.referral_reasons, "phi": turn.phi, "scores": turn.scores},
+            "emergency_first": bool(turn.routes) and turn.routes[0] == "emergency",
+            "_case": case,
+            "_reply": reply,
+            "_turn": turn,
+        }
+
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        results = list(pool.map(one, enumerate(cases)))  # in the cases' order
     stored = assistant.stored_text()
     logs = assistant.log_text()
     for result in results:
