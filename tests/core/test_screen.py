@@ -230,6 +230,12 @@ def test_lookalikes_of_those_dangers_are_not_urgent(screen, text):
         ("las tabletas de letrozol van con leche o con agua", "interaction"),
         ("cuanto ibuprofeno le puedo dar a mi papa en un dia", "dose"),
         ("cuantas pastillas de tramadol puedo tomar si me duele mucho", "dose"),
+        ("tomo lamotrigina, eso interfiere con la ketamina?", "interaction"),
+        ("se pueden mezclar la sertralina y la ketamina", "interaction"),
+        ("puedo seguir con mis vitaminas mientras estoy en quimio", "medicine_change"),
+        ("me quiero saltar la infusion de esta semana", "medicine_change"),
+        ("can i skip my next session if i feel fine", "medicine_change"),
+        ("cuantas infusiones necesita con su tipo de cancer", "personal_benefit"),
     ],
 )
 def test_questions_about_taking_ones_own_medicines_are_referred(screen, text, kind):
@@ -240,3 +246,14 @@ def test_questions_about_taking_ones_own_medicines_are_referred(screen, text, ki
                                   "should i come to the infusion on an empty stomach"])
 def test_questions_about_the_treatment_are_not_dose_or_interaction_questions(screen, text):
     assert not screen.screen(text).referral_kinds & {"dose", "interaction"}
+
+
+@pytest.mark.parametrize("text, danger", [
+    ("se me cayeron las pastillas al piso y no se si me tome la de la noche", False),
+    ("a que hora me toca la pastilla de la presion", False),
+    ("me tome todas las pastillas que tenia", True),
+    ("me trague un monton de pastillas", True),
+    ("se tomo las pastillas de golpe", True),
+])
+def test_spanish_pills_are_danger_evidence_only_when_many_or_all_were_taken(screen, text, danger):
+    assert screen.screen(text).danger_evidence is danger
