@@ -67,11 +67,11 @@ class Thresholds:
     domain: float = 0.5  # below this P(in domain) a message is declined as unrelated ...
     domain_referral: float = 0.2  # ... unless the referral rules found a personal medical question and it is above this
     crisis_urgent: float = 0.5  # P(urgent) from which the detector (with evidence) calls for emergency guidance
-    crisis_concern: float = 0.55  # P(urgent) + P(concern) from which it calls for the warm reply with 988
+    crisis_concern: float = 0.56  # P(urgent) + P(concern) from which it calls for the warm reply with 988
     # The same without a word of danger or distress in the message: only a detector this sure may raise
     # an alarm on the meaning alone ("i'll be gone by morning", "lips going blue").
     crisis_urgent_unsupported: float = 0.8
-    crisis_concern_unsupported: float = 0.75  # P(concern) alone
+    crisis_concern_unsupported: float = 0.76  # P(concern) alone
     crisis_override_informational: float = 0.85  # the detector overrides the rules' "general question" only this sure
     smalltalk_confidence: float = 0.5  # small talk this sure is answered even when the gate doubts it ("thx")
     topic_sure: float = 0.5  # a topic this likely is answered even when the question is also a referral-alone kind
