@@ -257,3 +257,18 @@ def test_questions_about_the_treatment_are_not_dose_or_interaction_questions(scr
 ])
 def test_spanish_pills_are_danger_evidence_only_when_many_or_all_were_taken(screen, text, danger):
     assert screen.screen(text).danger_evidence is danger
+
+
+@pytest.mark.parametrize("text, taken", [
+    ("put 4 fentanyl patches on at the same time", True),
+    ("my dad stuck three fentanyl patches on his back", True),
+    ("puse 3 parches de fentanilo juntos", True),
+    ("i put 2 fentanyl patches on, is that normal", False),
+    ("he has 3 fentanyl patches on as prescribed", False),
+    ("i put 3 nicotine patches on", False),
+    ("how do fentanyl patches work", False),
+])
+def test_several_fentanyl_patches_put_on_at_once_are_an_overdose(text, taken):
+    from clinic_faq.core.screen import large_amount_taken
+
+    assert large_amount_taken(text) is taken

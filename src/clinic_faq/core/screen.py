@@ -82,12 +82,29 @@ TAKEN_COUNT = re.compile(
 )
 OVERDOSE_MG = 1000.0  # at once, in milligrams
 OVERDOSE_UNITS = 10  # pills, tablets or capsules at once
+# Fentanyl patches put on together ("put 4 fentanyl patches on at the same time"): a patch releases for days,
+# so a few at once are an overdose under way that removing them does not stop at once. Only the act of putting
+# them on counts: someone on a high dose may wear several as prescribed ("he has 3 patches on").
+_NUMBER_WORDS = {"three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+                 "tres": 3, "cuatro": 4, "cinco": 5, "seis": 6, "siete": 7, "ocho": 8, "nueve": 9, "diez": 10}
+PATCHES_ON = re.compile(
+    r"\b(?:put|puts|putting|stuck|stuk|applied|slapped|puse|puso|pegu[eé]|peg[oó])\s+(?:on\s+)?(?:like\s+|about\s+|como\s+)?(\d{1,2}|" + "|".join(_NUMBER_WORDS) + r")\s+"
+    r"(?:\w+\s+){0,2}?(?:fentanyl|fentanilo|duragesic)\s*(?:patch(?:es)?|parches?)\b|"
+    r"\b(?:put|stuck|applied|slapped|puse|puso|pegu[eé]|peg[oó])\s+(?:on\s+)?(\d{1,2}|" + "|".join(_NUMBER_WORDS) + r")\s+"
+    r"(?:of\s+(?:my|his|her|the)\s+|de\s+(?:mis|sus|los)\s+)?(?:patch(?:es)?|parches?)\b[^.?!]{0,40}?\b(?:fentanyl|fentanilo|duragesic)\b",
+    re.IGNORECASE,
+)
+PATCHES_AT_ONCE = 3
 
 
 def large_amount_taken(text: str) -> bool:
     """A stated amount taken at once beyond any single dose (OVERDOSE_MG, OVERDOSE_UNITS)."""
     if any(int(m.group(1)) >= OVERDOSE_UNITS for m in TAKEN_COUNT.finditer(text)):
         return True
+    for match in PATCHES_ON.finditer(text):
+        number = (match.group(1) or match.group(2)).lower()
+        if (int(number) if number.isdigit() else _NUMBER_WORDS[number]) >= PATCHES_AT_ONCE:
+            return True
     for match in TAKEN_AMOUNT.finditer(text):
         try:
             amount = float(match.group(1).replace(",", ""))
