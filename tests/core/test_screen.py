@@ -272,3 +272,14 @@ def test_several_fentanyl_patches_put_on_at_once_are_an_overdose(text, taken):
     from clinic_faq.core.screen import large_amount_taken
 
     assert large_amount_taken(text) is taken
+
+
+@pytest.mark.parametrize("text, not_a_person", [
+    ("dosis de desparasitante para mi perro", True),
+    ("how much fertilizer for tomato plants", True),
+    ("pastillas de cloro para la alberca", True),
+    ("dosis de ketamina para mi mama", False),
+    ("how much tylenol can i take", False),
+])
+def test_doses_for_pets_gardens_and_pools_are_not_about_a_person(screen, text, not_a_person):
+    assert screen.screen(text).not_a_person is not_a_person

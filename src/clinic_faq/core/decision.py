@@ -191,9 +191,13 @@ def _decide_content(inputs: Inputs, crisis: Optional[CrisisLevel], th: Threshold
     if screen.wants_callback and crisis is None and intent not in (CALLBACK, TALK_TO_HUMAN) and not screen.referral:
         # "please call me back at 555 ...": the callback request (the number is kept for it), not the privacy warning
         return Decision(CALLBACK, "asks to be called back")
-    if screen.dose_question and not screen.animal and crisis is None:
+    if screen.dose_question and not screen.not_a_person and crisis is None:
         # The assistant never gives a dose: a dose question goes to the care team wherever it comes from.
         return Decision(REFERRAL, "dose question")
+    if screen.not_a_person and crisis is None and not screen.domain_term and (screen.referral or intent == REFERRAL):
+        # "dosis de desparasitante para mi perro", "fertilizer dose for tomatoes": a vet's or a garden shop's
+        # question, not the person's care (a ketamine, opioid or cancer word keeps it with the care team).
+        return Decision(OUT_OF_SCOPE, "a pet's, a garden's or a pool's question")
     in_domain = inputs.scores.in_domain if inputs.scores else None
     unrelated = in_domain is not None and in_domain < th.domain and not screen.domain_term and not screen.medicine
     if unrelated and intent in SMALLTALK and not screen.phi and _confidence(inputs, intent) >= th.smalltalk_confidence:

@@ -248,7 +248,7 @@ class ScreenResult:
     domain_term: bool = False
     medical: bool = False
     medicine: bool = False
-    animal: bool = False  # about a pet: a vet's question, never the person's emergency or dose
+    not_a_person: bool = False  # about a pet, a garden or a pool: its doses are not the person's care
     wants_callback: bool = False  # asks to be called ("please call me back at ..."): clinic_faq.core.contact
 
     @property
@@ -277,17 +277,22 @@ class ScreenResult:
             "domain_term": self.domain_term,
             "medical": self.medical,
             "medicine": self.medicine,
-            "animal": self.animal,
+            "not_a_person": self.not_a_person,
             "wants_callback": self.wants_callback,
         }
 
 
 # A message about an animal ("can you overdose a cat on flea medicine") is for a vet: crisis words in it are
-# never an emergency for the person writing.
+# never an emergency for the person writing, and its doses are not the care team's.
 ANIMALS = {"cat", "cats", "dog", "dogs", "puppy", "kitten", "pet", "pets", "vet", "horse", "bird", "hamster", "rabbit",
            "goldfish", "parrot", "turtle", "aquarium",
            "perro", "perros", "perrito", "gato", "gatos", "gatito", "mascota", "mascotas", "veterinario",
            "pez", "peces", "pecera", "pajarito", "perico", "loro", "tortuga", "conejo"}
+# Nor are the doses of a garden's or a pool's ("dosis de fertilizante para los tomates"). Crisis words next to
+# these still count ("me voy a tirar a la alberca").
+THINGS = {"plant", "plants", "garden", "lawn", "tomato", "tomatoes", "pool", "cistern", "fertilizer",
+          "planta", "plantas", "jardin", "jardín", "pasto", "cesped", "césped", "tomate", "tomates", "alberca",
+          "piscina", "cisterna", "tinaco", "fertilizante"}
 
 
 def _load_yaml(name: str) -> Dict[str, Any]:
@@ -480,7 +485,7 @@ class SafetyScreen:
             domain_term=domain_term,
             medical=domain_term or bool(lexicon_kinds),
             medicine="medicine" in lexicon_kinds,
-            animal=animal,
+            not_a_person=animal or any(t.lower_ in THINGS for t in doc),
             wants_callback=wants_callback(text),
         )
 
