@@ -139,3 +139,26 @@ def test_nothing_in_the_clear_and_every_key_expires(prefix):
     assert not any("alice" in k or "203.0.113.77" in k for k in keys)
     ttls = [red.pttl(k) for k in keys]
     assert all(0 < ttl <= 31_000 for ttl in ttls), ttls
+
+
+def test_a_connection_broken_by_a_redis_restart_is_reopened_not_counted_as_a_failed_store(prefix):
+    """After Redis restarts, every pooled connection is dead. The backend's next take must reconnect and count,
+    not raise (a raise makes the limiter serve messages unlimited). Redis is not restarted here: the backend's
+    own connection is killed from another client, which is what a restart does to it."""
+    b = backend(prefix)
+    rule = Rule(3, 3600)
+
+    async def go():
+        try:
+            first = await b.take([Check("a", rule, "client_address")], None)
+            own_id = await b.red.client_id()  # the pool's one connection, the one `take` used
+            assert redis.Redis(**REDIS).client_kill_filter(_id=own_id) == 1
+            second = await b.take([Check("a", rule, "client_address")], None)
+            third = await b.take([Check("a", rule, "client_address")], None)
+            fourth = await b.take([Check("a", rule, "client_address")], None)
+            return first, second, third, fourth
+        finally:
+            await b.close()
+
+    decisions = asyncio.run(go())
+    assert [d.allowed for d in decisions] == [True, True, True, False]

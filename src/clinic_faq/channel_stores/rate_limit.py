@@ -23,6 +23,9 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence
 
 import redis.asyncio as aioredis
 import yaml
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
+from redis.exceptions import ConnectionError as RedisConnectionError
 
 from clinic_faq.core.clinic_config import rate_limits
 from clinic_faq.core.rate_limit import Backend, Check, Decision, MemoryBackend, RateLimiter, RateLimits
@@ -79,8 +82,11 @@ class RedisBackend:
 
     def __init__(self, host: str = "localhost", port: int = 6379, db: int = 0, password: Optional[str] = None,
                  use_ssl: bool = False, key_prefix: str = DEFAULT_PREFIX, timeout: float = 0.5) -> None:
+        # One retry on a broken connection: after Redis restarts, every pooled connection is dead, and without
+        # it each replica's next messages would find the store "failed" and go unlimited (fail-open).
         self.red = aioredis.Redis(host=host, port=int(port), db=int(db), password=password or None, ssl=use_ssl,
-                                  socket_timeout=timeout, socket_connect_timeout=timeout)
+                                  socket_timeout=timeout, socket_connect_timeout=timeout,
+                                  retry=Retry(NoBackoff(), 1), retry_on_error=[RedisConnectionError])
         self.prefix = f"{key_prefix}:ratelimit:"
         self._script = self.red.register_script(_TAKE)
         self.where = f"{host}:{port}"
