@@ -283,3 +283,14 @@ def test_several_fentanyl_patches_put_on_at_once_are_an_overdose(text, taken):
 ])
 def test_doses_for_pets_gardens_and_pools_are_not_about_a_person(screen, text, not_a_person):
     assert screen.screen(text).not_a_person is not_a_person
+
+
+@pytest.mark.parametrize("text, distress", [
+    ("soy un estorbo para mis hijos", True),
+    ("soy una molestia para todos", True),
+    ("solo soy un gasto pa mi familia", True),
+    ("el carro es un problema para estacionar", False),
+    ("ese mueble es un estorbo en la sala", False),
+])
+def test_feeling_a_burden_in_spanish_is_distress_evidence(screen, text, distress):
+    assert screen.screen(text).distress_evidence is distress
