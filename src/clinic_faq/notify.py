@@ -13,14 +13,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import smtplib
 from email.message import EmailMessage
 from typing import Any, Dict, List
 
 import requests
 
+from clinic_faq import settings
 from clinic_faq.core.clinic_config import load_clinic_config
+from clinic_faq.settings import Settings
 from clinic_faq.stores.callbacks import CallbackStore
 
 logger = logging.getLogger(__name__)
@@ -42,17 +43,18 @@ def send_email(spec: Dict[str, Any], body: str, request_id: int) -> None:
     with smtplib.SMTP(str(spec.get("host", "localhost")), int(spec.get("port", 25)), timeout=TIMEOUT_SECONDS) as smtp:
         if spec.get("starttls"):
             smtp.starttls()
-        user, password = os.environ.get("SMTP_USER"), os.environ.get("SMTP_PASSWORD")
+        user, password = settings.current().smtp_user, Settings.secret(settings.current().smtp_password)
         if user and password:
             smtp.login(user, password)
         smtp.send_message(message)
 
 
 def send_sms(spec: Dict[str, Any], body: str) -> None:
-    sid, token = os.environ.get("TWILIO_ACCOUNT_SID"), os.environ.get("TWILIO_AUTH_TOKEN")
+    config = settings.current()
+    sid, token = config.twilio_account_sid, Settings.secret(config.twilio_auth_token)
     if not sid or not token:
         raise RuntimeError("TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN are not set")
-    base = os.environ.get("TWILIO_API_BASE", "https://api.twilio.com").rstrip("/")
+    base = config.twilio_api_base
     reply = requests.post(f"{base}/2010-04-01/Accounts/{sid}/Messages.json", auth=(sid, token),
                           data={"To": str(spec["to"]), "From": str(spec["from"]), "Body": body}, timeout=TIMEOUT_SECONDS)
     if reply.status_code >= 300:

@@ -11,17 +11,18 @@ the project directory:
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
+
+from clinic_faq import settings
 
 ENV = "CLINIC_PROJECT_DIR"
 _CHECKOUT = Path(__file__).resolve().parents[2]
 
 
 def project_dir() -> Path:
-    configured = os.environ.get(ENV, "").strip()
+    configured = settings.current().project_dir
     if configured:
-        return Path(configured).resolve()
+        return configured.resolve()
     here = Path.cwd()
     if (here / "domain.yml").is_file():
         return here

@@ -5,14 +5,15 @@ import asyncio
 from clinic_faq.channel_stores.rate_limit import RedisBackend, build_backend, lock_store_settings
 from clinic_faq.core.rate_limit import MemoryBackend, RateLimiter, RateLimits, Rule
 from clinic_faq.rasa_ext.servers.rasa_server import endpoints_path
+from clinic_faq.settings import from_environment
 from tests.conftest import PROJECT
 
 
 def test_the_embedded_default_keeps_its_limits_in_memory():
     environ = {"CLINIC_ENDPOINTS": str(PROJECT / "endpoints.yml")}
     assert lock_store_settings(PROJECT / "endpoints.yml") is None
-    assert isinstance(build_backend(RateLimits(), environ), MemoryBackend)
-    assert isinstance(build_backend(RateLimits(), {}), MemoryBackend)
+    assert isinstance(build_backend(RateLimits(), from_environment(environ)), MemoryBackend)
+    assert isinstance(build_backend(RateLimits(), from_environment({})), MemoryBackend)
 
 
 def test_production_mode_uses_the_lock_stores_redis(monkeypatch):
@@ -21,15 +22,15 @@ def test_production_mode_uses_the_lock_stores_redis(monkeypatch):
     settings = lock_store_settings(PROJECT / "endpoints.production.yml")
     assert settings == {"host": "redis.clinic.internal", "port": 6380, "db": 0, "password": None, "use_ssl": False,
                         "key_prefix": "clinic"}
-    backend = build_backend(RateLimits(), {"CLINIC_ENDPOINTS": str(PROJECT / "endpoints.production.yml")})
+    backend = build_backend(RateLimits(), from_environment({"CLINIC_ENDPOINTS": str(PROJECT / "endpoints.production.yml")}))
     assert isinstance(backend, RedisBackend) and backend.where == "redis.clinic.internal:6380"
     assert backend.prefix == "clinic:ratelimit:"
 
 
 def test_the_store_can_be_chosen():
     production = {"CLINIC_ENDPOINTS": str(PROJECT / "endpoints.production.yml"), "REDIS_HOST": "h", "REDIS_PORT": "1"}
-    assert isinstance(build_backend(RateLimits(store="memory"), production), MemoryBackend)
-    chosen = build_backend(RateLimits(store="redis"), {"REDIS_HOST": "10.9.8.7", "REDIS_PORT": "6390"})
+    assert isinstance(build_backend(RateLimits(store="memory"), from_environment(production)), MemoryBackend)
+    chosen = build_backend(RateLimits(store="redis"), from_environment({"REDIS_HOST": "10.9.8.7", "REDIS_PORT": "6390"}))
     assert isinstance(chosen, RedisBackend) and chosen.where == "10.9.8.7:6390"
 
 

@@ -138,13 +138,13 @@ def test_a_damaged_backup_is_not_restored(tmp_path):
 
 
 def test_the_stores_come_from_the_endpoints_and_credentials(tmp_path):
-    paths = store_paths(PROJECT / "endpoints.yml", PROJECT / "credentials.yml", {}, tmp_path)
+    paths = store_paths(PROJECT / "endpoints.yml", PROJECT / "credentials.yml", None, tmp_path)
     assert paths == {"tracker": tmp_path / "var" / "tracker.db", "phone_tree": tmp_path / "var" / "phone_tree.db"}
     with_url = store_paths(PROJECT / "endpoints.yml", PROJECT / "credentials.yml",
-                           {"PHONE_TREE_STORE_URL": "postgresql://u@db/clinic"}, tmp_path)
+                           "postgresql://u@db/clinic", tmp_path)
     assert set(with_url) == {"tracker"}  # the phone tree's store is in PostgreSQL: not copied here
     with pytest.raises(BackupError, match="pg_dump"):
-        store_paths(PROJECT / "endpoints.production.yml", PROJECT / "credentials.yml", {}, tmp_path)
+        store_paths(PROJECT / "endpoints.production.yml", PROJECT / "credentials.yml", None, tmp_path)
 
 
 def test_the_command_line(tmp_path, monkeypatch, capsys):

@@ -18,6 +18,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
 from clinic_faq.rasa_ext import patches, tuning
+from clinic_faq.settings import SettingsError
 
 
 @pytest.fixture(autouse=True)
@@ -138,7 +139,10 @@ def test_rasa_cuts_a_slow_action_call_at_the_patched_timeout(monkeypatch):
     assert "timeout" in repr(failure.value).lower() or "timed out" in str(failure.value).lower()
 
 
-def test_the_timeout_stays_below_the_lock_lifetime(monkeypatch):
+def test_a_timeout_above_the_lock_lifetime_is_refused(monkeypatch):
     monkeypatch.setenv("TICKET_LOCK_LIFETIME", "30")
     monkeypatch.setenv("ACTION_TIMEOUT_SECONDS", "45")
-    assert patches.action_timeout() == 15
+    with pytest.raises(SettingsError, match="ACTION_TIMEOUT_SECONDS must be below TICKET_LOCK_LIFETIME"):
+        patches.action_timeout()
+    monkeypatch.setenv("ACTION_TIMEOUT_SECONDS", "29.5")
+    assert patches.action_timeout() == 29.5

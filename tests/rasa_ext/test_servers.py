@@ -5,22 +5,23 @@ from sanic.request import Request
 
 from clinic_faq.rasa_ext.servers.action_server import UnsafeSettings, authorized, check_settings, is_loopback
 from clinic_faq.rasa_ext.servers.rasa_server import api_flags, command
+from clinic_faq.settings import from_environment
 
 
 def test_the_http_api_is_off_without_a_token_or_secret():
-    assert api_flags({}) == []
-    assert api_flags({"RASA_API_TOKEN": "  "}) == []
-    assert "--enable-api" not in command(["--port", "5005"], {})
+    assert api_flags(from_environment({})) == []
+    assert api_flags(from_environment({"RASA_API_TOKEN": "  "})) == []
+    assert "--enable-api" not in command(["--port", "5005"], from_environment({}))
 
 
 def test_the_http_api_comes_only_with_its_authentication():
-    assert api_flags({"RASA_API_TOKEN": "t0k"}) == ["--enable-api", "--auth-token", "t0k"]
-    flags = api_flags({"RASA_JWT_SECRET": "s3cret"})
+    assert api_flags(from_environment({"RASA_API_TOKEN": "t0k"})) == ["--enable-api", "--auth-token", "t0k"]
+    flags = api_flags(from_environment({"RASA_JWT_SECRET": "s3cret"}))
     assert flags[:3] == ["--enable-api", "--jwt-secret", "s3cret"]
     with pytest.raises(SystemExit):
-        api_flags({"RASA_API_TOKEN": "a", "RASA_JWT_SECRET": "b"})
+        api_flags(from_environment({"RASA_API_TOKEN": "a", "RASA_JWT_SECRET": "b"}))
     with pytest.raises(SystemExit):  # --enable-api alone would be an open API
-        command(["--enable-api"], {})
+        command(["--enable-api"], from_environment({}))
 
 
 @pytest.mark.parametrize("host, loopback", [("127.0.0.1", True), ("::1", True), ("localhost", True),

@@ -19,7 +19,7 @@ import functools
 import logging
 import os
 from pathlib import Path
-from typing import Any, Dict, List, Mapping, Optional, Sequence
+from typing import Any, Dict, List, Optional, Sequence
 
 import redis.asyncio as aioredis
 import yaml
@@ -27,8 +27,10 @@ from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
 
+from clinic_faq import settings
 from clinic_faq.core.clinic_config import rate_limits
 from clinic_faq.core.rate_limit import Backend, Check, Decision, MemoryBackend, RateLimiter, RateLimits
+from clinic_faq.settings import Settings
 
 logger = logging.getLogger(__name__)
 
@@ -132,16 +134,15 @@ def lock_store_settings(endpoints: Optional[Path]) -> Optional[Dict[str, Any]]:
     }
 
 
-def build_backend(limits: RateLimits, environ: Mapping[str, str]) -> Backend:
+def build_backend(limits: RateLimits, config: Settings) -> Backend:
     """Memory or Redis, as `limits.store` says (auto: Redis when the lock store is Redis)."""
-    endpoints = environ.get(ENDPOINTS_ENV)
-    settings = lock_store_settings(Path(endpoints)) if endpoints else None
-    if limits.store == "memory" or (limits.store == "auto" and settings is None):
+    redis = lock_store_settings(config.endpoints) if config.endpoints else None
+    if limits.store == "memory" or (limits.store == "auto" and redis is None):
         logger.info("Abuse limits: kept in memory (one server).")
         return MemoryBackend()
-    if settings is None:
-        settings = {"host": environ.get("REDIS_HOST") or "localhost", "port": int(environ.get("REDIS_PORT") or 6379)}
-    backend = RedisBackend(**settings)
+    if redis is None:
+        redis = {"host": config.redis_host, "port": config.redis_port}
+    backend = RedisBackend(**redis)
     logger.info("Abuse limits: kept in Redis at %s, shared by every replica.", backend.where)
     return backend
 
@@ -151,4 +152,4 @@ def shared_limiter() -> RateLimiter:
     """The one limiter of this server: REST, the website and SMS share its buckets (a client address's
     limit counts its REST and website messages together)."""
     limits = rate_limits()
-    return RateLimiter(limits, build_backend(limits, os.environ))
+    return RateLimiter(limits, build_backend(limits, settings.current()))

@@ -10,6 +10,7 @@ from typing import Any, Dict, Mapping, Optional, Tuple
 
 import yaml
 
+from clinic_faq import settings
 from clinic_faq.core.hours import HoursError, OpeningHours, parse_opening_hours
 from clinic_faq.core.rate_limit import RateLimitConfigError, RateLimits
 from clinic_faq.paths import project_file
@@ -225,7 +226,7 @@ def _load(path: str) -> ClinicConfig:
 
 def load_clinic_config(path: str | os.PathLike[str] | None = None) -> ClinicConfig:
     """The clinic config from `path`, `$CLINIC_CONFIG`, or the project's `clinic.yml`."""
-    return _load(str(path or os.environ.get(CONFIG_ENV) or project_file("clinic.yml")))
+    return _load(str(path or settings.current().clinic_config or project_file("clinic.yml")))
 
 
 def rate_limits(environ: Optional[Mapping[str, str]] = None) -> RateLimits:
@@ -233,6 +234,7 @@ def rate_limits(environ: Optional[Mapping[str, str]] = None) -> RateLimits:
     (RATE_LIMIT_CONVERSATION, RATE_LIMIT_CLIENT_ADDRESS, RATE_LIMIT_SMS_SENDER, RATE_LIMIT_SMS_SENDER_DAILY,
     TRUSTED_PROXIES, RATE_LIMIT_EXEMPT, RATE_LIMIT_STORE; docs/deployment.md)."""
     try:
-        return load_clinic_config().limits.with_environment(os.environ if environ is None else environ)
+        overrides = settings.current().rate_limit_overrides if environ is None else environ
+        return load_clinic_config().limits.with_environment(overrides)
     except RateLimitConfigError as e:
         raise ClinicConfigError(f"abuse limits in the environment: {e}") from None

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import sys
 import time
 from pathlib import Path
@@ -19,6 +18,8 @@ from clinic_faq.insights.project import topic_intents, training_examples
 from clinic_faq.insights.report import build, default_bucket, parse_period, write_report
 from clinic_faq.insights.store import STORE_URL_ENV, StoreError, conversation_hash_key, engine_for
 from clinic_faq.paths import project_file
+from clinic_faq.settings import SettingsError
+from clinic_faq.settings import current as current_settings
 
 SHOW_SINGLE_ENV = "INSIGHTS_SHOW_SINGLE_CONVERSATION_MESSAGES"
 
@@ -35,6 +36,7 @@ def time_zone(name: Optional[str]) -> dt.tzinfo:
 
 
 def parser() -> argparse.ArgumentParser:
+    config = current_settings()
     p = argparse.ArgumentParser(
         prog="python -m clinic_faq.insights",
         description="Write the staff insights report (HTML, CSV, JSON) from the tracker store.",
@@ -48,14 +50,14 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--store-url", default=None,
                    help=f"a database URL instead (better: set {STORE_URL_ENV}, which keeps a password off the command line)")
     p.add_argument("--out-dir", type=Path, default=None, help="the report folder (default: reports/insights)")
-    p.add_argument("--tz", default=os.environ.get("INSIGHTS_TZ") or None,
+    p.add_argument("--tz", default=config.insights_tz,
                    help="the clinic's time zone for the day boundaries (default: this machine's; or INSIGHTS_TZ)")
     p.add_argument("--low-confidence", type=float, default=0.4,
                    help="answers below this classifier confidence are listed as unanswered (default: 0.4)")
     p.add_argument("--min-conversations", type=int, default=2,
                    help="show an example message only if this many conversations wrote it (default: 2)")
     p.add_argument("--show-single-conversation-messages", action="store_true",
-                   default=os.environ.get(SHOW_SINGLE_ENV, "").lower() in ("1", "true", "yes"),
+                   default=config.insights_show_single,
                    help=f"also show messages written in one conversation only (off by default; or {SHOW_SINGLE_ENV}=1)")
     p.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD,
                    help=f"how far apart (cosine distance) two questions of one group may be (default: {DEFAULT_THRESHOLD})")
@@ -63,7 +65,11 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Optional[List[str]] = None) -> int:
-    args = parser().parse_args(argv)
+    try:
+        args = parser().parse_args(argv)
+    except SettingsError as error:
+        print(f"insights: {error}", file=sys.stderr)
+        return 2
     tz = time_zone(args.tz)
     try:
         period = parse_period(args.period, tz)

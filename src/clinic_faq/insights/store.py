@@ -22,8 +22,10 @@ from urllib import parse
 import sqlalchemy as sa
 import yaml
 
+from clinic_faq import settings
 from clinic_faq.core.turns import EventDict
 from clinic_faq.paths import project_dir
+from clinic_faq.settings import Settings
 
 STORE_URL_ENV = "INSIGHTS_STORE_URL"
 HASH_KEY_ENV = "CONVERSATION_HASH_KEY"
@@ -87,7 +89,7 @@ def store_url_from_endpoints(path: Union[str, Path]) -> Union[str, sa.engine.URL
 
 def engine_for(url: Optional[str] = None, endpoints: Optional[Union[str, Path]] = None) -> sa.engine.Engine:
     """An engine on the tracker store: `url`, else INSIGHTS_STORE_URL, else the endpoints file's store."""
-    url = url or os.environ.get(STORE_URL_ENV) or None
+    url = url or Settings.secret(settings.current().insights_store_url)
     if url:
         return sa.create_engine(url)
     return sa.create_engine(store_url_from_endpoints(endpoints or project_dir() / "endpoints.yml"))
@@ -101,7 +103,7 @@ def describe(engine: sa.engine.Engine) -> str:
 
 
 def conversation_hash_key() -> Optional[bytes]:
-    key = os.environ.get(HASH_KEY_ENV, "")
+    key = Settings.secret(settings.current().conversation_hash_key) or ""
     return key.encode() if key else None
 
 

@@ -38,6 +38,8 @@ from typing import Any, Dict, List, Mapping, Optional
 
 import yaml
 
+from clinic_faq import settings
+
 STORES = {"tracker": "tracker.db", "phone_tree": "phone_tree.db"}
 MANIFEST = "manifest.json"
 PAGES_PER_STEP = 1024  # 4 MB at SQLite's default page size
@@ -61,9 +63,10 @@ def _sqlite_path(location: str, base: Path) -> Optional[Path]:
     return path if path.is_absolute() else base / path
 
 
-def store_paths(endpoints: Path, credentials: Path, environ: Mapping[str, str], base: Path,
+def store_paths(endpoints: Path, credentials: Path, phone_tree_store: Optional[str], base: Path,
                 sqlite_only: bool = False) -> Dict[str, Path]:
-    """The SQLite files of the tracker store and the phone tree's store, by role. A store on another
+    """The SQLite files of the tracker store and the phone tree's store (`phone_tree_store`, the setting
+    PHONE_TREE_STORE_URL, else credentials.yml's), by role. A store on another
     database (PostgreSQL) is not listed; if the tracker store is one, that is an error with the way out
     (unless `sqlite_only`: then it is just left out)."""
     with open(endpoints, encoding="utf-8") as f:
@@ -75,7 +78,7 @@ def store_paths(endpoints: Path, credentials: Path, environ: Mapping[str, str], 
     elif not sqlite_only:
         raise BackupError(f"The tracker store in {endpoints} is {dialect}, not SQLite: back it up with the "
                           "database's own tools (pg_dump; docs/deployment.md, Backups).")
-    phone = environ.get("PHONE_TREE_STORE_URL")
+    phone = phone_tree_store
     if not phone and credentials.exists():
         with open(credentials, encoding="utf-8") as f:
             phone = ((yaml.safe_load(f) or {}).get(PHONE_TREE_CHANNEL) or {}).get("store")
@@ -272,7 +275,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     r.add_argument("--out", type=Path, default=Path("backups"), help="where the replaced stores are kept aside")
     args = parser.parse_args(argv)
     try:
-        stores = store_paths(args.endpoints, args.credentials, os.environ, Path.cwd())
+        stores = store_paths(args.endpoints, args.credentials, settings.current().phone_tree_store_url, Path.cwd())
         if args.mode == "backup":
             folder = backup(stores, args.out)
             manifest = json.loads((folder / MANIFEST).read_text())

@@ -36,7 +36,6 @@ from __future__ import annotations
 import hashlib
 import inspect
 import logging
-import os
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
@@ -49,6 +48,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, Event, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
 
+from clinic_faq import settings
 from clinic_faq.core.log_redaction import install_log_redaction
 from clinic_faq.rasa_ext import tuning
 
@@ -172,19 +172,12 @@ def _undo_action_recent_events() -> None:
 
 # --- action timeout ------------------------------------------------------------------------------------
 
-DEFAULT_ACTION_TIMEOUT = 20.0
 _original_timeout = rasa.core.actions.action.DEFAULT_REQUEST_TIMEOUT
 
 
 def action_timeout() -> float:
-    """ACTION_TIMEOUT_SECONDS, kept below the conversation lock's lifetime (TICKET_LOCK_LIFETIME)."""
-    lock_lifetime = float(os.environ.get("TICKET_LOCK_LIFETIME", 60))
-    timeout = float(os.environ.get("ACTION_TIMEOUT_SECONDS", DEFAULT_ACTION_TIMEOUT))
-    if timeout >= lock_lifetime:
-        logger.error("ACTION_TIMEOUT_SECONDS (%s) must be below the lock lifetime (%s): using %s.",
-                     timeout, lock_lifetime, lock_lifetime / 2)
-        timeout = lock_lifetime / 2
-    return timeout
+    """ACTION_TIMEOUT_SECONDS (clinic_faq.settings keeps it below the conversation lock's lifetime)."""
+    return settings.current().action_timeout_seconds
 
 
 def _apply_action_timeout() -> None:

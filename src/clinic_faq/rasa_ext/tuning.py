@@ -17,32 +17,23 @@ The patches are applied only by the project's launcher (`clinic-rasa`); the othe
 
 from __future__ import annotations
 
-import os
 from typing import List, Optional
+
+from clinic_faq import settings
+from clinic_faq.settings import SPEEDUPS
 
 ENV = "CLINIC_TUNING"
 
-SPEEDUPS = (
-    "action_result_validator",
-    "rule_policy_recent_states",
-    "tracker_incremental",
-    "tracker_cache",
-    "action_recent_events",
-)
-
 
 def selected(value: Optional[str] = None) -> List[str]:
-    """The speed-ups `CLINIC_TUNING` selects: all when unset or `all`, none for `none`, else the names given."""
-    value = (os.environ.get(ENV, "all") if value is None else value).strip()
-    if value in ("", "all"):
-        return list(SPEEDUPS)
-    if value == "none":
-        return []
-    names = [name.strip() for name in value.split(",") if name.strip()]
-    unknown = [name for name in names if name not in SPEEDUPS]
-    if unknown:
-        raise ValueError(f"{ENV}: unknown speed-up(s) {', '.join(unknown)}; known: {', '.join(SPEEDUPS)}")
-    return names
+    """The speed-ups `CLINIC_TUNING` (or `value`) selects: all when unset or `all`, none for `none`, else the
+    names given (clinic_faq.settings checks them)."""
+    if value is None:
+        return list(settings.current().tuning)
+    try:
+        return list(settings.from_environment({ENV: value or "all"}).tuning)
+    except settings.SettingsError as error:
+        raise ValueError(str(error)) from None
 
 
 def enabled(name: str) -> bool:

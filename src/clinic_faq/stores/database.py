@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import functools
-import os
 import threading
 from pathlib import Path
 from typing import Optional, Union
 
 import sqlalchemy as sa
 
+from clinic_faq import settings
 from clinic_faq.paths import var_dir
 
 URL_ENV = "CLINIC_STORE_URL"
@@ -20,7 +20,7 @@ _lock = threading.Lock()
 def store_url(configured: Optional[Union[str, Path]] = None) -> str:
     """`configured`, else CLINIC_STORE_URL, else the embedded default `var/clinic.db`; a plain path is a
     SQLite file."""
-    location = str(configured or os.environ.get(URL_ENV) or var_dir() / "clinic.db")
+    location = str(configured or settings.current().store_url or var_dir() / "clinic.db")
     if "://" not in location:
         Path(location).parent.mkdir(parents=True, exist_ok=True)
         location = f"sqlite:///{location}"

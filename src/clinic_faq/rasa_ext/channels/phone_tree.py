@@ -44,7 +44,6 @@ import asyncio
 import hashlib
 import hmac
 import logging
-import os
 import time
 from pathlib import Path
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Union
@@ -58,6 +57,7 @@ from sanic.response import HTTPResponse
 from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
+from clinic_faq import settings
 from clinic_faq.channel_stores.contact import take_contact
 from clinic_faq.channel_stores.phone_tree import PhoneTreeStore
 from clinic_faq.channel_stores.rate_limit import shared_limiter
@@ -83,6 +83,7 @@ from clinic_faq.core.sms import (
 )
 from clinic_faq.paths import var_dir
 from clinic_faq.rasa_ext.stores.tracker import reset_storage_failure, storage_failed
+from clinic_faq.settings import Settings
 
 logger = logging.getLogger(__name__)
 
@@ -130,11 +131,12 @@ class PhoneTreeInput(InputChannel):  # type: ignore[misc]  # rasa has no type in
     def from_credentials(cls, credentials: Optional[Dict[str, Any]]) -> InputChannel:
         install_log_redaction()  # on the log handlers Rasa has set up, however the server was started
         credentials = credentials or {}
-        token = os.environ.get(credentials.get("auth_token_env", "TWILIO_AUTH_TOKEN")) or None
-        base_url = os.environ.get("PUBLIC_BASE_URL") or credentials.get("public_base_url") or "http://localhost:5005"
+        config = settings.current()
+        token = Settings.secret(config.twilio_auth_token)
+        base_url = config.public_base_url or credentials.get("public_base_url") or "http://localhost:5005"
         if token is None:
             logger.info("Phone tree (SMS) channel: off until TWILIO_AUTH_TOKEN is set (requests are refused).")
-        store = os.environ.get("PHONE_TREE_STORE_URL") or credentials.get("store") or var_dir() / "phone_tree.db"
+        store = config.phone_tree_store_url or credentials.get("store") or var_dir() / "phone_tree.db"
         return cls(token, base_url, store)
 
     def __init__(self, auth_token: Optional[str], public_base_url: str,

@@ -34,7 +34,6 @@ import asyncio
 import hashlib
 import hmac
 import logging
-import os
 import secrets
 from pathlib import Path
 from typing import Any, Awaitable, Callable, Dict, FrozenSet, Iterable, List, Optional
@@ -47,6 +46,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
+from clinic_faq import settings
 from clinic_faq.channel_stores.contact import take_contact
 from clinic_faq.channel_stores.rate_limit import shared_limiter
 from clinic_faq.core.clinic_config import load_clinic_config
@@ -56,6 +56,7 @@ from clinic_faq.core.sanitize import DEFAULT_MAX_MESSAGE_CHARS, BadInput, saniti
 from clinic_faq.paths import var_dir
 from clinic_faq.rasa_ext.channels.limits import environ_address
 from clinic_faq.rasa_ext.stores.tracker import reset_storage_failure, storage_failed
+from clinic_faq.settings import Settings
 
 logger = logging.getLogger(__name__)
 
@@ -76,7 +77,7 @@ class SessionSigner:
 
     @classmethod
     def from_environment(cls, key_file: Optional[Path] = None) -> SessionSigner:
-        secret = os.environ.get("SOCKET_SESSION_SECRET")
+        secret = Settings.secret(settings.current().socket_session_secret)
         if secret:
             return cls(secret.encode())
         key_file = key_file or var_dir() / "socket_session.key"
@@ -192,9 +193,9 @@ class TurnCollector(OutputChannel):  # type: ignore[misc]  # rasa has no type in
 def allowed_origins(configured: Optional[Iterable[str]] = None) -> List[str]:
     """The page origins allowed to connect: WEBSITE_ORIGINS (comma-separated), else `configured`
     (credentials.yml `cors_allowed_origins`), else clinic.yml `website_origins`."""
-    from_env = os.environ.get("WEBSITE_ORIGINS")
+    from_env = settings.current().website_origins
     if from_env:
-        return [o.strip() for o in from_env.split(",") if o.strip()]
+        return list(from_env)
     if configured is not None:
         return list(configured)
     return list(load_clinic_config().website_origins)

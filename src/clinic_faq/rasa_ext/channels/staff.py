@@ -39,10 +39,12 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from clinic_faq import settings
 from clinic_faq.core.log_redaction import install_log_redaction
 from clinic_faq.insights.page import TOOLBAR_MARK, content_security_policy, page
 from clinic_faq.paths import project_dir
 from clinic_faq.rasa_ext.channels.staff_views import Page, StaffContext, StaffView, load_views, nav
+from clinic_faq.settings import Settings
 
 logger = logging.getLogger(__name__)
 
@@ -92,13 +94,13 @@ class StaffInput(InputChannel):  # type: ignore[misc]  # rasa has no type inform
     def from_credentials(cls, credentials: Optional[Dict[str, Any]]) -> InputChannel:
         install_log_redaction()  # on the log handlers Rasa has set up, however the server was started
         credentials = credentials or {}
-        token = os.environ.get(credentials.get("token_env", TOKEN_ENV)) or None
+        token = Settings.secret(settings.current().staff_token)
         if token is None:
             logger.info("Staff page: off until STAFF_TOKEN is set (every request is answered 404).")
         elif len(token) < MIN_TOKEN_CHARS:
             logger.error(f"Staff page: off, STAFF_TOKEN is shorter than {MIN_TOKEN_CHARS} characters.")
             token = None
-        folder = Path(os.environ.get(DIR_ENV) or credentials.get("report_dir") or "reports/insights")
+        folder = settings.current().insights_dir or Path(credentials.get("report_dir") or "reports/insights")
         folder = folder if folder.is_absolute() else project_dir() / folder
         return cls(token, folder, str(credentials.get("period") or "90d"),
                    bool(credentials.get("show_single_conversation_messages", False)), load_views())

@@ -19,7 +19,6 @@ import argparse
 import hmac
 import ipaddress
 import logging
-import os
 from typing import List, Optional
 
 from rasa_sdk import utils
@@ -29,7 +28,9 @@ from sanic import Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from clinic_faq import settings
 from clinic_faq.core.log_redaction import install_log_redaction
+from clinic_faq.settings import Settings
 
 logger = logging.getLogger(__name__)
 
@@ -81,12 +82,12 @@ def build_app(token: Optional[str], actions: str = "clinic_faq.rasa_ext.actions"
 
 def main(argv: Optional[List[str]] = None) -> None:
     parser = argparse.ArgumentParser(description="Start the action server (loopback, or token-protected).")
-    parser.add_argument("--port", type=int, default=int(os.environ.get("ACTION_PORT", 5055)))
+    config = settings.check_startup()
+    parser.add_argument("--port", type=int, default=config.action_port)
     parser.add_argument("--actions", default="clinic_faq.rasa_ext.actions")
     parser.add_argument("--debug", action="store_true")
     args = parser.parse_args(argv)
-    host = os.environ.get("ACTION_SERVER_HOST", "127.0.0.1")
-    token = os.environ.get("ACTION_SERVER_TOKEN") or None
+    host, token = config.action_server_host, Settings.secret(config.action_server_token)
     utils.configure_colored_logging(logging.DEBUG if args.debug else logging.INFO)
     utils.update_sanic_log_level()
     install_log_redaction()  # on the handlers just set up: the action server logs trackers at debug level

@@ -20,27 +20,28 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import List, Mapping, Optional
+from typing import List, Optional
 
+from clinic_faq import settings
 from clinic_faq.rasa_ext import patches
+from clinic_faq.settings import Settings
 
 
-def api_flags(env: Mapping[str, str]) -> List[str]:
-    token = env.get("RASA_API_TOKEN", "").strip()
-    jwt_secret = env.get("RASA_JWT_SECRET", "").strip()
+def api_flags(config: Settings) -> List[str]:
+    token, jwt_secret = Settings.secret(config.rasa_api_token), Settings.secret(config.rasa_jwt_secret)
     if token and jwt_secret:
         raise SystemExit("Set RASA_API_TOKEN or RASA_JWT_SECRET, not both.")
     if token:
         return ["--enable-api", "--auth-token", token]
     if jwt_secret:
-        return ["--enable-api", "--jwt-secret", jwt_secret, "--jwt-method", env.get("RASA_JWT_METHOD", "HS256")]
+        return ["--enable-api", "--jwt-secret", jwt_secret, "--jwt-method", config.rasa_jwt_method]
     return []
 
 
-def command(args: List[str], env: Mapping[str, str]) -> List[str]:
+def command(args: List[str], config: Settings) -> List[str]:
     if "--enable-api" in args:
         raise SystemExit("Do not pass --enable-api: set RASA_API_TOKEN or RASA_JWT_SECRET, and it is enabled with it.")
-    return ["run", *args, *api_flags(env)]
+    return ["run", *args, *api_flags(config)]
 
 
 def file_arg(args: List[str], flag: str, default: str) -> str:
@@ -68,7 +69,7 @@ def hold_sqlite_stores(args: List[str]) -> None:
 
     try:
         hold_stores(store_paths(Path(endpoints_path(args)), Path(file_arg(args, "--credentials", "credentials.yml")),
-                                os.environ, Path.cwd(), sqlite_only=True))
+                                settings.current().phone_tree_store_url, Path.cwd(), sqlite_only=True))
     except Exception as error:  # a restore could then not tell that this server runs; the server runs anyway
         print(f"clinic-rasa: could not mark the SQLite stores as in use ({error}).", file=sys.stderr)
 
@@ -77,8 +78,8 @@ def main(argv: Optional[List[str]] = None) -> None:
     args = list(sys.argv[1:] if argv is None else argv)
     if args[:1] == ["run"]:
         args = args[1:]
-    rasa_args = command(args, os.environ)
-    os.environ["CLINIC_ENDPOINTS"] = endpoints_path(args)
+    os.environ["CLINIC_ENDPOINTS"] = endpoints_path(args)  # the abuse limits find the lock store's Redis there
+    rasa_args = command(args, settings.check_startup())
     hold_sqlite_stores(args)
     patches.apply()
     from rasa.__main__ import main as rasa_main

@@ -18,7 +18,6 @@ endpoints.yml:  lock_store: {type: clinic_faq.rasa_ext.stores.lock.AtomicRedisLo
 from __future__ import annotations
 
 import logging
-import os
 import threading
 import time
 import uuid
@@ -29,6 +28,8 @@ import redis
 from rasa.core.lock import Ticket, TicketLock
 from rasa.core.lock_store import LOCK_LIFETIME, LockError, RedisLockStore
 from rasa.utils.endpoints import EndpointConfig
+
+from clinic_faq import settings
 
 logger = logging.getLogger(__name__)
 
@@ -83,7 +84,7 @@ class AtomicRedisLockStore(RedisLockStore):  # type: ignore[misc]  # rasa has no
         super().__init__(**kwargs)
         self._issue = self.red.register_script(_ISSUE)
         self._live = self.red.register_script(_LIVE)
-        self.owner_ttl = float(owner_ttl or os.environ.get("LOCK_OWNER_TTL", 10))
+        self.owner_ttl = float(owner_ttl or settings.current().lock_owner_ttl)
         self.owner_key = f"{self.key_prefix}owner:{uuid.uuid4().hex}"
         self._stop = threading.Event()
         self._heartbeat = threading.Thread(target=self._beat, name="lock-owner-heartbeat", daemon=True)

@@ -48,7 +48,6 @@ import contextvars
 import itertools
 import json
 import logging
-import os
 import weakref
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -61,6 +60,7 @@ from rasa.shared.core.events import Event, SessionStarted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
+from clinic_faq import settings
 from clinic_faq.core.log_redaction import install_log_redaction
 from clinic_faq.rasa_ext import tuning
 from clinic_faq.rasa_ext.stores.incremental_tracker import IncrementalTracker
@@ -69,8 +69,6 @@ logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
 _failed: contextvars.ContextVar[bool] = contextvars.ContextVar("tracker_store_failed", default=False)
-CACHE_ENV = "CLINIC_TRACKER_CACHE_EVENTS"
-DEFAULT_CACHE_EVENTS = 40_000
 # What the database holds for one conversation: number of events, lowest and highest event id.
 Mark = Tuple[int, Optional[int], Optional[int]]
 
@@ -79,7 +77,7 @@ def cache_size() -> int:
     """How many parsed events (of whole conversations) a server keeps: 0 without the `tracker_cache` speed-up."""
     if not tuning.enabled("tracker_cache"):
         return 0
-    return max(int(os.environ.get(CACHE_ENV, DEFAULT_CACHE_EVENTS)), 0)
+    return settings.current().tracker_cache_events
 
 
 class ConversationConflict(RuntimeError):
