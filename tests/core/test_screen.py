@@ -294,3 +294,61 @@ def test_doses_for_pets_gardens_and_pools_are_not_about_a_person(screen, text, n
 ])
 def test_feeling_a_burden_in_spanish_is_distress_evidence(screen, text, distress):
     assert screen.screen(text).distress_evidence is distress
+
+
+@pytest.mark.parametrize("text", [
+    "would drano or bleach work quicker if i swallowed some",
+    "si me tomo el raticida me muero mas rapido?",
+    "gonna wash down all my pills with vodka tonight",
+    "me voy a tomar todas mis medicinas con tequila",
+    "his mouth is suddenly crooked on one side and he cant lift his arm",
+    "a mi mama se le puso la cara chueca y habla raro",
+])
+def test_poison_questions_pills_with_alcohol_and_a_drooping_face_are_urgent(screen, text):
+    assert screen.screen(text).crisis == "urgent"
+
+
+@pytest.mark.parametrize("text, distress", [
+    ("honestly i do not even want to wake up some mornings", True),
+    ("i kinda don't want to be here anymore", True),
+    ("when it gets bad i punch myself in the thigh", True),
+    ("ya estoy harta de pelear contra esto", True),
+    ("estoy cansado de la vida", True),
+    ("i don't want to wake up early tomorrow, it's saturday", True),  # evidence only: the detector decides
+    ("we want to go to the lake tomorrow", False),
+])
+def test_distress_evidence_in_words_set_apart(screen, text, distress):
+    assert screen.screen(text).distress_evidence is distress
+
+
+@pytest.mark.parametrize("text, danger", [
+    ("we're gonna hang out at the mall later", False),
+    ("finally shot my shot and asked her out", False),
+    ("shoot me a text when you land", False),
+    ("i'm so full i could die", False),
+    ("i want to hang myself", True),
+    ("he shot himself in the garage", True),
+])
+def test_figures_of_speech_are_not_danger_evidence(screen, text, danger):
+    assert screen.screen(text).danger_evidence is danger
+
+
+def test_a_phrase_alternative_in_a_rule_is_split_into_rules():
+    """`a|b c` alternates single words only: "cansada de todo|la vida" would need "vida" after every word."""
+    import yaml
+
+    from clinic_faq.core.screen import PATTERN_DIR
+
+    small = {"la", "el", "los", "las", "the", "an", "un", "una", "my", "his", "her", "our", "their", "mi", "mis", "su",
+             "sus", "tu"}  # articles and possessives, which begin a phrase
+    for name in ("crisis.yml", "evidence.yml"):
+        spec = yaml.safe_load((PATTERN_DIR / name).read_text(encoding="utf-8"))
+        rules = [r for k, v in spec.items() if isinstance(v, list) and k != "idioms" for r in v]
+        rules += [r for v in spec.values() if isinstance(v, dict) for k in ("rules", "negatable", "mentions")
+                  for r in v.get(k) or []]
+        for rule in rules:
+            tokens = rule.split()
+            # content words, then a small word that begins a phrase ("todo|la vida"): a phrase written as one
+            bad = [t for t in tokens[:-1] if "|" in t and t.split("|")[-1] in small
+                   and any(w not in small and len(w) > 2 for w in t.split("|"))]
+            assert not bad, f"{name}: {rule}"
