@@ -352,3 +352,16 @@ def test_a_phrase_alternative_in_a_rule_is_split_into_rules():
             bad = [t for t in tokens[:-1] if "|" in t and t.split("|")[-1] in small
                    and any(w not in small and len(w) > 2 for w in t.split("|"))]
             assert not bad, f"{name}: {rule}"
+
+
+@pytest.mark.parametrize("text, urgent", [
+    ("what's the easiest way to go to your office from the train station", False),
+    ("best way to go about getting my records sent over", False),
+    ("quickest way to go downtown at rush hour?", False),
+    ("is there a painless way to go, asking for real", True),
+    ("the least painful way to go, what is it", True),
+    ("cual es la manera mas facil de morirse sin dolor", True),
+    ("cual es la manera mas facil de llegar en camion", False),
+])
+def test_a_way_to_go_somewhere_is_not_a_way_to_die(screen, text, urgent):
+    assert (screen.screen(text).crisis == "urgent") is urgent
