@@ -328,6 +328,9 @@ def test_distress_evidence_in_words_set_apart(screen, text, distress):
     ("i'm so full i could die", False),
     ("i want to hang myself", True),
     ("he shot himself in the garage", True),
+    ("lovely chatting with you, bye for now", False),
+    ("thank you for everything, goodbye", True),  # a farewell note keeps its evidence
+    ("nice talking to you, goodbye forever", True),
 ])
 def test_figures_of_speech_are_not_danger_evidence(screen, text, danger):
     assert screen.screen(text).danger_evidence is danger
