@@ -36,6 +36,9 @@ ROWS = [
     (screen(), Scores(0.9, 0.2, 0.5), ranking(("ask_mood", 0.5)), None, False, "no distress words"),
     # the classifier's own emergency without evidence: its next guess
     (screen(), CALM, ranking(("emergency", 0.6), ("ask_safety", 0.3)), "ask_safety", False, "emergency without evidence"),
+    # ... unless that next guess is unlikely: everyday talk shaped like a crisis gets the rephrase prompt
+    (screen(), CALM, ranking(("emergency", 0.55), ("ask_running_late", 0.13)), "nlu_fallback", False,
+     "emergency without evidence"),
     # crisis_support: a crisis mentioned in a general way in a message the classifier could not place
     (screen(crisis="informational"), CALM, ranking(("nlu_fallback", 0.3), ("greet", 0.1)), "crisis_support", False, "general mention"),
     # an informational crisis mention on a topic keeps the topic (the gentle resources follow it)
