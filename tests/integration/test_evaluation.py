@@ -220,6 +220,20 @@ def test_second_blind_set_danger_written_many_ways_and_chatter_that_only_looks_d
     assert summary["replies_with_dose"] == 0
 
 
+def test_third_blind_set_long_posts_lookalikes_other_services_and_terse_front_desk_questions(assistant):
+    """blind3_dev: written by three writers from the brief alone, English and Spanish; lines close to the
+    training data were dropped before use."""
+    results, summary = run_set(assistant, "blind3_dev")
+    assert summary["emergency_recall"] >= 0.97, failures(results, "emergency")
+    assert summary["urgent_emergency_first"] >= 0.95, failures(results, "emergency")
+    assert summary["chatter_alarm_rate"] <= 0.04, [r["text"] for r in results if r["expected_route"] == "chatter" and "emergency" in r["routes"]]
+    assert summary["referral_recall"] >= 0.96, failures(results, "referral")
+    assert summary["answer_accuracy"] >= 0.90, failures(results, "answer")
+    assert summary["unrelated_declined"] >= 0.90, failures(results, "out_of_scope")
+    assert summary["practical_helped"] >= 0.93, failures(results, "practical")
+    assert summary["replies_with_dose"] == 0
+
+
 def test_the_outside_validation_set_is_declined_without_alarms(assistant):
     outside = Path("../shared/devsets/clinc150_val_en.yml")
     if not outside.exists():
