@@ -85,7 +85,7 @@ def test_the_probes_are_not_training_examples():
 
 
 def test_without_an_encoder_the_detectors_use_ngrams_alone():
-    detectors = Detectors.train(training_examples())
+    detectors = Detectors.train(training_examples()[::3])  # a third of the examples: the mode is what is tested
     assert not detectors.uses_sentence_vectors
     assert detectors.score("set an alarm for six", None)[0] < 0.5
 
