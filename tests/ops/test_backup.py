@@ -45,6 +45,7 @@ def test_a_backup_taken_while_a_writer_runs_holds_only_whole_turns(tmp_path):
                 db.executemany("INSERT INTO events (sender_id, turn, part) VALUES ('y', ?, ?)",
                                [(turn, part) for part in range(5)])
             turn += 1
+            time.sleep(0.001)  # a busy server's pace, not a tight loop that starves the backup
         db.close()
 
     thread = threading.Thread(target=writer)
