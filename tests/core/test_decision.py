@@ -36,6 +36,13 @@ ROWS = [
     (screen(), Scores(0.9, 0.2, 0.5), ranking(("ask_mood", 0.5)), None, False, "no distress words"),
     # the classifier's own emergency without evidence: its next guess
     (screen(), CALM, ranking(("emergency", 0.6), ("ask_safety", 0.3)), "ask_safety", False, "emergency without evidence"),
+    # everyday talk (no question, no request) that the classifier answers unsure: the rephrase prompt ...
+    (screen(asks=False), CALM, ranking(("ask_session_length", 0.38), ("ask_hours", 0.2)), "nlu_fallback", False,
+     "a statement, not a question"),
+    # ... but a sure answer stays, and so does an unsure answer to a question
+    (screen(asks=False), CALM, ranking(("ask_transport", 0.78),), None, False, "a statement the classifier is sure of"),
+    (screen(asks=True), CALM, ranking(("ask_session_length", 0.38), ("ask_hours", 0.2)), None, False,
+     "an unsure answer to a question"),
     # ... unless that next guess is unlikely: everyday talk shaped like a crisis gets the rephrase prompt
     (screen(), CALM, ranking(("emergency", 0.55), ("ask_running_late", 0.13)), "nlu_fallback", False,
      "emergency without evidence"),

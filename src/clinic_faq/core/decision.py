@@ -82,6 +82,9 @@ class Thresholds:
     # When the classifier's guess lacks its evidence, its next guess is taken only this likely; else the
     # rephrase prompt ("so tired today, barely slept": emergency 0.52 without evidence, then "running late" 0.13).
     next_guess: float = 0.3
+    # A message that neither asks nor requests anything (clinic_faq.core.asking) gets a topic's or a practical
+    # answer only when the classifier is this sure of it; else the rephrase prompt ("it's been a long week").
+    statement_confidence: float = 0.4
 
 
 @dataclass(frozen=True)
@@ -176,7 +179,19 @@ def decide(inputs: Inputs, th: Thresholds = Thresholds()) -> Decision:
     if crisis == "concern":
         return Decision(CONCERN, why, crisis)
     decision = _decide_content(inputs, crisis, th)
+    if crisis is None and _unasked_answer(inputs, decision, th):
+        return Decision(FALLBACK, "a statement, not a question, and the classifier unsure")
     return Decision(decision.intent, decision.reason, None if decision.clears_crisis else crisis, decision.refer_after)
+
+
+def _unasked_answer(inputs: Inputs, decision: Decision, th: Thresholds) -> bool:
+    """Everyday talk that the classifier answered with little confidence: no question, no request in it."""
+    screen = inputs.screen
+    intent = decision.intent or inputs.intent
+    answering = is_topic(intent) or intent in PRACTICAL
+    if not answering or screen.asks or decision.refer_after or screen.referral or screen.phi:
+        return False
+    return _confidence(inputs, intent) < th.statement_confidence
 
 
 def _decide_content(inputs: Inputs, crisis: Optional[CrisisLevel], th: Thresholds) -> Decision:

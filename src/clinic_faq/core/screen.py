@@ -27,6 +27,7 @@ from spacy.matcher import Matcher, PhraseMatcher
 from spacy.pipeline import Lemmatizer
 from spacy.tokens import Doc
 
+from clinic_faq.core.asking import asks
 from clinic_faq.core.contact import wants_callback
 from clinic_faq.core.dose import DOSE_AMOUNT_RE
 from clinic_faq.core.normalize import WORD_FIXES, normalize
@@ -250,6 +251,7 @@ class ScreenResult:
     medicine: bool = False
     not_a_person: bool = False  # about a pet, a garden or a pool: its doses are not the person's care
     wants_callback: bool = False  # asks to be called ("please call me back at ..."): clinic_faq.core.contact
+    asks: bool = True  # a question or a request, not everyday talk (clinic_faq.core.asking)
 
     @property
     def referral(self) -> bool:
@@ -278,6 +280,7 @@ class ScreenResult:
             "medical": self.medical,
             "medicine": self.medicine,
             "not_a_person": self.not_a_person,
+            "asks": self.asks,
             "wants_callback": self.wants_callback,
         }
 
@@ -487,6 +490,7 @@ class SafetyScreen:
             medicine="medicine" in lexicon_kinds,
             not_a_person=animal or any(t.lower_ in THINGS for t in doc),
             wants_callback=wants_callback(text),
+            asks=asks(text),
         )
 
 

@@ -1,0 +1,39 @@
+"""Whether a message asks something (clinic_faq.core.asking): questions and requests, in English and Spanish,
+against everyday talk."""
+
+import pytest
+
+from clinic_faq.core.asking import asks
+
+
+@pytest.mark.parametrize("text", [
+    "how long does the drip take",
+    "ketamine nasal vs iv?",
+    "does it wear off fast",
+    "my neighbor says it's a horse tranquilizer, is that true",
+    "will ketamine help my mom sleep",
+    "i need to move my thursday appointment",
+    "please have someone ring me after 3",
+    "left two voicemails and nobody got back to me",
+    "operator please",
+    "cuanto dura cada sesion",
+    "se puede ir en bata",
+    "tienen estacionamiento para discapacitados",
+    "necesito cambiar la cita de mi esposo",
+    "nadie me contesta las llamadas",
+])
+def test_questions_and_requests_ask(text):
+    assert asks(text)
+
+
+@pytest.mark.parametrize("text", [
+    "it's been a long week",
+    "feeling kinda blah today",
+    "the neighbors are grilling again",
+    "finally finished the puzzle",
+    "ya empezo el frio",
+    "mi perro se comio mi calcetin jaja",
+    "",
+])
+def test_everyday_talk_does_not(text):
+    assert not asks(text)
