@@ -40,7 +40,10 @@ ROWS = [
     (screen(asks=False), CALM, ranking(("ask_session_length", 0.38), ("ask_hours", 0.2)), "nlu_fallback", False,
      "a statement, not a question"),
     # ... but a sure answer stays, and so does an unsure answer to a question
-    (screen(asks=False), CALM, ranking(("ask_transport", 0.78),), None, False, "a statement the classifier is sure of"),
+    (screen(asks=False), CALM, ranking(("ask_onset", 0.78),), None, False, "a statement the classifier is sure of"),
+    # ... and a practical statement of the situation keeps its practical answer
+    (screen(asks=False), CALM, ranking(("ask_running_late", 0.35), ("ask_hours", 0.2)), None, False,
+     "stuck in traffic, be there in 15"),
     (screen(asks=True), CALM, ranking(("ask_session_length", 0.38), ("ask_hours", 0.2)), None, False,
      "an unsure answer to a question"),
     # ... unless that next guess is unlikely: everyday talk shaped like a crisis gets the rephrase prompt

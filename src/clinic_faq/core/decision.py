@@ -82,8 +82,8 @@ class Thresholds:
     # When the classifier's guess lacks its evidence, its next guess is taken only this likely; else the
     # rephrase prompt ("so tired today, barely slept": emergency 0.52 without evidence, then "running late" 0.13).
     next_guess: float = 0.3
-    # A message that neither asks nor requests anything (clinic_faq.core.asking) gets a topic's or a practical
-    # answer only when the classifier is this sure of it; else the rephrase prompt ("it's been a long week").
+    # A message that neither asks nor requests anything (clinic_faq.core.asking) gets a topic's answer only
+    # when the classifier is this sure of it; else the rephrase prompt ("it's been a long week").
     statement_confidence: float = 0.4
 
 
@@ -185,10 +185,12 @@ def decide(inputs: Inputs, th: Thresholds = Thresholds()) -> Decision:
 
 
 def _unasked_answer(inputs: Inputs, decision: Decision, th: Thresholds) -> bool:
-    """Everyday talk that the classifier answered with little confidence: no question, no request in it."""
+    """Everyday talk that the classifier answered with little confidence: no question, no request in it. Only
+    the topics' answers: a practical message is often a statement of the situation ("stuck in traffic, be
+    there in 15", "in the lobby now") that needs the clinic's detail."""
     screen = inputs.screen
     intent = decision.intent or inputs.intent
-    answering = is_topic(intent) or intent in PRACTICAL
+    answering = is_topic(intent) and intent not in PRACTICAL
     if not answering or screen.asks or decision.refer_after or screen.referral or screen.phi:
         return False
     return _confidence(inputs, intent) < th.statement_confidence
