@@ -6,13 +6,15 @@ from clinic_faq.core.contact import first_name, first_phone, last_digits, valid_
 
 
 @pytest.mark.parametrize("text", ["can someone call me back", "pls call me", "I'd like a callback", "llámenme por favor",
-                                  "me pueden llamar mañana", "have the nurse call me", "que me llamen"])
+                                  "me pueden llamar mañana", "have the nurse call me", "que me llamen",
+                                  "i don't have time to type, call me back later", "no rush, call me back tomorrow"])
 def test_asking_for_a_call(text):
     assert wants_callback(text)
 
 
 @pytest.mark.parametrize("text", ["what do you call this treatment", "call jessica", "how long is a session",
-                                  "como se llama la medicina"])
+                                  "como se llama la medicina", "cancel the callback", "please don't call me",
+                                  "no need to call me back after all", "ya no me llamen", "cancela la llamada"])
 def test_not_asking_for_a_call(text):
     assert not wants_callback(text)
 

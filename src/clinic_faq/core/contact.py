@@ -21,6 +21,13 @@ _CALL_ME = re.compile(
     r"me\s+(?:llaman|llame)|devolver\s+(?:la|mi)\s+llamada|que\s+me\s+llamen)\b",
     re.IGNORECASE,
 )
+# Calling off a call ("cancel the callback", "don't call me", "no me llamen"): not a request for one.
+_NO_CALL = re.compile(
+    r"\b(?:cancel(?:led|ling)?|stop|don'?t|do\s+not|no\s+need\s+to|no\s+longer\s+need)\s+"
+    r"(?:the\s+|my\s+|a\s+|that\s+|this\s+)?(?:call|callback|call-back|phone\s+call)"
+    r"|\b(?:cancela\w*|no|ya\s+no)\s+(?:me\s+)?(?:llamen|llame|llames|quiero\s+que\s+me\s+llamen|la\s+llamada)",
+    re.IGNORECASE,
+)
 _NAME = re.compile(r"^[^\W\d_][^\W\d_'\-. ]*(?:[ '\-.][^\W\d_]+){0,3}$")
 NAME_MAX_CHARS = 40
 # Answers to "what name should we ask for?" that are not a name.
@@ -30,7 +37,7 @@ _NOT_A_NAME = re.compile(r"^(?:skip|saltar|sk[ie]p it|no|none|nope|no thanks|no 
 
 def wants_callback(text: str) -> bool:
     """The message asks to be called ("please call me back", "llámenme")."""
-    return bool(_CALL_ME.search(text or ""))
+    return bool(_CALL_ME.search(text or "")) and not _NO_CALL.search(text or "")
 
 
 def first_phone(text: str) -> Optional[str]:
