@@ -342,9 +342,13 @@ def test_a_phrase_alternative_in_a_rule_is_split_into_rules():
 
     from clinic_faq.core.screen import PATTERN_DIR
 
-    small = {"la", "el", "los", "las", "the", "an", "un", "una", "my", "his", "her", "our", "their", "mi", "mis", "su",
-             "sus", "tu"}  # articles and possessives, which begin a phrase
-    for name in ("crisis.yml", "evidence.yml"):
+    small = {"la", "el", "los", "las", "the", "an", "un", "una", "my", "his", "her", "our", "their", "your", "mi", "mis",
+             "su", "sus", "tu"}  # articles and possessives, which begin a phrase
+    # a word that is also the next word ("can not|could not" reads [can] [not|could] [not]), a word written twice
+    # ("keep|keep on going"), a negation among content words ("kill|die|not wake" reads [... not] [wake])
+    function = {"no", "not", "never", "me", "can", "could", "would", "should", "will", "do", "does", "did", "be", "was",
+                "were", "is", "us", "him", "them", "anything", "anyone", "someone", "mine", "it", "this", "you"}
+    for name in ("crisis.yml", "evidence.yml", "referral.yml"):
         spec = yaml.safe_load((PATTERN_DIR / name).read_text(encoding="utf-8"))
         rules = [r for k, v in spec.items() if isinstance(v, list) and k != "idioms" for r in v]
         rules += [r for v in spec.values() if isinstance(v, dict) for k in ("rules", "negatable", "mentions")
@@ -355,6 +359,14 @@ def test_a_phrase_alternative_in_a_rule_is_split_into_rules():
             bad = [t for t in tokens[:-1] if "|" in t and t.split("|")[-1] in small
                    and any(w not in small and len(w) > 2 for w in t.split("|"))]
             assert not bad, f"{name}: {rule}"
+            for i, token in enumerate(tokens):
+                words = [w.lstrip("?=") for w in token.split("|")]
+                following = {w.lstrip("?=") for w in tokens[i + 1].split("|")} if i + 1 < len(tokens) else set()
+                assert len(set(words)) == len(words), f"{name}: {rule}"
+                assert len(words) == 1 or not set(words) & following, f"{name}: {rule}"
+                negation_among_content = {"no", "not"} & set(words) and any(
+                    w not in function | small and len(w) > 3 for w in words)
+                assert not negation_among_content, f"{name}: {rule}"
 
 
 @pytest.mark.parametrize("text, urgent", [
@@ -368,3 +380,60 @@ def test_a_phrase_alternative_in_a_rule_is_split_into_rules():
 ])
 def test_a_way_to_go_somewhere_is_not_a_way_to_die(screen, text, urgent):
     assert (screen.screen(text).crisis == "urgent") is urgent
+
+
+@pytest.mark.parametrize("text, urgent", [
+    # blood brought up, in either language
+    ("my wife is coughing up blood and it won't stop", True),
+    ("mi esposo empezo a toser sangre a chorros", True),
+    ("is coughing up blood a side effect of ketamine?", False),
+    # pills swallowed by someone, counted or not
+    ("my son says he took a bunch of pills at school", True),
+    ("TOOK 15 PERCS tonight", True),
+    # a way of dying asked about, a count of pills asked about as enough
+    ("se puede usar la morfina para quitarse la vida?", True),
+    ("can you use gabapentin to kill yourself", True),
+    ("would 40 of my sertraline do it", True),
+    ("would 20 pills be enough for the week", False),
+    ("cuantas sesiones necesito para que sea la ultima vez que me duele", False),
+    # a burden, hitting oneself, in Spanish
+    ("soy una carga para mis hijos", True),
+    ("me doy golpes en la cabeza cuando el dolor no me deja", True),
+    # legs alone are for the detector; with back pain they are urgent (urgent_symptom)
+    ("ran my first half marathon, can't feel my legs lol", False),
+    ("his back pain got worse and now he can't feel his legs", True),
+    # a seizure in one's history is not one now
+    ("can i still have the infusion if i had a seizure last year", False),
+    ("mom had a seizure again, what do i do", True),
+])
+def test_rules_written_as_one_phrase_each(screen, text, urgent):
+    assert (screen.screen(text).crisis == "urgent") is urgent
+
+
+@pytest.mark.parametrize("text", [
+    "moving next week and i'm going to be buried alive in boxes",
+    "my sister is going to kill me when she finds out i broke her straightener",
+    "my guy got shot in the last mission so i had to restart",
+    "estoy muerta, limpie toda la casa hoy",
+])
+def test_more_figures_of_speech_carry_no_danger_evidence(screen, text):
+    result = screen.screen(text)
+    assert result.crisis != "urgent" and not result.danger_evidence and not result.distress_evidence
+
+
+@pytest.mark.parametrize("text, kind", [
+    ("drank a bottle of wine and took my sleeping pills", "danger"),
+    ("already swallowed everything in my pill organizer", "danger"),
+    ("sitting in the garage with the car running", "danger"),
+    ("have the letter written and the date picked", "danger"),
+    ("mi tia esta tirada en el piso y no responde", "danger"),
+    ("se le durmio la mitad de la cara", "danger"),
+    ("i am so tired of being alive", "distress"),
+    ("i don't want to keep going like this", "distress"),
+    ("i just want to sleep forever", "distress"),
+    ("ya no encuentro razones para seguir aqui", "distress"),
+    ("mis hijos estarian bien sin mi", "distress"),
+])
+def test_evidence_the_detector_needs_is_found_in_common_wordings(screen, text, kind):
+    result = screen.screen(text)
+    assert result.danger_evidence if kind == "danger" else result.distress_evidence

@@ -72,7 +72,8 @@ TAKEN_AMOUNT = re.compile(
 )
 # A count of pills, or of a named medicine, taken at once ("took 30 of my pills", "took 20 tylenol pm at 3").
 _PILL_WORDS = (r"(?:pills?|tabs?|tablets?|caps?|capsules?|meds?|patches|pastillas?|tabletas?|c[aá]psulas?|parches|"
-               r"tylenol|advil|aleve|motrin|benadryl|ambien|xanax|ativan|valium|klonopin|norco|vicodin|percocet|"
+               r"tylenol|advil|aleve|motrin|benadryl|ambien|xanax|xans|ativan|valium|klonopin|norcos?|vicodin|percocets?|percs?|"
+               r"dilaudids?|hydromorphone|methadone|lexapro|prozac|amitriptyline|"
                r"oxy\w*|hydrocodone|morphine|morfina|tramadol|gabapentin\w*|ibuprof\w*|acetaminophen|paracetamol|aspirin\w*|"
                r"aspirinas?|seroquel|trazodone|zoloft|sertraline|lorazepam|clonazepam|alprazolam|diazepam)")
 TAKEN_COUNT = re.compile(
@@ -134,13 +135,21 @@ _DEATH_EN = (r"(?:lethal|fatal|deadly|kills?|killed|die|dies|dying|od|overdose|(
              r"stops?\s+(?:\w+\s+)?(?:heart|breathing))")
 _QUANTITY_ES = r"(?:cu[aá]nt[oa]s?|(?:qu[eé]|q)\s+(?:cantidad|dosis)|cu[aá]l\s+es\s+la\s+(?:dosis|cantidad))"
 _DEATH_ES = (r"(?:letal(?:es)?|mortal(?:es)?|morir(?:se|me|nos)?|muer[ae]n?|mat(?:a|an|ar|arme|arse|ar[ií]a)|"
-             r"no\s+despertar(?:me|se)?|dormid[oa]s?\s+para\s+siempre|sobredosis)")
+             r"no\s+despertar(?:me|se)?|dormid[oa]s?\s+para\s+siempre|sobredosis|quitar(?:me|se|le)\s+la\s+vida|"
+             r"pa(?:ra)?\s+(?:q|que)\s+sea\s+la\s+[uú]ltima(?:\s+vez)?(?=\s*(?:[.?!,]|$)))")
 LETHAL_QUESTION = re.compile(
     rf"\b{_QUANTITY_EN}\b[^.?!]{{0,80}}?\b{_DEATH_EN}\b|\b(?:lethal|fatal|deadly)\b[^.?!]{{0,60}}?\b{_QUANTITY_EN}\b|"
     r"\bhow\s+long\s+(?:does|would|will|did|do)\s+(?:it|you|someone|somebody|a\s+person|one)\s+(?:take\s+)?"
     r"(?:\w+\s+){0,3}?(?:to\s+)?(?:die|kill|pass\s+away)\b|"
     rf"\b{_QUANTITY_ES}\b[^.?!]{{0,80}}?\b{_DEATH_ES}\b|\b(?:letal|mortal)\b[^.?!]{{0,60}}?\b{_QUANTITY_ES}\b|"
     r"\bcu[aá]nto\s+tarda(?:r[ií]a)?\s+(?:\w+\s+){0,3}?en\s+(?:morir|matar)|"
+    # "would 30 of my lexapro do it": a count of pills asked about as enough
+    r"\b(?:would|will|could|is|are)\s+(?:\d{2,4}|all|a\s+(?:whole\s+)?bottle|the\s+(?:whole\s+)?bottle)\s+(?:of\s+)?(?:my|his|her|the|these|those|mis|sus)?\s*"
+    r"(?:\w+\s+)?" + _PILL_WORDS + r"\s+(?:do\s+it|kill\s+me|be\s+lethal)\b|"
+    # using a medicine or a thing to take one's life, asked about: "se puede usar la ketamina para quitarse la vida?"
+    r"\b(?:se\s+puede|puedo|podr[ií]a|sirve|can\s+(?:you|i|someone)|could\s+(?:you|i|someone))\s+(?:\w+\s+){0,4}?"
+    r"(?:para|pa|to)\s+(?:quitar(?:me|se|le)\s+la\s+vida|suicidar(?:me|se)|matar(?:me|se)|kill\s+(?:yourself|myself|oneself|themselves)|"
+    r"end\s+(?:your|my|one'?s|their)\s+(?:own\s+)?life|commit\s+suicide)\b|"
     # "if i took all of them would i die", "si me tomo todas las oxicodonas con alcohol me muero?"
     r"\bif\s+(?:i|he|she|someone|you|u)\s+(?:took|take|takes|swallowed|swallow|drank|drink|ate|used)\s+"
     r"(?:all|the\s+whole|a\s+whole|every|the\s+entire)\b[^.?!]{0,60}?\b(?:would|will|could|can|do|does|am|is)\s+"
