@@ -437,3 +437,21 @@ def test_more_figures_of_speech_carry_no_danger_evidence(screen, text):
 def test_evidence_the_detector_needs_is_found_in_common_wordings(screen, text, kind):
     result = screen.screen(text)
     assert result.danger_evidence if kind == "danger" else result.distress_evidence
+
+
+@pytest.mark.parametrize("text", [
+    "se me acabaron las hidromorfonas, me puedo tomar las de mi esposo?",
+    "mis resultados dicen hemoglobina baja, eso esta mal?",
+    "my platelets came back low, is that a problem",
+])
+def test_medicines_and_tests_named_in_the_plural_or_in_spanish_are_personal_questions(screen, text):
+    assert screen.screen(text).referral
+
+
+def test_a_lexicon_word_gets_its_plural_but_a_phrase_or_a_short_word_does_not():
+    from clinic_faq.core.screen import _with_plural
+
+    assert _with_plural("hidromorfona") == ["hidromorfona", "hidromorfonas"]
+    assert _with_plural("opioid") == ["opioid", "opioids", "opioides"]
+    assert _with_plural("pet scan") == ["pet scan"]
+    assert _with_plural("ct") == ["ct"]

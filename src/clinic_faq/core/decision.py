@@ -70,8 +70,8 @@ class Thresholds:
     crisis_concern: float = 0.56  # P(urgent) + P(concern) from which it calls for the warm reply with 988
     # The same without a word of danger or distress in the message: only a detector this sure may raise
     # an alarm on the meaning alone ("i'll be gone by morning", "lips going blue").
-    crisis_urgent_unsupported: float = 0.95
-    crisis_concern_unsupported: float = 0.85  # P(concern) alone
+    crisis_urgent_unsupported: float = 0.82
+    crisis_concern_unsupported: float = 0.76  # P(concern) alone
     crisis_override_informational: float = 0.85  # the detector overrides the rules' "general question" only this sure
     smalltalk_confidence: float = 0.5  # small talk this sure is answered even when the gate doubts it ("thx")
     topic_sure: float = 0.5  # a topic this likely is answered even when the question is also a referral-alone kind

@@ -389,7 +389,7 @@ class SafetyScreen:
                 self._add(self.referral, compiler, category, rule)
         self.lexicons = PhraseMatcher(self.nlp.vocab, attr="LOWER")
         for name, phrases in (referral.get("lexicons") or {}).items():
-            self.lexicons.add(name, [self.nlp.tokenizer(normalize(p)) for p in phrases])
+            self.lexicons.add(name, [self.nlp.tokenizer(form) for p in phrases for form in _with_plural(normalize(p))])
         self.personal = {normalize(w) for w in referral.get("personal") or []}
         lemmas = cast(Lemmatizer, self.nlp.get_pipe("lemmatizer")).lookups.get_table("lemma_lookup")
         self.known_words = set(lemmas.values()) | set(STOP_WORDS) | set(WORD_FIXES.values())
@@ -501,6 +501,16 @@ class SafetyScreen:
             wants_callback=wants_callback(text),
             asks=asks(text),
         )
+
+
+def _with_plural(phrase: str) -> List[str]:
+    """A lexicon word and its plurals ("hidromorfona" -> "hidromorfonas"; "opioid" -> "opioids", "opioides"): the
+    lexicons match words as written, and people write medicines and tests in the plural, in either language."""
+    if " " in phrase or len(phrase) < 4 or not phrase[-1].isalpha():
+        return [phrase]
+    if phrase[-1] in "aeiouáéíóú":
+        return [phrase, phrase + "s"]
+    return [phrase, phrase + "s", phrase + "es"]
 
 
 def build_pipeline() -> Language:
