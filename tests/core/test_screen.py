@@ -425,6 +425,7 @@ def test_more_figures_of_speech_carry_no_danger_evidence(screen, text):
     ("drank a bottle of wine and took my sleeping pills", "danger"),
     ("already swallowed everything in my pill organizer", "danger"),
     ("sitting in the garage with the car running", "danger"),
+    ("his old hunting rifle is in the closet", "danger"),
     ("have the letter written and the date picked", "danger"),
     ("mi tia esta tirada en el piso y no responde", "danger"),
     ("se le durmio la mitad de la cara", "danger"),
