@@ -342,7 +342,7 @@ def test_a_phrase_alternative_in_a_rule_is_split_into_rules():
 
     from clinic_faq.core.screen import PATTERN_DIR
 
-    small = {"la", "el", "los", "las", "the", "an", "un", "una", "my", "his", "her", "our", "their", "your", "mi", "mis",
+    small = {"la", "el", "los", "las", "the", "an", "un", "una", "my", "his", "her", "its", "our", "their", "your", "mi", "mis",
              "su", "sus", "tu"}  # articles and possessives, which begin a phrase
     # a word that is also the next word ("can not|could not" reads [can] [not|could] [not]), a word written twice
     # ("keep|keep on going"), a negation among content words ("kill|die|not wake" reads [... not] [wake])
@@ -456,3 +456,29 @@ def test_a_lexicon_word_gets_its_plural_but_a_phrase_or_a_short_word_does_not():
     assert _with_plural("opioid") == ["opioid", "opioids", "opioides"]
     assert _with_plural("pet scan") == ["pet scan"]
     assert _with_plural("ct") == ["ct"]
+
+
+@pytest.mark.parametrize("text, urgent", [
+    ("if someone took a month of oxycodone at once would it be enough", True),
+    ("is there a dose that would put me to sleep permanently", True),
+    ("which pills do the most damage if you take a bunch", True),
+    ("me tome las pastillas de toda la semana", True),
+    ("cuantas pastillas de tramadol serian fatales", True),
+    ("mi papa se puso todos los parches que le quedaban", True),
+    ("el abuelo ya se tomo sus pastillas y se durmio", False),
+    ("which foods do the most damage to your teeth", False),
+    ("the anesthesia put me to sleep forever lol", False),
+    ("me siento fatal despues de la fiesta jaja", False),
+])
+def test_amounts_asked_about_and_taken_and_their_look_alikes(screen, text, urgent):
+    assert (screen.screen(text).crisis == "urgent") is urgent
+
+
+@pytest.mark.parametrize("text, distress", [
+    ("i'm just a weight on my daughter now", True),
+    ("pienso que ojala fuera el ultimo cumpleaños", True),
+    ("ya pa que seguir", False),  # no word of the writer's own: the detector decides alone
+    ("ya no puedo con mis hijos jaja", False),
+])
+def test_distress_evidence_in_everyday_words(screen, text, distress):
+    assert screen.screen(text).distress_evidence is distress

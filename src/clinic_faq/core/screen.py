@@ -143,6 +143,11 @@ LETHAL_QUESTION = re.compile(
     r"(?:\w+\s+){0,3}?(?:to\s+)?(?:die|kill|pass\s+away)\b|"
     rf"\b{_QUANTITY_ES}\b[^.?!]{{0,80}}?\b{_DEATH_ES}\b|\b(?:letal|mortal)\b[^.?!]{{0,60}}?\b{_QUANTITY_ES}\b|"
     r"\bcu[aá]nto\s+tarda(?:r[ií]a)?\s+(?:\w+\s+){0,3}?en\s+(?:morir|matar)|"
+    # "if someone took a month of gabapentin at once, would it be enough?", "which pills do the most damage if you
+    # take a lot at once": an amount taken asked about as enough, or the most harmful medicine asked for
+    r"\b(?:took|take|takes|taking|swallowed|swallow)\b[^.?!]{0,60}?\b(?:at\s+once|all\s+of\s+(?:them|it)|the\s+whole)\b[^.?!]{0,40}?"
+    r"\b(?:would|will|is)\s+(?:it|that|this)\s+be\s+enough\b|"
+    r"\b(?:which|what)\s+(?:\w+\s+){0,5}?(?:pills?|medicines?|meds|drugs?|tablets?)\s+(?:do|does|would|could|cause|causes)\s+(?:the\s+)?most\s+damage\b|"
     # "would 30 of my lexapro do it": a count of pills asked about as enough
     r"\b(?:would|will|could|is|are)\s+(?:\d{2,4}|all|a\s+(?:whole\s+)?bottle|the\s+(?:whole\s+)?bottle)\s+(?:of\s+)?(?:my|his|her|the|these|those|mis|sus)?\s*"
     r"(?:\w+\s+)?" + _PILL_WORDS + r"\s+(?:do\s+it|kill\s+me|be\s+lethal)\b|"
