@@ -32,6 +32,15 @@ ROWS = [
     (screen(), Scores(0.9, 0.95, 0.01), ranking(("ask_side_effects", 0.6)), "emergency", False, "detector sure"),
     # concern: distress in the writer's own words, the warm reply with 988
     (screen(distress_evidence=True), Scores(0.9, 0.2, 0.5), ranking(("ask_mood", 0.5)), "crisis_concern", False, "distress"),
+    # concern: distress stated plainly ("I want to give up on life"), even when the detector scores it low
+    (screen(distress_stated=True, distress_evidence=True), Scores(0.9, 0.04, 0.2), ranking(("ask_neuropathic_pain", 0.6)),
+     "crisis_concern", False, "distress stated"),
+    # ... and in the unrelated-looking message the gate doubts: the crisis comes before the gate
+    (screen(distress_stated=True), Scores(0.1, 0.01, 0.07), ranking(("ask_cancel", 0.3)), "crisis_concern", False,
+     "distress stated, gate doubts"),
+    # ... but a general question that mentions it stays informational (the answer, then the gentle resources)
+    (screen(distress_stated=True, crisis="informational"), CALM, ranking(("ask_mood", 0.8)), None, False,
+     "stated, but a general question"),
     # no concern without the writer's words of distress, unless the detector is very sure
     (screen(), Scores(0.9, 0.2, 0.5), ranking(("ask_mood", 0.5)), None, False, "no distress words"),
     # the classifier's own emergency without evidence: its next guess
@@ -149,3 +158,12 @@ def test_without_detectors_the_rules_still_decide():
     assert crisis_level(screen(crisis="urgent"), None, TH)[0] == "urgent"
     assert crisis_level(screen(crisis="informational"), None, TH)[0] == "informational"
     assert crisis_level(screen(), None, TH)[0] is None
+
+
+def test_distress_stated_gives_the_concern_reply_without_detectors_and_says_why():
+    assert crisis_level(screen(distress_stated=True), None, TH) == ("concern", "distress stated")
+    assert crisis_level(screen(distress_stated=True), Scores(0.9, 0.01, 0.1), TH) == ("concern", "distress stated")
+    assert crisis_level(screen(), None, TH) == (None, "")
+    # the detector's own reason when it would have raised the concern anyway
+    assert crisis_level(screen(distress_stated=True, distress_evidence=True), Scores(0.9, 0.1, 0.8), TH) == (
+        "concern", "crisis detector: distress")

@@ -482,3 +482,20 @@ def test_amounts_asked_about_and_taken_and_their_look_alikes(screen, text, urgen
 ])
 def test_distress_evidence_in_everyday_words(screen, text, distress):
     assert screen.screen(text).distress_evidence is distress
+
+
+@pytest.mark.parametrize("text, stated", [
+    ("the nerve pain makes me want to give up on life", True),
+    ("if i disappeared tomorrow i wonder who would even notice", True),
+    ("i'm so tired of being alive", True),
+    ("i'm just a burden on my family now", True),
+    ("i don't see the point of living anymore", True),
+    ("para que sigo aqui si ya no sirvo", True),
+    ("no le veo sentido a la vida", True),
+    ("i gave up on living in the city and moved out", False),
+    ("who would care for my dog while i'm at the infusion", False),
+    ("sick of being myself lol new haircut time", False),
+    ("does ketamine help people who want to give up on life", False),  # nobody's own words
+])
+def test_distress_stated_plainly_by_the_writer(screen, text, stated):
+    assert screen.screen(text).distress_stated is stated

@@ -77,7 +77,8 @@ class SafetyVerdict:
     override: Optional[Override] = None
     # The topic's answer is given and the care team's referral follows it (a personal question on a topic).
     refer_after: bool = False
-    # What backed a learned alarm: "danger" and/or "distress" words (src/clinic_faq/core/patterns/evidence.yml).
+    # What backed a learned alarm: "danger" and/or "distress" words, or distress "stated" plainly
+    # (src/clinic_faq/core/patterns/evidence.yml).
     evidence: List[str] = field(default_factory=list)
 
     @property

@@ -114,9 +114,14 @@ def crisis_level(screen: ScreenResult, scores: Optional[Scores], th: Thresholds)
     """urgent, concern, informational or None, and what decided it: the rules OR-ed with the detector on evidence."""
     if screen.crisis == "urgent":
         return "urgent", "crisis rules"
+    # Distress stated plainly ("I want to give up on life"): the warm reply, whatever the detector says.
+    stated = screen.distress_stated and screen.crisis != "informational"
     if scores is None:
+        if stated:
+            return "concern", "distress stated"
         return ("informational", "crisis rules") if screen.crisis == "informational" else (None, "")
     learned: Optional[CrisisLevel] = None
+    why = "crisis detector: distress"
     supported = screen.distress_evidence or screen.danger_evidence
     if scores.urgent >= (th.crisis_urgent if screen.danger_evidence else th.crisis_urgent_unsupported):
         learned = "urgent"
@@ -124,6 +129,8 @@ def crisis_level(screen: ScreenResult, scores: Optional[Scores], th: Thresholds)
         learned = "concern"
     elif not supported and scores.concern >= th.crisis_concern_unsupported:
         learned = "concern"
+    elif stated:
+        learned, why = "concern", "distress stated"
     if screen.crisis == "informational":
         # A general question that mentions a crisis, unless the detector is sure of danger now.
         if learned == "urgent" and scores.urgent >= th.crisis_override_informational:
@@ -132,11 +139,12 @@ def crisis_level(screen: ScreenResult, scores: Optional[Scores], th: Thresholds)
     if learned == "urgent" and screen.referral and scores.urgent < th.crisis_override_informational:
         # The detector alone, unsure, on what the rules read as a question about one's own medicines or
         # condition: the care team's referral, with the crisis line added gently.
-        return "informational", "crisis detector: unsure, on a personal medical question"
+        return ("concern", "distress stated") if stated else (
+            "informational", "crisis detector: unsure, on a personal medical question")
     if learned == "urgent":
         return "urgent", "crisis detector: danger"
     if learned == "concern":
-        return "concern", "crisis detector: distress"
+        return "concern", why
     return None, ""
 
 

@@ -258,6 +258,9 @@ class ScreenResult:
     # writer's own words of distress.
     danger_evidence: bool = False
     distress_evidence: bool = False
+    # Distress stated so plainly that it calls for the concern reply whatever the detector says ("I want to give
+    # up on life", "who would even notice if I disappeared"): patterns/evidence.yml `stated`, said of oneself.
+    distress_stated: bool = False
     # The message names something of the clinic's field: ketamine, cancer, an opioid (DOMAIN_TERMS), or a
     # medicine, condition or test of the lexicons; `medicine`: a medicine of the lexicon in particular.
     domain_term: bool = False
@@ -290,6 +293,7 @@ class ScreenResult:
             "unclear": self.unclear,
             "danger_evidence": self.danger_evidence,
             "distress_evidence": self.distress_evidence,
+            "distress_stated": self.distress_stated,
             "domain_term": self.domain_term,
             "medical": self.medical,
             "medicine": self.medicine,
@@ -406,7 +410,7 @@ class SafetyScreen:
             self._add(self.informational, compiler, "informational", rule)
         evidence = _load_yaml("evidence.yml")
         self.evidence: Dict[str, Matcher] = {}
-        for kind in ("danger", "distress"):
+        for kind in ("danger", "distress", "stated"):
             self.evidence[kind] = Matcher(self.nlp.vocab)
             for rule in evidence.get(kind) or []:
                 self._add(self.evidence[kind], compiler, f"evidence {kind}", rule)
@@ -489,6 +493,7 @@ class SafetyScreen:
                 crisis, crisis_rules = "urgent", crisis_rules + ["lethal: a question about a lethal amount or way"]
             elif symptom := urgent_symptom(crisis_doc.text):
                 crisis, crisis_rules = "urgent", crisis_rules + [symptom]
+        first_person = any(t.lower_ in self.first_person for t in doc)
         lexicon_kinds = {self.nlp.vocab.strings[m] for m, _, _ in self.lexicons(doc)}
         domain_term = bool(DOMAIN_TERMS.search(text))
         return ScreenResult(
@@ -498,7 +503,8 @@ class SafetyScreen:
             phi=list(placeholders_in(text)),
             unclear=self._unclear(doc),
             danger_evidence=bool(self.evidence["danger"](crisis_doc)),
-            distress_evidence=bool(self.evidence["distress"](crisis_doc)) and any(t.lower_ in self.first_person for t in doc),
+            distress_evidence=bool(self.evidence["distress"](crisis_doc)) and first_person,
+            distress_stated=bool(self.evidence["stated"](crisis_doc)) and first_person,
             domain_term=domain_term,
             medical=domain_term or bool(lexicon_kinds),
             medicine="medicine" in lexicon_kinds,

@@ -373,6 +373,7 @@ REASONS = {
     "crisis rules": "the crisis rules found danger",
     "crisis detector: danger": "the crisis detector found danger",
     "crisis detector: distress": "the crisis detector found distress without a stated plan",
+    "distress stated": "the writer stated distress about their own life plainly (the stated distress rules)",
     "crisis detector: unsure, on a personal medical question": "the crisis detector was unsure, on a question about "
     "the person's own care: the care team, with the crisis line added gently",
     "asks for a language": "the message only asks for a language",
@@ -468,8 +469,12 @@ def explain(view: TurnView, catalogue: Catalogue, th: Optional[Thresholds] = Non
     elif scores:
         decided.append(f"No sign of a crisis: danger score {scores.urgent:.2f}, distress {scores.concern:.2f} "
                        f"(the crisis rules did not fire).")
-    if verdict.evidence:
-        decided.append("Words of " + " and ".join(verdict.evidence) + " were found in the message.")
+    found = [kind for kind in verdict.evidence if kind != "stated"]
+    if found:
+        decided.append("Words of " + " and ".join(found) + " were found in the message.")
+    if "stated" in verdict.evidence:
+        decided.append("The writer states distress about their own life plainly: the concern reply, whatever the "
+                       "detector scored.")
     override = verdict.override
     if scores:
         declined = (override is not None and override.reason == "domain gate") or turn.route == "out_of_scope"
