@@ -396,8 +396,7 @@ def test_a_way_to_go_somewhere_is_not_a_way_to_die(screen, text, urgent):
     ("would 40 of my sertraline do it", True),
     ("would 20 pills be enough for the week", False),
     ("cuantas sesiones necesito para que sea la ultima vez que me duele", False),
-    # a burden, hitting oneself, in Spanish
-    ("soy una carga para mis hijos", True),
+    # hitting oneself, in Spanish
     ("me doy golpes en la cabeza cuando el dolor no me deja", True),
     # legs alone are for the detector; with back pain they are urgent (urgent_symptom)
     ("ran my first half marathon, can't feel my legs lol", False),
@@ -492,6 +491,8 @@ def test_distress_evidence_in_everyday_words(screen, text, distress):
     ("i don't see the point of living anymore", True),
     ("para que sigo aqui si ya no sirvo", True),
     ("no le veo sentido a la vida", True),
+    ("soy una carga para mis hijos", True),  # a burden: distress without a plan, the concern reply
+    ("soy un estorbo en mi propia casa", True),
     ("i gave up on living in the city and moved out", False),
     ("who would care for my dog while i'm at the infusion", False),
     ("sick of being myself lol new haircut time", False),
