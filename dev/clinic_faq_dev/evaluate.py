@@ -26,7 +26,7 @@ import tempfile
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, Iterable, List, Optional, Tuple
 
 import yaml
 
@@ -79,6 +79,12 @@ def _clinic_phone_digits() -> str:
     return re.sub(r"\D", "", str(load_clinic_config().template_values().get("clinic_phone", "")))
 
 
+def practical_detail(routes: Iterable[str]) -> bool:
+    """A practical question got the clinic's detail (an answer) or the callback request, with no alarm."""
+    found = set(routes)
+    return bool({"answer", "callback"} & found) and "emergency" not in found
+
+
 def route_ok(case: dict, turn: Turn, reply: str) -> bool:
     expected = case.get("route", "any")
     routes = set(turn.routes)
@@ -89,8 +95,7 @@ def route_ok(case: dict, turn: Turn, reply: str) -> bool:
     if expected == "practical":
         phone = _clinic_phone_digits()
         # The clinic's detail (an answer), a way to a person (the callback request), or its number.
-        return (bool({"answer", "callback"} & routes) and "emergency" not in routes) or bool(
-            phone and phone in re.sub(r"\D", "", reply))
+        return practical_detail(routes) or bool(phone and phone in re.sub(r"\D", "", reply))
     if expected == "answer" and case.get("topic"):
         return f"utter_answer_{case['topic']}" in (turn.responses or [])
     if expected == "emergency" and case.get("level") == "urgent":
@@ -199,8 +204,8 @@ def _route_metrics(results: List[dict]) -> Dict[str, object]:
         "unrelated_referral_rate": rate(sum("referral" in r["routes"] for r in unrelated), len(unrelated)),
         "practical_helped": rate(sum(r["passed"] for r in by_route.get("practical", [])), len(by_route.get("practical", []))),
         # The stricter figure: a clinic's detail or the callback, not the decline that carries the clinic's number.
-        "practical_answered": rate(sum(bool({"answer", "callback"} & set(r["routes"])) and "emergency" not in r["routes"]
-                                       for r in by_route.get("practical", [])), len(by_route.get("practical", []))),
+        "practical_answered": rate(sum(practical_detail(r["routes"]) for r in by_route.get("practical", [])),
+                                   len(by_route.get("practical", []))),
         "referral_recall": rate(sum("referral" in r["routes"] for r in by_route.get("referral", [])), len(by_route.get("referral", []))),
         "emergency_recall": rate(sum("emergency" in r["routes"] for r in emergencies), len(emergencies)),
         "emergency_first_rate": rate(sum(r["emergency_first"] for r in emergencies), len(emergencies)),
