@@ -493,10 +493,16 @@ def test_distress_evidence_in_everyday_words(screen, text, distress):
     ("no le veo sentido a la vida", True),
     ("soy una carga para mis hijos", True),  # a burden: distress without a plan, the concern reply
     ("soy un estorbo en mi propia casa", True),
+    ("i'm a burden, plain and simple", True),  # feeling a burden without a plan: the concern level, not 911
+    ("i dont want to be a burden to my kids anymore", True),
+    ("will the cost be a burden for my family", False),
+    ("is it a burden on the family to drive me home after", False),
     ("i gave up on living in the city and moved out", False),
     ("who would care for my dog while i'm at the infusion", False),
     ("sick of being myself lol new haircut time", False),
     ("does ketamine help people who want to give up on life", False),  # nobody's own words
 ])
 def test_distress_stated_plainly_by_the_writer(screen, text, stated):
-    assert screen.screen(text).distress_stated is stated
+    result = screen.screen(text)
+    assert result.distress_stated is stated
+    assert result.crisis != "urgent"  # stated distress alone is never the emergency reply
