@@ -506,3 +506,35 @@ def test_distress_stated_plainly_by_the_writer(screen, text, stated):
     result = screen.screen(text)
     assert result.distress_stated is stated
     assert result.crisis != "urgent"  # stated distress alone is never the emergency reply
+
+
+@pytest.mark.parametrize("text, kind", [
+    ("my dad is on eliquis, does he stop it before the infusion", "medicine_change"),  # "does" read as "doe" before
+    ("does she keep taking her gabapentin on infusion days", "medicine_change"),
+])
+def test_a_question_put_with_does_is_read_like_one_put_with_do(screen, text, kind):
+    assert kind in screen.screen(text).referral_kinds
+
+
+@pytest.mark.parametrize("text", [
+    "my son dyed his hair blue for the game",  # "dyed"/"dying" were both read as "dye"
+    "the appeal letters are done, what does the billing office need next",  # "done" is not "does"
+])
+def test_everyday_words_that_share_a_lemma_with_danger_words_are_not_danger(screen, text):
+    assert not screen.screen(text).danger_evidence
+
+
+@pytest.mark.parametrize("text, referred", [
+    ("tomo clopidogrel, puedo tomar naproxeno para la espalda?", True),  # Spanish leaves out "yo": the verb says who
+    ("estoy con metadona, la tengo que dejar antes de la cita?", True),
+    ("la ketamina le va a servir a mi abuela con dolor de huesos?", True),
+    ("a mi tio lo aceptarian para la ketamina con problemas de rinon?", True),
+    ("mi aseguranza es de la compania azul, la aceptan?", False),  # accepting insurance is no eligibility verdict
+    ("y baja el uso de morfina en general?", False),  # "el uso", the noun: nobody's own medicine
+    ("no me sirve este chat, quiero hablar con alguien", False),
+])
+def test_spanish_personal_questions_without_a_pronoun_are_referred(screen, text, referred):
+    result = screen.screen(text)
+    assert bool(result.referral) is referred
+    if not referred:
+        assert not result.referral_kinds & {"eligibility", "medicine_change"}

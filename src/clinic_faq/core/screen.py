@@ -51,6 +51,9 @@ EXPERIENCE_WORDS = {
 # Crisis categories that are urgent whatever the frame: a question about a lethal amount or a way to die is
 # never read as a general question about the treatment.
 ALWAYS_URGENT = {"lethal"}
+# The lookup table's mistakes on words the rules need: "does" is read as the animal ("doe"), so a rule's "do i
+# stop" missed "does she stop"; "dying" is read as "dye", so "die" missed "dying".
+LEMMA_FIXES = {"does": "do", "dying": "die"}
 # Words that put a message inside the clinic's domain whatever the domain gate says: a message that names
 # ketamine, cancer or an opioid is for this assistant (the classifier then places it).
 DOMAIN_TERMS = re.compile(
@@ -527,8 +530,11 @@ def _with_plural(phrase: str) -> List[str]:
 def build_pipeline() -> Language:
     """Blank English with the lookup lemmatizer: the only spaCy pipeline the screens need."""
     nlp = spacy.blank("en")
-    nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
+    lemmatizer = nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
     nlp.initialize()
+    table = cast(Lemmatizer, lemmatizer).lookups.get_table("lemma_lookup")
+    for word, lemma in LEMMA_FIXES.items():
+        table[word] = lemma
     return nlp
 
 
