@@ -30,6 +30,14 @@ ROWS = [
     (screen(), Scores(0.9, 0.7, 0.1), ranking(("ask_side_effects", 0.6)), None, False, "shape only"),
     # emergency: the detector alone when it is very sure ("lips going blue")
     (screen(), Scores(0.9, 0.95, 0.01), ranking(("ask_side_effects", 0.6)), "emergency", False, "detector sure"),
+    # no alarm: the detector as sure, on a message whose danger-like words a figure of speech explains
+    (screen(figure_of_speech=True), Scores(0.9, 0.95, 0.01), ranking(("ask_side_effects", 0.6)), None, False,
+     "figure of speech, detector alone"),
+    (screen(figure_of_speech=True), Scores(0.9, 0.01, 0.9), ranking(("ask_mood", 0.4)), None, False,
+     "figure of speech, distress alone"),
+    # ... but a word of danger left outside the figure of speech still counts
+    (screen(figure_of_speech=True, danger_evidence=True), Scores(0.9, 0.95, 0.01), ranking(("ask_side_effects", 0.6)),
+     "emergency", False, "figure of speech beside a word of danger"),
     # concern: distress in the writer's own words, the warm reply with 988
     (screen(distress_evidence=True), Scores(0.9, 0.2, 0.5), ranking(("ask_mood", 0.5)), "crisis_concern", False, "distress"),
     # concern: distress stated plainly ("I want to give up on life"), even when the detector scores it low

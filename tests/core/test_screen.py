@@ -418,6 +418,13 @@ def test_rules_written_as_one_phrase_each(screen, text, urgent):
 def test_more_figures_of_speech_carry_no_danger_evidence(screen, text):
     result = screen.screen(text)
     assert result.crisis != "urgent" and not result.danger_evidence and not result.distress_evidence
+    assert result.figure_of_speech  # so the detector alone raises no alarm on it (core.decision)
+
+
+@pytest.mark.parametrize("text", ["my sister is coming over to kill some time before the game",
+                                  "can i take something for nausea before the infusion"])
+def test_a_message_without_a_figure_of_speech_is_not_marked_as_one(screen, text):
+    assert not screen.screen(text).figure_of_speech
 
 
 @pytest.mark.parametrize("text, kind", [

@@ -9,7 +9,8 @@ The order is the order of what matters most:
 1. **Danger, on evidence.** The crisis rules, or the learned crisis detector when the message also holds a
    word of danger (urgent) or the writer's own words of distress (concern): urgent -> `emergency` (911
    first), concern -> `crisis_concern` (a warm reply with 988). A message whose only likeness to a crisis
-   is its shape gets neither. A lethal-amount question is urgent through the rules.
+   is its shape gets neither, nor does one whose danger-like words a figure of speech explains ("buried
+   alive in boxes"). A lethal-amount question is urgent through the rules.
 2. **Intents that need evidence.** The classifier alone never decides `emergency`, `crisis_concern`, the
    privacy warning, or the referral of a message that holds nothing medical: without the evidence its next
    guess is taken.
@@ -123,11 +124,16 @@ def crisis_level(screen: ScreenResult, scores: Optional[Scores], th: Thresholds)
     learned: Optional[CrisisLevel] = None
     why = "crisis detector: distress"
     supported = screen.distress_evidence or screen.danger_evidence
-    if scores.urgent >= (th.crisis_urgent if screen.danger_evidence else th.crisis_urgent_unsupported):
+    # On the meaning alone the detector may raise an alarm only when no figure of speech explains the words
+    # that look like danger ("moving next week, going to be buried alive in boxes").
+    alone = not screen.figure_of_speech
+    if scores.urgent >= th.crisis_urgent and screen.danger_evidence:
+        learned = "urgent"
+    elif alone and not screen.danger_evidence and scores.urgent >= th.crisis_urgent_unsupported:
         learned = "urgent"
     elif supported and scores.urgent + scores.concern >= th.crisis_concern:
         learned = "concern"
-    elif not supported and scores.concern >= th.crisis_concern_unsupported:
+    elif alone and not supported and scores.concern >= th.crisis_concern_unsupported:
         learned = "concern"
     elif stated:
         learned, why = "concern", "distress stated"

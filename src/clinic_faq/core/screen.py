@@ -264,6 +264,9 @@ class ScreenResult:
     # Distress stated so plainly that it calls for the concern reply whatever the detector says ("I want to give
     # up on life", "who would even notice if I disappeared"): patterns/evidence.yml `stated`, said of oneself.
     distress_stated: bool = False
+    # A figure of speech of crisis.yml's `idioms` was found ("buried alive in boxes", "estoy muerta"): the crisis
+    # rules and the evidence read the message without it, and the detector alone raises no alarm on it.
+    figure_of_speech: bool = False
     # The message names something of the clinic's field: ketamine, cancer, an opioid (DOMAIN_TERMS), or a
     # medicine, condition or test of the lexicons; `medicine`: a medicine of the lexicon in particular.
     domain_term: bool = False
@@ -297,6 +300,7 @@ class ScreenResult:
             "danger_evidence": self.danger_evidence,
             "distress_evidence": self.distress_evidence,
             "distress_stated": self.distress_stated,
+            "figure_of_speech": self.figure_of_speech,
             "domain_term": self.domain_term,
             "medical": self.medical,
             "medicine": self.medicine,
@@ -508,6 +512,7 @@ class SafetyScreen:
             danger_evidence=bool(self.evidence["danger"](crisis_doc)),
             distress_evidence=bool(self.evidence["distress"](crisis_doc)) and first_person,
             distress_stated=bool(self.evidence["stated"](crisis_doc)) and first_person,
+            figure_of_speech=crisis_doc is not doc,
             domain_term=domain_term,
             medical=domain_term or bool(lexicon_kinds),
             medicine="medicine" in lexicon_kinds,

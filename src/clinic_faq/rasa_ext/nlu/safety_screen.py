@@ -186,7 +186,8 @@ class SafetyScreenComponent(GraphComponent):  # type: ignore[misc]  # rasa ships
             classifier=ClassifierGuess(intent, round(float(classified.get(PREDICTED_CONFIDENCE_KEY) or 0.0), 4)),
             refer_after=decision.refer_after,
             evidence=[kind for kind, found in (("danger", result.danger_evidence), ("distress", result.distress_evidence),
-                                                ("stated", result.distress_stated)) if found],
+                                                ("stated", result.distress_stated),
+                                                ("figure of speech", result.figure_of_speech)) if found],
         )
         if decision.intent and decision.intent != intent:
             self._override(message, decision.intent, decision.reason)

@@ -469,12 +469,15 @@ def explain(view: TurnView, catalogue: Catalogue, th: Optional[Thresholds] = Non
     elif scores:
         decided.append(f"No sign of a crisis: danger score {scores.urgent:.2f}, distress {scores.concern:.2f} "
                        f"(the crisis rules did not fire).")
-    found = [kind for kind in verdict.evidence if kind != "stated"]
+    found = [kind for kind in verdict.evidence if kind in ("danger", "distress")]
     if found:
         decided.append("Words of " + " and ".join(found) + " were found in the message.")
     if "stated" in verdict.evidence:
         decided.append("The writer states distress about their own life plainly: the concern reply, whatever the "
                        "detector scored.")
+    if "figure of speech" in verdict.evidence:
+        decided.append("A figure of speech was found (crisis.yml's idioms, such as \"buried alive in boxes\"): the "
+                       "crisis rules read the message without it, and the detector alone raises no alarm on it.")
     override = verdict.override
     if scores:
         declined = (override is not None and override.reason == "domain gate") or turn.route == "out_of_scope"
