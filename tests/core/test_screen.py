@@ -421,7 +421,7 @@ def test_more_figures_of_speech_carry_no_danger_evidence(screen, text):
     assert result.figure_of_speech  # so the detector alone raises no alarm on it (core.decision)
 
 
-@pytest.mark.parametrize("text", ["my sister is coming over to kill some time before the game",
+@pytest.mark.parametrize("text", ["my sister is coming over after the game",
                                   "can i take something for nausea before the infusion"])
 def test_a_message_without_a_figure_of_speech_is_not_marked_as_one(screen, text):
     assert not screen.screen(text).figure_of_speech
@@ -545,3 +545,28 @@ def test_spanish_personal_questions_without_a_pronoun_are_referred(screen, text,
     assert bool(result.referral) is referred
     if not referred:
         assert not result.referral_kinds & {"eligibility", "medicine_change"}
+
+
+def test_no_figure_of_speech_hides_a_message_of_real_danger(screen):
+    """The idioms blank words out before the crisis rules read a message, and keep the detector from an alarm on
+    the meaning alone: none may touch any urgent or concern example the detector is trained on."""
+    from clinic_faq.core.detectors import load_crisis
+    from clinic_faq.core.normalize import normalize
+
+    examples = load_crisis()
+    danger = examples["urgent"] + examples["concern"]
+    assert len(danger) > 1000
+    hidden = [(idiom.pattern, text) for text in danger for idiom in screen.idioms if idiom.search(normalize(text))]
+    assert hidden == []
+
+
+@pytest.mark.parametrize("text", [
+    "that episode killed me, i cant stop laughing",
+    "we were killing time in the parking lot before my mom's infusion",
+    "estoy ahogada en tarea esta semana, no he dormido",
+    "me muero por probar los tamales de mi suegra",
+    "the buffet dessert was to die for",
+])
+def test_everyday_figures_of_speech_are_found(screen, text):
+    result = screen.screen(text)
+    assert result.figure_of_speech and not result.danger_evidence and result.crisis != "urgent"
