@@ -111,6 +111,10 @@ ROWS = [
     (screen(), Scores(0.15, 0.0, 0.0), ranking(("ask_hours", 0.81)), "out_of_scope", False, "bank hours"),
     # small talk the classifier is sure of is answered even when the gate doubts it
     (screen(), UNRELATED, ranking(("thank", 0.9)), None, False, "thx"),
+    # ... and so is a follow-up with no content of its own ("cuénteme más" scored 0.53 by the gate)
+    (screen(), Scores(0.53, 0.03, 0.15), ranking(("more_info", 0.66)), None, False, "tell me more"),
+    (screen(), Scores(0.53, 0.03, 0.15), ranking(("more_info", 0.3), ("ask_hours", 0.2)), "out_of_scope", False,
+     "an unsure follow-up the gate doubts"),
     # the privacy warning: personal details in small talk
     (screen(phi=["PHONE"]), CALM, ranking(("greet", 0.9)), "share_personal_info", False, "phi"),
     # the privacy warning: personal details in an unrelated message
@@ -175,3 +179,17 @@ def test_distress_stated_gives_the_concern_reply_without_detectors_and_says_why(
     # the detector's own reason when it would have raised the concern anyway
     assert crisis_level(screen(distress_stated=True, distress_evidence=True), Scores(0.9, 0.1, 0.8), TH) == (
         "concern", "crisis detector: distress")
+
+
+def test_the_defaults_are_the_thresholds_config_yml_sets():
+    """The staff page and the story runner explain a turn with these defaults when no model is at hand: they must
+    say what the running assistant does (config.yml's SafetyScreenComponent)."""
+    from pathlib import Path
+
+    import yaml
+
+    config = yaml.safe_load((Path(__file__).resolve().parents[2] / "config.yml").read_text(encoding="utf-8"))
+    component = next(c for c in config["pipeline"] if c["name"].endswith("SafetyScreenComponent"))
+    configured = {k: v for k, v in component.items() if k in Thresholds().__dict__}
+    assert configured and configured == {k: Thresholds().__dict__[k] for k in configured}
+

@@ -45,6 +45,8 @@ SWITCH_LANGUAGE = "switch_language"
 CALLBACK = "request_callback"
 TALK_TO_HUMAN = "talk_to_human"
 SMALLTALK = ("greet", "goodbye", "thank", "affirm", "deny", "bot_challenge")
+# Follow-ups that carry no content of their own ("cuénteme más"): never declined as unrelated when sure.
+FOLLOW_UPS = ("more_info",)
 # Intents that carry no content of their own: a crisis mention or personal details in them take over.
 UNPLACED = SMALLTALK + (OUT_OF_SCOPE, FALLBACK)
 # Referral kinds (screen.ScreenResult.referral_kinds) that cannot be answered in general.
@@ -65,7 +67,7 @@ SURELY_IN_DOMAIN = 0.95
 class Thresholds:
     """The decision's numbers, set in config.yml (chosen on outside development data, docs/safety.md)."""
 
-    domain: float = 0.5  # below this P(in domain) a message is declined as unrelated ...
+    domain: float = 0.6  # below this P(in domain) a message is declined as unrelated ...
     domain_referral: float = 0.2  # ... unless the referral rules found a personal medical question and it is above this
     crisis_urgent: float = 0.5  # P(urgent) from which the detector (with evidence) calls for emergency guidance
     crisis_concern: float = 0.56  # P(urgent) + P(concern) from which it calls for the warm reply with 988
@@ -234,7 +236,8 @@ def _decide_content(inputs: Inputs, crisis: Optional[CrisisLevel], th: Threshold
         return Decision(OUT_OF_SCOPE, "a pet's, a garden's or a pool's question")
     in_domain = inputs.scores.in_domain if inputs.scores else None
     unrelated = in_domain is not None and in_domain < th.domain and not screen.domain_term and not screen.medicine
-    if unrelated and intent in SMALLTALK and not screen.phi and _confidence(inputs, intent) >= th.smalltalk_confidence:
+    if (unrelated and intent in SMALLTALK + FOLLOW_UPS and not screen.phi
+            and _confidence(inputs, intent) >= th.smalltalk_confidence):
         unrelated = False
     if (unrelated and intent in PRACTICAL and in_domain is not None and in_domain >= th.domain_practical
             and _confidence(inputs, intent) >= th.practical_confidence):
