@@ -263,6 +263,8 @@ def test_spanish_pills_are_danger_evidence_only_when_many_or_all_were_taken(scre
     ("put 4 fentanyl patches on at the same time", True),
     ("my dad stuck three fentanyl patches on his back", True),
     ("puse 3 parches de fentanilo juntos", True),
+    ("me puse de una vez los 5 parches de fentanilo", True),
+    ("he put all 4 fentanyl patches on last night", True),
     ("i put 2 fentanyl patches on, is that normal", False),
     ("he has 3 fentanyl patches on as prescribed", False),
     ("i put 3 nicotine patches on", False),
@@ -440,6 +442,13 @@ def test_a_message_without_a_figure_of_speech_is_not_marked_as_one(screen, text)
     ("i just want to sleep forever", "distress"),
     ("ya no encuentro razones para seguir aqui", "distress"),
     ("mis hijos estarian bien sin mi", "distress"),
+    ("whats the fastest way to go without anyone having to see it", "danger"),
+    ("his left arm stopped working while he was eating", "danger"),
+    ("a mi papa la mano izquierda no le responde", "danger"),
+    ("the pills that would let me sleep for good", "danger"),
+    ("honestly i do not want to see another christmas like this", "distress"),
+    ("me da igual si despierto mañana o no", "distress"),
+    ("no quiero ver otra navidad asi", "distress"),
 ])
 def test_evidence_the_detector_needs_is_found_in_common_wordings(screen, text, kind):
     result = screen.screen(text)
@@ -566,7 +575,23 @@ def test_no_figure_of_speech_hides_a_message_of_real_danger(screen):
     "estoy ahogada en tarea esta semana, no he dormido",
     "me muero por probar los tamales de mi suegra",
     "the buffet dessert was to die for",
+    "i would kill for a hot shower after this shift",
+    "id kill for some tacos",
+    "our bullpen choked again in the ninth",
+    "the basil on my balcony committed suicide in this heat",
+    "root canal this morning and my whole lip is still numb",
 ])
 def test_everyday_figures_of_speech_are_found(screen, text):
     result = screen.screen(text)
     assert result.figure_of_speech and not result.danger_evidence and result.crisis != "urgent"
+
+
+@pytest.mark.parametrize("text, urgent", [
+    ("what would let me go to sleep for good", True),
+    ("i just want to go to sleep for good", True),
+    ("le dio de repente y ya no siente nada de la cintura para abajo", True),
+    ("me duele de la cintura para abajo desde ayer", False),
+    ("is there a sleep aid that works for good", False),
+])
+def test_sleeping_for_good_and_feeling_nothing_from_the_waist_down_are_urgent(screen, text, urgent):
+    assert (screen.screen(text).crisis == "urgent") is urgent

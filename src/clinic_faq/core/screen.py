@@ -93,9 +93,9 @@ OVERDOSE_UNITS = 10  # pills, tablets or capsules at once
 _NUMBER_WORDS = {"three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
                  "tres": 3, "cuatro": 4, "cinco": 5, "seis": 6, "siete": 7, "ocho": 8, "nueve": 9, "diez": 10}
 PATCHES_ON = re.compile(
-    r"\b(?:put|puts|putting|stuck|stuk|applied|slapped|puse|puso|pegu[eé]|peg[oó])\s+(?:on\s+)?(?:like\s+|about\s+|como\s+)?(\d{1,2}|" + "|".join(_NUMBER_WORDS) + r")\s+"
+    r"\b(?:put|puts|putting|stuck|stuk|applied|slapped|puse|puso|pegu[eé]|peg[oó])\s+(?:on\s+)?(?:(?:de\s+una\s+vez|all|todos|los|the|at\s+once)\s+){0,3}(?:like\s+|about\s+|como\s+)?(\d{1,2}|" + "|".join(_NUMBER_WORDS) + r")\s+"
     r"(?:\w+\s+){0,2}?(?:fentanyl|fentanilo|duragesic)\s*(?:patch(?:es)?|parches?)\b|"
-    r"\b(?:put|stuck|applied|slapped|puse|puso|pegu[eé]|peg[oó])\s+(?:on\s+)?(\d{1,2}|" + "|".join(_NUMBER_WORDS) + r")\s+"
+    r"\b(?:put|stuck|applied|slapped|puse|puso|pegu[eé]|peg[oó])\s+(?:on\s+)?(?:(?:de\s+una\s+vez|all|todos|los|the|at\s+once)\s+){0,3}(\d{1,2}|" + "|".join(_NUMBER_WORDS) + r")\s+"
     r"(?:of\s+(?:my|his|her|the)\s+|de\s+(?:mis|sus|los)\s+)?(?:patch(?:es)?|parches?)\b[^.?!]{0,40}?\b(?:fentanyl|fentanilo|duragesic)\b",
     re.IGNORECASE,
 )
