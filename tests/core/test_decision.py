@@ -63,6 +63,16 @@ ROWS = [
      "stuck in traffic, be there in 15"),
     (screen(asks=True), CALM, ranking(("ask_session_length", 0.38), ("ask_hours", 0.2)), None, False,
      "an unsure answer to a question"),
+    # a statement the classifier alone sends to the care team, unsure: the rephrase prompt ("sat with my aunt at
+    # hospice today, it was lovely") ...
+    (screen(asks=False), CALM, ranking(("ask_personal_medical", 0.45), ("ask_mood", 0.2)), "nlu_fallback", False,
+     "a statement, the referral unsure"),
+    # ... but not when a rule found the person's own care in it, nor a question, nor a sure classifier
+    (screen(asks=False, referral_reasons=["personal condition"]), CALM, ranking(("ask_personal_medical", 0.45),), None,
+     False, "a statement about one's own condition"),
+    (screen(asks=True), CALM, ranking(("ask_personal_medical", 0.45), ("greet", 0.2)), None, False,
+     "a question, the referral unsure"),
+    (screen(asks=False), CALM, ranking(("ask_personal_medical", 0.8),), None, False, "a statement, the referral sure"),
     # ... unless that next guess is unlikely: everyday talk shaped like a crisis gets the rephrase prompt
     (screen(), CALM, ranking(("emergency", 0.55), ("ask_running_late", 0.13)), "nlu_fallback", False,
      "emergency without evidence"),

@@ -88,6 +88,9 @@ class Thresholds:
     # A message that neither asks nor requests anything (clinic_faq.core.asking) gets a topic's answer only
     # when the classifier is this sure of it; else the rephrase prompt ("it's been a long week").
     statement_confidence: float = 0.4
+    # The same for the care-team referral the classifier alone chose (no rule found the person's own care in
+    # it): a statement gets it only this sure ("sat with my aunt at hospice today, it was lovely": 0.43).
+    statement_referral_confidence: float = 0.7
 
 
 @dataclass(frozen=True)
@@ -201,15 +204,18 @@ def decide(inputs: Inputs, th: Thresholds = Thresholds()) -> Decision:
 
 
 def _unasked_answer(inputs: Inputs, decision: Decision, th: Thresholds) -> bool:
-    """Everyday talk that the classifier answered with little confidence: no question, no request in it. Only
-    the topics' answers: a practical message is often a statement of the situation ("stuck in traffic, be
-    there in 15", "in the lobby now") that needs the clinic's detail."""
+    """Everyday talk that the classifier answered with little confidence: no question, no request in it. The
+    topics' answers and the referral the classifier alone chose; not the practical answers: a practical message
+    is often a statement of the situation ("stuck in traffic, be there in 15", "in the lobby now") that needs
+    the clinic's detail."""
     screen = inputs.screen
     intent = decision.intent or inputs.intent
-    answering = is_topic(intent) and intent not in PRACTICAL
-    if not answering or screen.asks or decision.refer_after or screen.referral or screen.phi:
+    if screen.asks or decision.refer_after or screen.referral or screen.phi:
         return False
-    return _confidence(inputs, intent) < th.statement_confidence
+    if intent == REFERRAL:
+        return _confidence(inputs, intent) < th.statement_referral_confidence
+    answering = is_topic(intent) and intent not in PRACTICAL
+    return answering and _confidence(inputs, intent) < th.statement_confidence
 
 
 def _decide_content(inputs: Inputs, crisis: Optional[CrisisLevel], th: Thresholds) -> Decision:
