@@ -595,3 +595,16 @@ def test_everyday_figures_of_speech_are_found(screen, text):
 ])
 def test_sleeping_for_good_and_feeling_nothing_from_the_waist_down_are_urgent(screen, text, urgent):
     assert (screen.screen(text).crisis == "urgent") is urgent
+
+
+@pytest.mark.parametrize("text, urgent, referred", [
+    ("se me olvidó el tamoxifeno en la mañana, me lo tomo ahora?", False, True),
+    ("la pastilla de la presión me la tomo antes o después de la infusión?", False, True),
+    ("esta noche me las tomo todas y ya", True, False),
+    ("ya me los tomé todos, perdón", True, False),
+])
+def test_spanish_taking_it_is_a_medicine_question_and_taking_them_all_an_overdose(screen, text, urgent, referred):
+    result = screen.screen(text)
+    assert (result.crisis == "urgent") is urgent
+    if referred:
+        assert result.referral
