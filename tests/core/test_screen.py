@@ -475,6 +475,11 @@ def test_a_lexicon_word_gets_its_plural_but_a_phrase_or_a_short_word_does_not():
 
 @pytest.mark.parametrize("text, urgent", [
     ("if someone took a month of oxycodone at once would it be enough", True),
+    ("what poison would work quickest on a person", True),
+    ("cuál veneno no sale en una autopsia", True),
+    ("whats the most painless poison", True),
+    ("what rat poison works best in a garage", False),
+    ("is ketamine a kind of poison in a person with kidney disease", False),
     ("is there a dose that would put me to sleep permanently", True),
     ("which pills do the most damage if you take a bunch", True),
     ("me tome las pastillas de toda la semana", True),

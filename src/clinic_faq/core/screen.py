@@ -158,6 +158,12 @@ LETHAL_QUESTION = re.compile(
     r"\b(?:se\s+puede|puedo|podr[ií]a|sirve|can\s+(?:you|i|someone)|could\s+(?:you|i|someone))\s+(?:\w+\s+){0,4}?"
     r"(?:para|pa|to)\s+(?:quitar(?:me|se|le)\s+la\s+vida|suicidar(?:me|se)|matar(?:me|se)|kill\s+(?:yourself|myself|oneself|themselves)|"
     r"end\s+(?:your|my|one'?s|their)\s+(?:own\s+)?life|commit\s+suicide)\b|"
+    # which poison, asked about for a person or as the least detectable, or the fastest poison: "which poison works
+    # fastest on a person", "qué veneno no se detecta en la autopsia" (not "rat poison for the garage", poison ivy)
+    r"\b(?:which|what|cu[aá]l|qu[eé]|que)\s+(?:\w+\s+){0,2}?(?:poisons?|venenos?|raticida|cyanide|cianuro)\b(?!\s+(?:ivy|oak|sumac|control|center|centre))[^.?!]{0,60}?"
+    r"\b(?:(?:on|in|to\s+kill)\s+(?:a\s+)?(?:person|human|adult|someone)|(?:en|a)\s+(?:una\s+|un\s+)?(?:persona|humano|adulto|alguien)|"
+    r"autops(?:y|ia|ias)|undetectable|untraceable|no\s+se\s+detecta)\b|"
+    r"\b(?:fastest|quickest|most\s+painless|least\s+painful|undetectable|untraceable)\s+(?:acting\s+|working\s+)?(?:poisons?)\b|"
     # "if i took all of them would i die", "si me tomo todas las oxicodonas con alcohol me muero?"
     r"\bif\s+(?:i|he|she|someone|you|u)\s+(?:took|take|takes|swallowed|swallow|drank|drink|ate|used)\s+"
     r"(?:all|the\s+whole|a\s+whole|every|the\s+entire)\b[^.?!]{0,60}?\b(?:would|will|could|can|do|does|am|is)\s+"
