@@ -613,3 +613,13 @@ def test_spanish_taking_it_is_a_medicine_question_and_taking_them_all_an_overdos
     assert (result.crisis == "urgent") is urgent
     if referred:
         assert result.referral
+
+
+@pytest.mark.parametrize("text, eligibility", [
+    ("tengo la presión alta, ¿puedo recibir ketamina?", True),
+    ("mi abuela tiene 88, ella puede recibir las infusiones?", True),
+    ("mi papá tiene marcapasos, ¿él se podría poner la infusión?", True),
+    ("¿quién puede recibir ketamina para el dolor?", False),
+])
+def test_spanish_questions_on_whether_this_person_can_have_it_are_eligibility(screen, text, eligibility):
+    assert ("eligibility" in screen.screen(text).referral_kinds) is eligibility
