@@ -21,6 +21,8 @@ from clinic_faq.core.asking import asks
     "tienen estacionamiento para discapacitados",
     "necesito cambiar la cita de mi esposo",
     "nadie me contesta las llamadas",
+    "q es la ketamina",
+    "k pasa si me duermo durante la infusion",
 ])
 def test_questions_and_requests_ask(text):
     assert asks(text)
@@ -33,6 +35,7 @@ def test_questions_and_requests_ask(text):
     "finally finished the puzzle",
     "ya empezo el frio",
     "mi perro se comio mi calcetin jaja",
+    "hoy hace un año q se fue mi abuelo",
     "",
 ])
 def test_everyday_talk_does_not(text):

@@ -30,6 +30,9 @@ ASKING = re.compile(
     r"\?|¿"
     rf"|\b{_WH}\b"
     rf"|^\s*{_AUX}\b"
+    # "q es la ketamina", "k pasa si la mezclo": a Spanish question word as texted, opening the message (inside
+    # one, "q" is mostly "que": "hoy hace un año q se fue")
+    r"|^\s*(?:q|k|ke|qe|x\s?q)\b"
     rf"|\b{_AUX} {_SUBJECT}\b"
     rf"|\b{_SPANISH_ASKING}\b"
     rf"|\b{_REQUEST}\b",

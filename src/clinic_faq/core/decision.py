@@ -86,8 +86,9 @@ class Thresholds:
     # rephrase prompt ("so tired today, barely slept": emergency 0.52 without evidence, then "running late" 0.13).
     next_guess: float = 0.3
     # A message that neither asks nor requests anything (clinic_faq.core.asking) gets a topic's answer only
-    # when the classifier is this sure of it; else the rephrase prompt ("it's been a long week").
-    statement_confidence: float = 0.4
+    # when the classifier is this sure of it; else the rephrase prompt ("it's been a long week", "my stomach is
+    # growling, can't wait for dinner": eating before an infusion, 0.52).
+    statement_confidence: float = 0.6
     # The same for the care-team referral the classifier alone chose (no rule found the person's own care in
     # it): a statement gets it only this sure ("sat with my aunt at hospice today, it was lovely": 0.43).
     statement_referral_confidence: float = 0.7
