@@ -23,6 +23,8 @@ from clinic_faq.core.asking import asks
     "nadie me contesta las llamadas",
     "q es la ketamina",
     "k pasa si me duermo durante la infusion",
+    "my feet have been burning worse since the last round",
+    "mi esposo anda con mucho mareo desde ayer",
 ])
 def test_questions_and_requests_ask(text):
     assert asks(text)

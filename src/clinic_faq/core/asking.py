@@ -1,4 +1,4 @@
-"""Whether a message asks something: a question, or a request to the clinic.
+"""Whether a message asks something: a question, a request to the clinic, or a symptom reported to it.
 
 Everyday talk ("it's been a long week", "ya empezo el frio") is not addressed to the clinic, yet the
 classifier still ranks some topic or practical intent first, with little confidence. A message that neither
@@ -26,6 +26,15 @@ _REQUEST = (r"(?:i need|i want|i'd like|id like|i would like|i wanna|need to|wan
             r"appointment|appt|slot|quiero|necesito|quisiera|me gustar[ií]a|ocupo|por favor|porfa|porfavor|saber|info|"
             r"informaci[oó]n|llam\w*|mensaje|contestan|cita|servicio|atenci[oó]n)")
 
+# A symptom reported is a question to a clinic even without a question mark ("my hands have been tingling more
+# since the last session", "ando con mucho mareo desde la infusión"): the care team answers it.
+_SYMPTOM = (r"(?:pain|painful|hurts?|hurting|aches?|aching|achy|sore|worse|nause\w*|queasy|dizz\w*|lightheaded|tingl\w*|"
+            r"numb\w*|itch\w*|rash|swell\w*|swollen|vomit\w*|throwing up|threw up|constipat\w*|diarrh\w*|fever\w*|chills|"
+            r"hallucinat\w*|confus\w*|drows\w*|groggy|insomnia|bleed\w*|burning|cramp\w*|headaches?|migraines?|"
+            r"dolor\w*|duele\w*|mareo\w*|marea\w*|n[aá]usea\w*|hormigue\w*|entumid\w*|adormecid\w*|comez[oó]n|ronchas|"
+            r"hinchad\w*|hinchaz[oó]n|v[oó]mit\w*|estreñ\w*|diarrea|fiebre|calentura|escalofr[ií]os?|confundid\w*|sangr\w*|"
+            r"ardor|calambres?|jaqueca|migra[nñ]a)")
+
 ASKING = re.compile(
     r"\?|¿"
     rf"|\b{_WH}\b"
@@ -35,7 +44,8 @@ ASKING = re.compile(
     r"|^\s*(?:q|k|ke|qe|x\s?q)\b"
     rf"|\b{_AUX} {_SUBJECT}\b"
     rf"|\b{_SPANISH_ASKING}\b"
-    rf"|\b{_REQUEST}\b",
+    rf"|\b{_REQUEST}\b"
+    rf"|\b{_SYMPTOM}\b",
     re.IGNORECASE,
 )
 
