@@ -42,3 +42,21 @@ def test_questions_and_requests_ask(text):
 ])
 def test_everyday_talk_does_not(text):
     assert not asks(text)
+
+
+@pytest.mark.parametrize("text, reported", [
+    ("my pain has been way worse since yesterday", True),
+    ("mi mamá tiene más dolor desde ayer", True),
+    ("ringing in both ears since the last session", True),  # the subject left out, but when it began is said
+    ("does ketamine cause nausea", False),  # a question: answered as one
+    ("my aunt is into reiki, does any of it help with pain", False),
+    ("i need the pin number for my card", False),  # "number" is not "numb"
+    ("this week has been one long nightmare of deadlines", False),
+    ("headache from the spreadsheets all day", False),  # nobody's symptom, no when
+])
+def test_a_symptom_told_is_a_report_and_one_asked_about_is_a_question(text, reported):
+    from clinic_faq.core.asking import reports_symptom
+    from clinic_faq.core.screen import get_screen
+
+    assert get_screen().screen(text).symptom_report is reported
+    assert not reported or reports_symptom(text, first_person=True)

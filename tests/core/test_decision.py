@@ -73,6 +73,15 @@ ROWS = [
     (screen(asks=True), CALM, ranking(("ask_personal_medical", 0.45), ("greet", 0.2)), None, False,
      "a question, the referral unsure"),
     (screen(asks=False), CALM, ranking(("ask_personal_medical", 0.8),), None, False, "a statement, the referral sure"),
+    # a symptom told to the clinic ("my pain has been way worse since yesterday"): the care team, whatever topic
+    # it resembles; a topic the classifier is sure of first, then the care team
+    (screen(symptom_report=True), CALM, ranking(("ask_onset", 0.2), ("ask_breakthrough_pain", 0.15)), "ask_personal_medical",
+     False, "a symptom reported"),
+    (screen(symptom_report=True), CALM, ranking(("ask_side_effects", 0.8),), None, True, "a symptom reported, a sure topic"),
+    (screen(symptom_report=True), CALM, ranking(("ask_personal_medical", 0.6), ("ask_onset", 0.3)), None, False,
+     "a symptom reported, the classifier's referral kept"),
+    # ... but not a practical message ("running late, my back hurts from the drive")
+    (screen(symptom_report=True), CALM, ranking(("ask_running_late", 0.8),), None, False, "a practical message"),
     # ... unless that next guess is unlikely: everyday talk shaped like a crisis gets the rephrase prompt
     (screen(), CALM, ranking(("emergency", 0.55), ("ask_running_late", 0.13)), "nlu_fallback", False,
      "emergency without evidence"),

@@ -28,12 +28,18 @@ _REQUEST = (r"(?:i need|i want|i'd like|id like|i would like|i wanna|need to|wan
 
 # A symptom reported is a question to a clinic even without a question mark ("my hands have been tingling more
 # since the last session", "ando con mucho mareo desde la infusión"): the care team answers it.
-_SYMPTOM = (r"(?:pain|painful|hurts?|hurting|aches?|aching|achy|sore|worse|nause\w*|queasy|dizz\w*|lightheaded|tingl\w*|"
-            r"numb\w*|itch\w*|rash|swell\w*|swollen|vomit\w*|throwing up|threw up|constipat\w*|diarrh\w*|fever\w*|chills|"
-            r"hallucinat\w*|confus\w*|drows\w*|groggy|insomnia|bleed\w*|burning|cramp\w*|headaches?|migraines?|"
-            r"dolor\w*|duele\w*|mareo\w*|marea\w*|n[aá]usea\w*|hormigue\w*|entumid\w*|adormecid\w*|comez[oó]n|ronchas|"
-            r"hinchad\w*|hinchaz[oó]n|v[oó]mit\w*|estreñ\w*|diarrea|fiebre|calentura|escalofr[ií]os?|confundid\w*|sangr\w*|"
-            r"ardor|calambres?|jaqueca|migra[nñ]a)")
+_SYMPTOM = (r"(?:pain|painful|hurts?|hurting|aches?|aching|achy|sore|worse|sharper|nause\w*|queasy|dizz\w*|woozy|"
+            r"lightheaded|light-headed|vertigo|spins|spinning|tingl\w*|pins\s+(?:and|n|&)\s+needles|numb|numbness|itch\w*|rash|"
+            r"hives|swell\w*|swollen|puffy|vomit\w*|throwing up|threw up|constipat\w*|diarrh\w*|fever\w*|chills|"
+            r"hallucinat\w*|confus\w*|foggy|fog|groggy|drows\w*|hungover|insomnia|nightmares|vivid dreams|weird dreams|"
+            r"bleed\w*|bruis\w*|burn|burns|burning|cramp\w*|twitch\w*|tremors?|shaky|headaches?|migraines?|blurry|"
+            r"blurred|ringing|weepy|teary|detached|spacey|spaced out|restless legs|metal(?:lic)? taste|heartburn|"
+            r"can'?t focus|can'?t sleep|cannot sleep|no appetite|"
+            r"dolor\w*|duele\w*|doliendo|mareo\w*|mare[ao]\w*|n[aá]usea\w*|hormigue\w*|entumid\w*|adormecid\w*|"
+            r"dormid[oa]s|durmieron|comez[oó]n|ronchas|sarpullido|hinchad\w*|hinchan|hinchaz[oó]n|v[oó]mit\w*|estreñ\w*|"
+            r"diarrea|fiebre|calentura|escalofr[ií]os?|confundid\w*|atontad\w*|olvidadiz\w*|sangr\w*|arde|ardor|quemaz[oó]n|"
+            r"agruras|calambres?|jaqueca|migra[nñ]a|borroso|zumban|zumbido|pesadillas|llor[oó]n\w*|tiemblan|temblor\w*|"
+            r"cruda|sin hambre|no tengo hambre|no puedo dormir)")
 
 ASKING = re.compile(
     r"\?|¿"
@@ -53,3 +59,34 @@ ASKING = re.compile(
 def asks(text: str) -> bool:
     """True when the message asks a question or makes a request (see the module's docstring)."""
     return bool(ASKING.search(text or ""))
+
+
+# A question as such: a question mark, a question word, an auxiliary that opens the message or comes before its
+# subject (not a request, not a symptom).
+QUESTION = re.compile(
+    r"\?|¿"
+    rf"|\b{_WH}\b"
+    rf"|^\s*{_AUX}\b"
+    rf"|\b{_AUX} {_SUBJECT}\b"
+    rf"|\b{_AUX} (?:any|anything|anyone|anybody|something|someone)\b"
+    r"|^\s*(?:q|k|ke|qe|x\s?q)\b",
+    re.IGNORECASE,
+)
+_SYMPTOM_WORD = re.compile(rf"\b{_SYMPTOM}\b", re.IGNORECASE)
+
+
+# When a symptom began or how often it comes: a report about the person, even with the subject left out
+# ("ringing in both ears since the last session", "bit lightheaded today").
+_WHEN = re.compile(r"\b(?:since|started|starting|after (?:the|my|his|her|each|every)|this week|today|tonight|lately|"
+                   r"every (?:night|day|morning|time)|desde|empez[oó]|despu[eé]s de|esta semana|hoy|[uú]ltimamente|"
+                   r"cada (?:noche|d[ií]a|vez|ma[nñ]ana)|en las (?:noches|tardes|ma[nñ]anas))\b", re.IGNORECASE)
+
+
+def reports_symptom(text: str, first_person: bool = True) -> bool:
+    """A symptom told, not asked about ("my pain has been way worse since yesterday", "mi mamá tiene más dolor
+    desde ayer"): the care team's to answer (clinic_faq.core.decision), whatever topic it resembles. The writer
+    or a relative is its subject, or the message says when it began or how often it comes."""
+    text = text or ""
+    if not _SYMPTOM_WORD.search(text) or QUESTION.search(text):
+        return False
+    return first_person or bool(_WHEN.search(text))

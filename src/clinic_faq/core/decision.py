@@ -242,7 +242,8 @@ def _decide_content(inputs: Inputs, crisis: Optional[CrisisLevel], th: Threshold
         # question, not the person's care (a ketamine, opioid or cancer word keeps it with the care team).
         return Decision(OUT_OF_SCOPE, "a pet's, a garden's or a pool's question")
     in_domain = inputs.scores.in_domain if inputs.scores else None
-    unrelated = in_domain is not None and in_domain < th.domain and not screen.domain_term and not screen.medicine
+    unrelated = (in_domain is not None and in_domain < th.domain and not screen.domain_term and not screen.medicine
+                 and not screen.symptom_report)
     if (unrelated and intent in SMALLTALK + FOLLOW_UPS and not screen.phi
             and _confidence(inputs, intent) >= th.smalltalk_confidence):
         unrelated = False
@@ -267,6 +268,16 @@ def _decide_content(inputs: Inputs, crisis: Optional[CrisisLevel], th: Threshold
             # the care team after it (the classifier could not place the message: it may be the person's own case)
             return Decision(topic, "the clinic's field: its likeliest topic, then refer", refer_after=True)
         return Decision(REFERRAL, "a question about a medicine or the clinic's field")
+    if (crisis is None and screen.symptom_report and not screen.referral and not screen.not_a_person
+            and intent not in PRACTICAL):
+        # "my pain has been way worse since yesterday", "mi mamá tiene más dolor desde ayer": a symptom told to the
+        # clinic is for the care team; a topic the classifier is sure of comes first ("nauseous since the infusion").
+        if intent == REFERRAL:
+            return Decision(None, "a symptom reported")
+        if is_topic(intent) and _confidence(inputs, intent) >= th.topic_sure:
+            return Decision(intent if reason else None, reason or "a symptom reported: the topic, then refer",
+                            refer_after=True)
+        return Decision(REFERRAL, "a symptom reported")
     if crisis in (None, "informational"):
         personal = screen.referral or intent == REFERRAL
         if personal:

@@ -27,7 +27,7 @@ from spacy.matcher import Matcher, PhraseMatcher
 from spacy.pipeline import Lemmatizer
 from spacy.tokens import Doc
 
-from clinic_faq.core.asking import asks
+from clinic_faq.core.asking import asks, reports_symptom
 from clinic_faq.core.contact import wants_callback
 from clinic_faq.core.dose import DOSE_AMOUNT_RE
 from clinic_faq.core.normalize import WORD_FIXES, normalize
@@ -281,6 +281,7 @@ class ScreenResult:
     not_a_person: bool = False  # about a pet, a garden or a pool: its doses are not the person's care
     wants_callback: bool = False  # asks to be called ("please call me back at ..."): clinic_faq.core.contact
     asks: bool = True  # a question or a request, not everyday talk (clinic_faq.core.asking)
+    symptom_report: bool = False  # the writer's own or a relative's symptom, told, not asked about (asking.reports_symptom)
 
     @property
     def referral(self) -> bool:
@@ -312,6 +313,7 @@ class ScreenResult:
             "medicine": self.medicine,
             "not_a_person": self.not_a_person,
             "asks": self.asks,
+            "symptom_report": self.symptom_report,
             "wants_callback": self.wants_callback,
         }
 
@@ -525,6 +527,7 @@ class SafetyScreen:
             not_a_person=animal or any(t.lower_ in THINGS for t in doc),
             wants_callback=wants_callback(text),
             asks=asks(text),
+            symptom_report=reports_symptom(text, first_person),
         )
 
 
