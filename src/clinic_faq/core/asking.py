@@ -41,38 +41,27 @@ _SYMPTOM = (r"(?:pain|painful|hurts?|hurting|aches?|aching|achy|sore|worse|sharp
             r"agruras|calambres?|jaqueca|migra[nñ]a|borroso|zumban|zumbido|pesadillas|llor[oó]n\w*|tiemblan|temblor\w*|"
             r"cruda|sin hambre|no tengo hambre|no puedo dormir)")
 
-ASKING = re.compile(
+# A question as such: a question mark, a question word, an auxiliary that opens the message or comes before its
+# subject; "q es la ketamina", "k pasa si la mezclo": a Spanish question word as texted, opening the message
+# (inside one, "q" is mostly "que": "hoy hace un año q se fue").
+_QUESTION = (
     r"\?|¿"
     rf"|\b{_WH}\b"
     rf"|^\s*{_AUX}\b"
-    # "q es la ketamina", "k pasa si la mezclo": a Spanish question word as texted, opening the message (inside
-    # one, "q" is mostly "que": "hoy hace un año q se fue")
-    r"|^\s*(?:q|k|ke|qe|x\s?q)\b"
     rf"|\b{_AUX} {_SUBJECT}\b"
-    rf"|\b{_SPANISH_ASKING}\b"
-    rf"|\b{_REQUEST}\b"
-    rf"|\b{_SYMPTOM}\b",
-    re.IGNORECASE,
+    r"|^\s*(?:q|k|ke|qe|x\s?q)\b"
 )
+# ... and, for telling a symptom from a question about one, "does any of it help with pain" (not in ASKING: "i
+# can't do anything" is not a question, and a symptom reported already asks)
+QUESTION = re.compile(rf"{_QUESTION}|\b{_AUX} (?:any|anything|anyone|anybody|something|someone)\b", re.IGNORECASE)
+# Asking: a question, or a request or complaint to an office, or a symptom reported.
+ASKING = re.compile(rf"{_QUESTION}|\b{_SPANISH_ASKING}\b|\b{_REQUEST}\b|\b{_SYMPTOM}\b", re.IGNORECASE)
+_SYMPTOM_WORD = re.compile(rf"\b{_SYMPTOM}\b", re.IGNORECASE)
 
 
 def asks(text: str) -> bool:
     """True when the message asks a question or makes a request (see the module's docstring)."""
     return bool(ASKING.search(text or ""))
-
-
-# A question as such: a question mark, a question word, an auxiliary that opens the message or comes before its
-# subject (not a request, not a symptom).
-QUESTION = re.compile(
-    r"\?|¿"
-    rf"|\b{_WH}\b"
-    rf"|^\s*{_AUX}\b"
-    rf"|\b{_AUX} {_SUBJECT}\b"
-    rf"|\b{_AUX} (?:any|anything|anyone|anybody|something|someone)\b"
-    r"|^\s*(?:q|k|ke|qe|x\s?q)\b",
-    re.IGNORECASE,
-)
-_SYMPTOM_WORD = re.compile(rf"\b{_SYMPTOM}\b", re.IGNORECASE)
 
 
 # When a symptom began or how often it comes: a report about the person, even with the subject left out
