@@ -388,6 +388,20 @@ REASONS = {
     "personal medical question": "the referral rules found a question about the person's own care",
     "crisis mentioned in a general question": "a crisis was mentioned in a general question: the crisis line, gently",
     "personal details in the message": "the message holds personal details",
+    "personal question: answer": "it is a personal question on a topic, the classifier unsure of the topic: the "
+    "answer alone",
+    "asks to be called back": "it asks to be called back: the callback form",
+    "a pet's, a garden's or a pool's question": "it asks about a pet, a garden or a pool, not a person",
+    "the clinic's field: its likeliest topic, then refer": "it names the clinic's field or a medicine though the "
+    "domain gate found it unrelated: its likeliest topic's answer, then the care team",
+    "a question about a medicine or the clinic's field": "it names the clinic's field or a medicine though the "
+    "domain gate found it unrelated, and no topic was likely: the care team",
+    "a symptom reported": "the person tells of a symptom of their own or a relative's (not a question): the care "
+    "team looks at symptoms",
+    "a symptom reported: the topic, then refer": "the person tells of a symptom of their own or a relative's: the "
+    "answer of the topic the classifier is sure of, then the care team",
+    "a statement, not a question, and the classifier unsure": "the message is a statement, not a question, and the "
+    "classifier was not sure enough to answer or refer it: the assistant asked the person to rephrase",
 }
 
 
