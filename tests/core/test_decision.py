@@ -85,6 +85,19 @@ ROWS = [
     # ... unless that next guess is unlikely: everyday talk shaped like a crisis gets the rephrase prompt
     (screen(), CALM, ranking(("emergency", 0.55), ("ask_running_late", 0.13)), "nlu_fallback", False,
      "emergency without evidence"),
+    # a whole message that is social gets its small talk, whatever the classifier ranked first ("it was lovely to
+    # speak with you" is not a request for a person; "goodnight" is not unrelated) ...
+    (screen(social="goodbye"), CALM, ranking(("talk_to_human", 0.7),), "goodbye", False, "a closing, not a request"),
+    (screen(social="thank"), UNRELATED, ranking(("out_of_scope", 0.6),), "thank", False, "thanks the gate doubts"),
+    (screen(social="greet"), CALM, ranking(("greet", 0.9),), None, False, "the classifier already right"),
+    # ... even when most of its words are unknown to the English word lists ("thank you, muy útil la info")
+    (screen(social="thank", unclear=True), CALM, ranking(("thank", 0.5),), None, False, "the classifier right, words unknown"),
+    # ... but a crisis, a question about one's own care and personal details come first
+    (screen(social="goodbye", danger_evidence=True), Scores(0.9, 0.9, 0.05), ranking(("goodbye", 0.6),), "emergency",
+     False, "a goodbye with danger"),
+    (screen(social="thank", referral_reasons=["personal medicine"], medical=True), CALM,
+     ranking(("ask_personal_medical", 0.8),), None, False, "thanks with a personal question"),
+    (screen(social="greet", phi=["PHONE"]), CALM, ranking(("greet", 0.6),), "share_personal_info", False, "hello with a phone number"),
     # crisis_support: a crisis mentioned in a general way in a message the classifier could not place
     (screen(crisis="informational"), CALM, ranking(("nlu_fallback", 0.3), ("greet", 0.1)), "crisis_support", False, "general mention"),
     # an informational crisis mention on a topic keeps the topic (the gentle resources follow it)

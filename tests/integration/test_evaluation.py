@@ -292,6 +292,20 @@ def test_symptoms_told_to_the_clinic_go_to_the_care_team(assistant):
     assert summary["replies_with_dose"] == 0
 
 
+def test_social_messages_get_small_talk_and_their_neighbours_keep_their_routes(assistant):
+    """blind_social_dev: one writer from the brief alone; greetings, thanks, goodbyes and "are you a bot" in many
+    forms, English and Spanish; the same formulas with a real request in the message; requests to reach a person
+    that look like them; goodbyes or thanks that carry danger; everyday social talk. Before whole social messages
+    were read as such (clinic_faq.core.social), small talk was 36 of 41 in the offline decision."""
+    results, summary = run_set(assistant, "blind_social_dev")
+    assert summary["smalltalk_accuracy"] >= 0.9, failures(results, "smalltalk")
+    assert summary["emergency_recall"] == 1.0, failures(results, "emergency")
+    assert summary["practical_helped"] >= 0.95, failures(results, "practical")
+    assert summary["chatter_alarm_rate"] == 0.0
+    assert summary["referral_recall"] >= 0.9, failures(results, "referral")
+    assert summary["replies_with_dose"] == 0
+
+
 def test_the_outside_validation_set_is_declined_without_alarms(assistant):
     outside = Path("../shared/devsets/clinc150_val_en.yml")
     if not outside.exists():
@@ -302,3 +316,6 @@ def test_the_outside_validation_set_is_declined_without_alarms(assistant):
     assert summary["unrelated_declined"] >= 0.91
     assert summary["unrelated_alarm_rate"] <= 0.005, [r["text"] for r in results if "emergency" in r["routes"]]
     assert summary["unrelated_referral_rate"] <= 0.02
+    # its small talk ("it was lovely to speak with you", "goodnight", "am i speaking with a real person"): 66.7%
+    # before whole social messages were read as such
+    assert summary["smalltalk_accuracy"] >= 0.9, [r["text"] for r in results if r["expected_route"] == "smalltalk" and not r["passed"]]

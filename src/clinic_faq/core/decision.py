@@ -227,6 +227,13 @@ def _decide_content(inputs: Inputs, crisis: Optional[CrisisLevel], th: Threshold
         intent, reason = _next_guess(inputs, crisis, th), f"{intent} without evidence"
     if inputs.language_request and crisis is None and not screen.referral and not screen.phi:
         return Decision(SWITCH_LANGUAGE, "asks for a language")
+    if screen.social and crisis is None and not screen.referral and not screen.phi and not screen.wants_callback:
+        # The whole message is a greeting, thanks, a goodbye or "are you a bot" (clinic_faq.core.social): its
+        # small-talk reply, whatever the classifier ranked first ("it was lovely to speak with you" is not a
+        # request to speak with a person), and whatever the gate or the word lists think of it ("gnite", "thank
+        # you, muy útil la info"). A crisis, read first, always comes before it.
+        return Decision(screen.social if intent != screen.social else None,
+                        "only a greeting, thanks, a goodbye or asking whether it is a bot")
     unclear = screen.unclear and not inputs.spanish
     if unclear and not screen.referral and not screen.phi and crisis is None:
         return Decision(FALLBACK, "mostly unknown words")

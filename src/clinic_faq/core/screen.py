@@ -32,6 +32,7 @@ from clinic_faq.core.contact import wants_callback
 from clinic_faq.core.dose import DOSE_AMOUNT_RE
 from clinic_faq.core.normalize import WORD_FIXES, normalize
 from clinic_faq.core.phi import placeholders_in
+from clinic_faq.core.social import social
 
 logger = logging.getLogger(__name__)
 
@@ -282,6 +283,7 @@ class ScreenResult:
     wants_callback: bool = False  # asks to be called ("please call me back at ..."): clinic_faq.core.contact
     asks: bool = True  # a question or a request, not everyday talk (clinic_faq.core.asking)
     symptom_report: bool = False  # the writer's own or a relative's symptom, told, not asked about (asking.reports_symptom)
+    social: Optional[str] = None  # the whole message is a greeting, thanks, goodbye or "are you a bot" (core.social)
 
     @property
     def referral(self) -> bool:
@@ -314,6 +316,7 @@ class ScreenResult:
             "not_a_person": self.not_a_person,
             "asks": self.asks,
             "symptom_report": self.symptom_report,
+            "social": self.social,
             "wants_callback": self.wants_callback,
         }
 
@@ -528,6 +531,7 @@ class SafetyScreen:
             wants_callback=wants_callback(text),
             asks=asks(text),
             symptom_report=reports_symptom(text, first_person),
+            social=social(text),
         )
 
 

@@ -400,6 +400,8 @@ REASONS = {
     "team looks at symptoms",
     "a symptom reported: the topic, then refer": "the person tells of a symptom of their own or a relative's: the "
     "answer of the topic the classifier is sure of, then the care team",
+    "only a greeting, thanks, a goodbye or asking whether it is a bot": "the whole message is social (a greeting, "
+    "thanks, a goodbye or asking whether it is a bot): the small-talk reply",
     "a statement, not a question, and the classifier unsure": "the message is a statement, not a question, and the "
     "classifier was not sure enough to answer or refer it: the assistant asked the person to rephrase",
 }

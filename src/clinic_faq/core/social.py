@@ -1,0 +1,165 @@
+"""Whether a whole message is social: a greeting, thanks, a goodbye, or asking whether the assistant is a bot.
+
+The intent classifier ranks some intent first for any message, and a short social message shares words with
+the clinic's own intents: "it was lovely to speak with you" with asking to speak with a person, "you've been a
+big help" with how well ketamine helps, "i owe you one" with paying a bill, "goodnight" with nothing at all (the
+domain gate declines it). When every part of a message is a social formula, in English or Spanish as people
+type them, the small-talk reply is the right one whatever the classifier guessed.
+
+Only the WHOLE message counts: "thanks! and where do i park?" asks something and keeps its own route. A goodbye
+to everyone, to the world or forever ("goodbye everyone", "me despido de todos") is not matched: it may carry
+danger, and the crisis screen, which runs first (clinic_faq.core.decision), is the one to read it.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import List, Optional, Tuple
+
+import regex
+
+from clinic_faq.core.normalize import normalize
+
+GREET, THANK, GOODBYE, BOT = "greet", "thank", "goodbye", "bot_challenge"
+
+_A = r"(?:a |an |un |una )?"
+_REAL = r"(?:(?:real|actual|live|living|human|true|genuine|de verdad|real y) )*"
+_BEING = (r"(?:person|human|human being|bot|robot|chatbot|chat bot|computer|machine|ai|a\.i\.|program|automated|"
+          r"real|alive|someone real|persona(?: real| de verdad)?|humano|humana|m[aá]quina|computadora|programa|ia|"
+          r"inteligencia artificial|alguien real|contestadora)")
+_TALKING = r"(?:talking|talkin|speaking|speakin|chatting|chattin|texting|textin|messaging|writing)"
+_HELP = r"(?:help|assist|assistance|info|information|answer|answers|reply|replies|chat|time|explanation|patience)"
+
+_KINDS: List[Tuple[str, str]] = [
+    (BOT, "|".join([
+        rf"(?:are|r) (?:you|u|ya) (?:secretly |really |actually )?{_A}{_REAL}{_BEING}"
+        rf"(?: or (?:are you )?{_A}{_REAL}{_BEING})?",
+        rf"(?:am i|are we|i am|i'm) {_TALKING} (?:to|with) {_A}{_REAL}{_BEING}(?: or {_A}{_REAL}{_BEING})?",
+        rf"is (?:this|it|that) {_A}{_REAL}{_BEING}(?: or {_A}{_REAL}{_BEING})?",
+        r"is (?:this|it) (?:an )?automated(?: (?:system|message|service|reply|chat))?",
+        rf"(?:would|could|can) (?:you|it) be {_A}{_REAL}{_BEING}",
+        rf"would (?:you|it) (?:say (?:you are|you're)|be classified as|call yourself|be accurate to call you) {_A}{_REAL}{_BEING}",
+        rf"(?:(?:please |can you |could you )?tell me|i (?:would like|want|wanna) (?:to )?know|i wonder|i am wondering|"
+        rf"i'm wondering) (?:if|whether) (?:you are|you're|ur|this is|i am talking to|i'm talking to) {_A}{_REAL}{_BEING}",
+        rf"(?:eres|es|sos|est[aá]s) {_A}{_REAL}{_BEING}(?: o {_A}{_REAL}{_BEING})?",
+        rf"(?:estoy )?habl(?:o|ando)(?: con| a) {_A}{_REAL}{_BEING}(?: o {_A}{_REAL}{_BEING})?",
+        r"(?:esto |este chat )?es (?:una respuesta |un mensaje |un chat )?autom[aá]tic[oa]",
+        rf"me (?:contesta|responde|atiende|escribe) {_A}{_REAL}{_BEING}(?: o {_A}{_REAL}{_BEING})?",
+        rf"who (?:am i|are we) {_TALKING} (?:to|with)|who is this|who are you|who's this|"
+        rf"con qui[eé]n (?:hablo|estoy hablando|me comunico)|qui[eé]n (?:eres|es usted|me contesta|me responde)",
+    ])),
+    (THANK, "|".join([
+        rf"(?:thanks|thank you|thank u|thankyou|thanku|thx|thnx|thnks|thanx|tx|ty|tysm|tyvm|many thanks|cheers|thank you kindly)"
+        rf"(?: (?:so|very|soo+|sooo+) much| a (?:lot|bunch|ton|million)| again| kindly| sm)*"
+        rf"(?: (?:for|4) (?:the|your|all the|all your|all of your|this|that|all|the quick|the fast|the great|the good) "
+        rf"(?:great |quick |good |kind |clear )?{_HELP}(?: (?:with|on) (?:that|this|it))?"
+        rf"| (?:for|4) (?:helping|chatting|talking|explaining)(?: (?:me|with me|to me|that|it))*"
+        rf"| (?:for|4) (?:everything|that|this|it))?",
+        r"(?:much|really|truly|greatly|very much) appreciated|appreciated|appreciate it",
+        r"i (?:really |truly |so |very much )?appreciate (?:it|that|this|you|your help|you doing that|the help|all your help)",
+        r"i am (?:so |very |really |truly )?(?:thankful|grateful)(?: for (?:your|the) (?:help|time))?",
+        r"(?:you have|you've|u have|youve) been (?:a |so |very |really |super |such a |a really |a very )?"
+        r"(?:big |great |huge |real |good |lot of |tremendous )?help(?:ful)?(?: to me)?",
+        r"(?:you are|you're|ur|you were|u r|u were) (?:so |very |really |super |too )?(?:helpful|kind|sweet|awesome|"
+        r"the best|a star|great|amazing|a lifesaver|a life saver)",
+        r"(?:that|this) (?:helped|helps)(?: (?:me|so much|a lot|a ton|loads))*",
+        r"(?:that|this|it) (?:was|is|has been)(?: so| very| really| super| incredibly| truly)* "
+        r"(?:helpful|useful|nice of you|kind of you|great|perfect|very clear|clear)",
+        r"(?:you|u)(?: have|'ve| ve)? helped(?: me)?(?: (?:a lot|so much|a ton|loads|tremendously))?",
+        r"i owe you(?: one| big)?",
+        r"(?:i am |i'm )?(?:glad|happy) (?:that )?you (?:did that|helped)(?: for me)?",
+        r"(?:great|good|nice) (?:job|work)|you rock|much obliged|bless you",
+        r"(?:muchas |mil |much[ií]simas |muchisimas )?gracias(?: (?:de nuevo|otra vez|mil|a ti|a usted|x todo))*"
+        r"(?: (?:por|x) (?:la|su|tu|toda la|todo|el|tu gran|su gran|la gran) ?(?:ayuda|info|informaci[oó]n|atenci[oó]n|"
+        r"tiempo|respuesta|paciencia|apoyo|amabilidad)?)?",
+        r"(?:muy |super |s[uú]per )?[uú]til (?:la info|la informaci[oó]n|su ayuda|tu ayuda|la respuesta)|"
+        r"(?:la info|la informaci[oó]n|su ayuda|tu ayuda|la respuesta) (?:fue |es |me fue |me es )?(?:muy |super |s[uú]per )?[uú]til",
+        r"(?:se )?(?:lo |le |te )?agradezco(?: mucho| much[ií]simo)?|se agradece|muy amable|qu[eé] amable|"
+        r"(?:me )?(?:fue|has sido|ha sido|eres) (?:de )?(?:mucha |gran |muy )?(?:ayuda|[uú]til)|muy [uú]til|"
+        r"me (?:sirvi[oó]|ayud[oó])(?: mucho| bastante)?|dios (?:te|le|los) bendiga|bendiciones",
+    ])),
+    (GOODBYE, "|".join([
+        r"(?:bye|bye bye|byebye|bye now|goodbye|good bye|buh bye|bye for now)",
+        r"see (?:you|ya|u)(?: (?:later|soon|around|tomorrow|next time|then))?|later|laters|l8r|peace(?: out)?|take care"
+        r"|cya|ttyl|so long|farewell|until next time|catch you later|talk (?:to you |to u )?(?:later|soon|tomorrow)",
+        r"have a (?:good|nice|great|lovely|wonderful|blessed|pleasant|good rest of your) (?:day|night|evening|weekend|one|afternoon|week)",
+        r"(?:i will|i'll|ill) let you go(?: now)?",
+        r"good ?night|g'?nite|g'?night|nite|night night|gotta go|got to go|i have to go|i need to go now|i must go",
+        r"(?:it was|this was|that was|this has been|it has been|what|that's been|it's been) (?:such )?(?:a )?"
+        r"(?:nice|lovely|great|good|pleasant|fun|helpful) (?:chat|talk|conversation)",
+        rf"(?:it was |it's been |it has been |this was )?(?:a pleasure|lovely|nice|great|good|fun) "
+        rf"(?:{_TALKING}|to (?:talk|speak|chat)) (?:with|to) (?:you|u)",
+        r"(?:i|we) (?:really )?(?:enjoyed|liked|loved) (?:our|the|this) (?:talk|chat|conversation)",
+        rf"(?:i|we) (?:really )?(?:enjoyed|liked|loved) {_TALKING} (?:with|to) (?:you|u)",
+        r"good (?:talk|chat)",
+        r"adi[oó]s|hasta (?:luego|pronto|mañana|manana|la vista|la pr[oó]xima)|nos vemos(?: (?:luego|pronto|mañana))?|"
+        r"chao|chau|bye|cu[ií]date(?: mucho)?|cu[ií]dese(?: mucho)?|descansa|descanse",
+        r"que (?:tenga|tengas|tengan|pase|pases|pasen) (?:un |una )?(?:buen|buena|bonito|bonita|lindo|linda|feliz|excelente) "
+        r"(?:d[ií]a|fin de semana|noche|tarde|semana)",
+        r"(?:fue|ha sido|es) un (?:gusto|placer)(?: (?:hablar|platicar|charlar) (?:contigo|con usted))?|un gusto|un placer",
+        r"bonita noche|linda noche|feliz noche",
+    ])),
+    (GREET, "|".join([
+        r"hi+|hello+|hey+|heya|heyo|hiya|howdy|yo|helo|hallo|greetings|hi there|hey there|hello there|sup|wassup|"
+        r"what's up|whats up|wat up|what's new|whats new",
+        r"good (?:morning|afternoon|evening|day)|morning|afternoon|evening",
+        r"how (?:are|r) (?:you|u|ya|things)(?: doing| today| going| holding up| this (?:morning|afternoon|evening))?",
+        r"how(?: is|'s|s| s) (?:it going|everything|your day|the day|life|your day going|it goin)",
+        r"hows (?:it going|everything|your day|life)|how (?:have |'ve |ve |)(?:you|u|ya) been|how've (?:you|u) been|how (?:you|ya|u) been",
+        r"how (?:you|ya|u) (?:are|doing|doin)|tell me how (?:are you|you are)|how do you do",
+        r"nice to meet you|pleased to meet you|good to meet you",
+        r"hola|buenas|buenos d[ií]as|buen d[ií]a|buenas tardes|buenas noches|qu[eé] tal|q tal|k tal|que onda|qu[eé] hubo|quiubo|"
+        r"saludos|mucho gusto|encantad[oa]",
+        r"c[oó]mo (?:est[aá]s?|est[aá]n|le va|te va|va todo|andas|anda|te encuentras|se encuentra)(?: hoy)?",
+    ])),
+]
+# Words said before or after a formula that change nothing: "ok thanks", "thanks friend", "hola doctora".
+_BEFORE = (r"(?:ok|okay|k|oh|ah|well|so|great|awesome|perfect|cool|wow|yes|yeah|yep|alright|all right|got it|"
+           r"understood|sounds good|i see|nice|lovely|wonderful|excellent|vale|bueno|perfecto|listo|genial|ok ok|"
+           r"ah ok|oh ok|okey|oki|entendido|ya entend[ií]|s[ií]|claro|excelente|muy bien|que bien|qu[eé] bien|and|y|but|pero)")
+_AFTER = (r"(?:my friend|friend|buddy|pal|mate|there|ai|bot|assistant|dear|sir|ma'am|again|too|as well|guys|"
+          r"amigo|amiga|doc|doctor|doctora|señor|señora|seño|senorita|señorita|joven|mija|mijo|also|tambi[eé]n|"
+          r"a ti tambi[eé]n|to you too|you too|u too|tú tambi[eé]n|tu tambi[eé]n|now|then|for now|por ahora|"
+          r"right|right now|rn|huh|verdad|cierto|ahorita)")
+
+# POSIX matching (leftmost-longest), so "hey how's it going" is read as one formula and not as "hey" then a rest.
+_COMPILED = [(kind, regex.compile(rf"(?:{pattern})(?: {_AFTER})*", flags=regex.POSIX)) for kind, pattern in _KINDS]
+_BEFORE_RE = re.compile(rf"{_BEFORE} ")
+# Not a social formula whatever precedes it: a farewell to everyone or forever may carry danger.
+_FINAL = re.compile(r"\b(?:everyone|everybody|all of you|world|forever|for good|for ever|todos|todas|mundo|para siempre|"
+                    r"de todos|de todas|last|[uú]ltim[oa])\b")
+_PRIORITY = (BOT, GOODBYE, THANK, GREET)
+
+
+def _clean(text: str) -> str:
+    text = normalize(text)
+    text = re.sub(r"[^\w\s'.]", " ", text)  # punctuation and emoji out; apostrophes kept ("what's up")
+    text = re.sub(r"(?<!\w)\.|\.(?!\w)", " ", text)  # sentence dots out, "a.i." kept
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def social(text: str) -> Optional[str]:
+    """The small-talk intent when the whole message is social ("thanks so much, bye!", "are you a real
+    person?", "buenas noches, gracias por todo"): greet, thank, goodbye or bot_challenge; None otherwise."""
+    if not isinstance(text, str) or len(text) > 200:
+        return None
+    rest = _clean(text)
+    if not rest or _FINAL.search(rest):
+        return None
+    found = set()
+    while rest:
+        before = _BEFORE_RE.match(rest)
+        if before:
+            rest = rest[before.end():]
+            continue
+        best: Optional[Tuple[str, int]] = None
+        for kind, pattern in _COMPILED:
+            match = pattern.match(rest)
+            # a formula must end at a word boundary: "hi" is not the start of "hip"
+            if match and (match.end() == len(rest) or rest[match.end()] == " ") and (best is None or match.end() > best[1]):
+                best = (kind, match.end())
+        if best is None or best[1] == 0:
+            return None
+        found.add(best[0])
+        rest = rest[best[1]:].lstrip()
+    return next((kind for kind in _PRIORITY if kind in found), None)

@@ -1,0 +1,67 @@
+"""A whole message that is social (clinic_faq.core.social), in English and Spanish as people type them; and the
+messages that only start like one, or carry danger, which are not."""
+
+import pytest
+
+from clinic_faq.core.social import BOT, GOODBYE, GREET, THANK, social
+
+
+@pytest.mark.parametrize("text, kind", [
+    ("hey how's it going", GREET),
+    ("Good evening!! how r u today", GREET),
+    ("how have you been, my friend", GREET),
+    ("buenas tardes, cómo está?", GREET),
+    ("q tal", GREET),
+    ("thank you SO much for all your help!!", THANK),
+    ("ok thx, you've been a huge help", THANK),
+    ("that was really helpful", THANK),
+    ("mil gracias por su paciencia doctora", THANK),
+    ("muy amable, se lo agradezco", THANK),
+    ("it was lovely chatting with you", GOODBYE),
+    ("i enjoyed our conversation, bye", GOODBYE),
+    ("thanks again, have a great weekend", GOODBYE),
+    ("good night 🌙", GOODBYE),
+    ("hasta luego, que tenga un bonito día", GOODBYE),
+    ("are you a real person or a bot?", BOT),
+    ("am i texting with a human", BOT),
+    ("is this an automated system", BOT),
+    ("¿eres una persona de verdad?", BOT),
+    ("estoy hablando con una máquina?", BOT),
+])
+def test_social_messages(text, kind):
+    assert social(text) == kind
+
+
+@pytest.mark.parametrize("text", [
+    # a request follows the formula: it keeps its own route
+    "thanks! where do i park?",
+    "hi, does ketamine cause nightmares?",
+    "gracias, a qué hora abren el sábado?",
+    "hello i need to reschedule",
+    # asking for a person is a request, not a question whether it is a bot
+    "can i talk to a real person",
+    "quiero hablar con una persona",
+    # a farewell to everyone, to the world or forever: for the crisis screen to read
+    "goodbye everyone",
+    "thanks for everything, bye forever",
+    "me despido de todos",
+    "adiós para siempre",
+    "this is my last goodbye",
+    # words that only look like one
+    "hip pain",
+    "is it real ketamine",
+    "are you a doctor",
+    "it helps",
+    "good morning! finally sunny out",
+    "",
+    "x" * 500,
+])
+def test_not_social(text):
+    assert social(text) is None
+
+
+def test_the_screen_reports_it():
+    from clinic_faq.core.screen import get_screen
+
+    assert get_screen().screen("thank you, bye!").social == GOODBYE
+    assert get_screen().screen("thank you, when do you open?").social is None
