@@ -53,6 +53,20 @@ def test_everyday_talk_does_not(text):
     ("i need the pin number for my card", False),  # "number" is not "numb"
     ("this week has been one long nightmare of deadlines", False),
     ("headache from the spreadsheets all day", False),  # nobody's symptom, no when
+    # inside a statement "que", "como", "donde", "when" are conjunctions, not questions
+    ("me duele más la espalda que de costumbre", True),
+    ("ando como mareada desde el jueves", True),
+    ("my husband gets woozy when he stands up", True),
+    ("¿qué tan seguido da mareo la ketamina?", False),  # an accented question word: a question
+    # a relative as the subject, without "my"
+    ("dad says his feet burn at night worse than before", True),
+    # asked about while it goes on: the person's own case
+    ("i've felt foggy since tuesday, should i tell someone?", True),
+    ("¿es normal que me siga doliendo la cabeza dos días después?", True),
+    # asked in general, or about what may come: a question
+    ("is it normal to feel dizzy after the infusion?", False),
+    ("will i feel sick after the infusion", False),
+    ("my dad has stage 4 cancer. do most people at that stage end up in pain", False),
 ])
 def test_a_symptom_told_is_a_report_and_one_asked_about_is_a_question(text, reported):
     from clinic_faq.core.asking import reports_symptom

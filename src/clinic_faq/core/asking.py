@@ -51,9 +51,6 @@ _QUESTION = (
     rf"|\b{_AUX} {_SUBJECT}\b"
     r"|^\s*(?:q|k|ke|qe|x\s?q)\b"
 )
-# ... and, for telling a symptom from a question about one, "does any of it help with pain" (not in ASKING: "i
-# can't do anything" is not a question, and a symptom reported already asks)
-QUESTION = re.compile(rf"{_QUESTION}|\b{_AUX} (?:any|anything|anyone|anybody|something|someone)\b", re.IGNORECASE)
 # Asking: a question, or a request or complaint to an office, or a symptom reported.
 ASKING = re.compile(rf"{_QUESTION}|\b{_SPANISH_ASKING}\b|\b{_REQUEST}\b|\b{_SYMPTOM}\b", re.IGNORECASE)
 _SYMPTOM_WORD = re.compile(rf"\b{_SYMPTOM}\b", re.IGNORECASE)
@@ -67,15 +64,49 @@ def asks(text: str) -> bool:
 # When a symptom began or how often it comes: a report about the person, even with the subject left out
 # ("ringing in both ears since the last session", "bit lightheaded today").
 _WHEN = re.compile(r"\b(?:since|started|starting|after (?:the|my|his|her|each|every)|this week|today|tonight|lately|"
-                   r"every (?:night|day|morning|time)|desde|empez[oó]|despu[eé]s de|esta semana|hoy|[uú]ltimamente|"
-                   r"cada (?:noche|d[ií]a|vez|ma[nñ]ana)|en las (?:noches|tardes|ma[nñ]anas))\b", re.IGNORECASE)
+                   r"every (?:night|day|morning|time)|at night|in the (?:morning|evening)s?|at bedtime|"
+                   r"desde|empez[oó]|despu[eé]s de|esta semana|hoy|[uú]ltimamente|"
+                   r"cada (?:noche|d[ií]a|vez|ma[nñ]ana)|en las (?:noches|tardes|ma[nñ]anas)|en la noche|por las noches)\b",
+                   re.IGNORECASE)
+# Still going on or come back: a question about such a symptom is the person's own case, for the care team
+# ("i've felt foggy since tuesday, should i tell someone?", "¿por qué me mareo cada vez? me pasa desde el lunes").
+_ONGOING = re.compile(r"\b(?:since|lately|still|again|is back|are back|came back|coming back|"
+                      r"(?:for|the) (?:the )?(?:past|last) (?:\w+ )?(?:days?|nights?|weeks?)|for (?:\w+ )(?:days|nights|weeks)|"
+                      r"desde|[uú]ltimamente|todav[ií]a|a[uú]n|sigue|siga|siguen|otra vez|de nuevo|volvi[oó]|regres[oó]|"
+                      r"ya (?:pasaron|van|llevo)|llev[oa] \w+ (?:d[ií]as|semanas|noches)|hace \w+ (?:d[ií]as|semanas|noches))\b",
+                      re.IGNORECASE)
+# A relative as the subject ("dad says his feet burn", "la abuela amanece mareada"): told for them.
+_RELATIVE = re.compile(r"\b(?:mom|mum|mother|dad|father|husband|wife|partner|son|daughter|grandma|grandpa|grandmother|"
+                       r"grandfather|sister|brother|aunt|uncle|mam[aá]|pap[aá]|madre|padre|esposo|esposa|marido|mujer|"
+                       r"hij[oa]|abuel[oa]|suegr[oa]|herman[oa]|t[ií][oa]|pareja)\b", re.IGNORECASE)
+# For telling a symptom told from a question about one, a question is read more strictly than for `asks`: a
+# question mark, an accented Spanish question word, a question word or an auxiliary opening the message or one
+# of its sentences, or an auxiliary before its subject. Inside a statement "when", "que", "como", "donde" are
+# mostly conjunctions: "he gets woozy when he stands up", "me duele más que antes", "donde me pusieron el suero
+# me arde".
+_OPENING = r"(?:^|[.!;:,\n]|\b(?:and|so|but|also|y|pero|oye)\b)\s*(?:(?:hi|hello|hey|hola|ok|okay|doctor|doctora)\W+)*"
+_ASKED = re.compile(
+    r"\?|¿"
+    r"|\b(?:qu[eé]|c[oó]mo|cu[aá]ndo|d[oó]nde)\b(?=\s*\?)"
+    r"|(?<!\w)(?:qué|cómo|cuándo|dónde|cuál|cuáles|cuánt[oa]s?|quién|por qué)(?!\w)"
+    rf"|{_OPENING}(?:{_WH}|{_AUX})\b"
+    rf"|\b{_AUX} {_SUBJECT}\b"
+    # "does any of it help with pain" (not in ASKING: "i can't do anything" is not a question)
+    rf"|\b{_AUX} (?:any|anything|anyone|anybody|something|someone)\b"
+    r"|^\s*(?:q|k|ke|qe|x\s?q)\b",
+    re.IGNORECASE,
+)
 
 
 def reports_symptom(text: str, first_person: bool = True) -> bool:
     """A symptom told, not asked about ("my pain has been way worse since yesterday", "mi mamá tiene más dolor
-    desde ayer"): the care team's to answer (clinic_faq.core.decision), whatever topic it resembles. The writer
-    or a relative is its subject, or the message says when it began or how often it comes."""
+    desde ayer", "dad says his feet burn at night"), or asked about while it goes on ("i've felt foggy since
+    tuesday, should i tell someone?"): the care team's to answer (clinic_faq.core.decision), whatever topic it
+    resembles. The writer or a relative is its subject, or the message says when it began or how often it comes."""
     text = text or ""
-    if not _SYMPTOM_WORD.search(text) or QUESTION.search(text):
+    if not _SYMPTOM_WORD.search(text):
         return False
-    return first_person or bool(_WHEN.search(text))
+    about_someone = first_person or bool(_RELATIVE.search(text))
+    if _ASKED.search(text):
+        return about_someone and bool(_ONGOING.search(text))
+    return about_someone or bool(_WHEN.search(text) or _ONGOING.search(text))
