@@ -67,6 +67,14 @@ def test_everyday_talk_does_not(text):
     ("is it normal to feel dizzy after the infusion?", False),
     ("will i feel sick after the infusion", False),
     ("my dad has stage 4 cancer. do most people at that stage end up in pain", False),
+    # an ache the message explains by an everyday cause is everyday talk ...
+    ("so sore from the gym i can barely walk", False),
+    ("me duele todo de tanto bailar anoche", False),
+    ("went to a concert last night and my ears are still ringing", False),
+    # ... but not one after a treatment, a medicine, or an ordinary effort a patient may find hard
+    ("my back hurts after the infusion", True),
+    ("tengo dolor de tanto vomitar", True),
+    ("my legs hurt after walking to the bathroom", True),
 ])
 def test_a_symptom_told_is_a_report_and_one_asked_about_is_a_question(text, reported):
     from clinic_faq.core.asking import reports_symptom

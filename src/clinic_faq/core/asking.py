@@ -98,13 +98,34 @@ _ASKED = re.compile(
 )
 
 
+# An ache the message itself explains by an everyday cause is everyday talk, not a symptom told to the clinic
+# ("so sore from the gym", "feet are sore from standing at the fair all day", "my ears are still ringing after the
+# concert", "me duele todo de tanto bailar"). The causes are activities, never a treatment or a medicine.
+_ACTIVITY = (r"(?:gym|workout|working out|exercis\w*|hik\w*|run|running|jog\w*|danc\w*|moving|"
+             r"(?:the |a )?move|lift\w*|yell\w*|scream\w*|laugh\w*|concert|show|drive|driving|flight|traffic|commute|"
+             r"(?:the )?kids|game|party|partying|drinks|drinking|coffee|caffeine|spicy|gardening|yard ?work|cleaning|"
+             r"shopping|(?:the )?mall|shoveling|typing|guitar|practice|training|yoga|(?:the )?sun|sunburn|tamales|"
+             r"spreading|cooking|baking|hauling|carrying|painting|the fair|crocheting|knitting|cake|pizza|(?:all )?nighters?)")
+_EVERYDAY_CAUSE = re.compile(
+    rf"\b(?:from|after|because of)\s+(?:\w+\s+){{0,3}}?{_ACTIVITY}\b"
+    r"|\bde tanto (?:bailar|caminar|re[ií]r\w*|correr|cargar|trabajar|estudiar|cocinar|limpiar|comer|gritar|cantar|"
+    r"manejar|escribir|leer|jugar|estar (?:parad|sentad)[oa]|trapear|barrer|hablar|andar|brincar|saltar)\b"
+    r"|\b(?:del|el) (?:gimnasio|gym|ejercicio|tr[aá]fico|concierto|baile|partido)\b"
+    r"|\bpor (?:bailar|caminar|correr|cargar|el tr[aá]fico|el gimnasio|el ejercicio)\b"
+    r"|\b(?:went|go|going|been|was|were|fui|fuimos) (?:to|at|a|al) (?:a |the |my |un |una |la )?"
+    r"(?:concert|gym|party|club|game|show|wedding|bar|concierto|gimnasio|fiesta|boda|partido|antro)\b"
+    r"|\blearn\w* (?:to play )?(?:the )?(?:guitar|piano|violin|bass|ukulele)\b",
+    re.IGNORECASE,
+)
+
+
 def reports_symptom(text: str, first_person: bool = True) -> bool:
     """A symptom told, not asked about ("my pain has been way worse since yesterday", "mi mamá tiene más dolor
     desde ayer", "dad says his feet burn at night"), or asked about while it goes on ("i've felt foggy since
     tuesday, should i tell someone?"): the care team's to answer (clinic_faq.core.decision), whatever topic it
     resembles. The writer or a relative is its subject, or the message says when it began or how often it comes."""
     text = text or ""
-    if not _SYMPTOM_WORD.search(text):
+    if not _SYMPTOM_WORD.search(text) or _EVERYDAY_CAUSE.search(text):
         return False
     about_someone = first_person or bool(_RELATIVE.search(text))
     if _ASKED.search(text):
