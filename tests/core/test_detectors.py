@@ -102,3 +102,26 @@ def test_fingerprint_follows_the_files(tmp_path: Path):
     before = data_fingerprint(tmp_path)
     (tmp_path / "crisis.yml").write_text("urgent: [b]\n")
     assert data_fingerprint(tmp_path) != before
+
+
+def test_a_greeting_around_a_crisis_does_not_dilute_it(detectors, encode):
+    """score_message reads the message without its social clauses too and keeps the higher crisis scores."""
+    from clinic_faq.core.encoder import get_encoder
+
+    text = "buenas noches, ojalá no despertar mañana"
+    whole = detectors.score(text, encode(text))
+    core = detectors.score("ojalá no despertar mañana", encode("ojalá no despertar mañana"))
+    found = detectors.score_message(text, encode(text), get_encoder().encode)
+    assert found[0] == whole[0]  # the domain score is the whole message's
+    assert found[1:] == (max(whole[1], core[1]), max(whole[2], core[2]))
+    assert found[1] + found[2] > whole[1] + whole[2]
+
+
+def test_a_message_without_social_clauses_is_scored_once(detectors, encode):
+    from clinic_faq.core.encoder import get_encoder
+
+    for text in ("I hate Mondays more than anything.", "how long is a session?"):
+        assert detectors.score_message(text, encode(text), get_encoder().encode) == detectors.score(text, encode(text))
+    # and without an encoder, a detector that reads sentence vectors keeps the message's own scores
+    text = "hi, i took all my pills"
+    assert detectors.score_message(text, encode(text), None) == detectors.score(text, encode(text))

@@ -65,3 +65,20 @@ def test_the_screen_reports_it():
 
     assert get_screen().screen("thank you, bye!").social == GOODBYE
     assert get_screen().screen("thank you, when do you open?").social is None
+
+
+@pytest.mark.parametrize("text, core", [
+    ("buenas noches, ojalá no despertar mañana", "ojalá no despertar mañana"),
+    ("thanks for everything, i won't be needing appointments after tonight", "i won't be needing appointments after tonight"),
+    ("hey, i took all my pills. bye", "i took all my pills"),
+    ("hi! how long is a session? thanks", "how long is a session"),
+    # nothing social, or everything: the message as it is (its punctuation too)
+    ("I hate Mondays more than anything.", "I hate Mondays more than anything."),
+    ("ok thanks, bye", "ok thanks, bye"),
+    # a farewell to everyone stays: the crisis screen reads it
+    ("goodbye everyone, tell my kids i love them", "goodbye everyone, tell my kids i love them"),
+])
+def test_strip_social(text, core):
+    from clinic_faq.core.social import strip_social
+
+    assert strip_social(text) == core

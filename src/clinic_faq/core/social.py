@@ -163,3 +163,26 @@ def social(text: str) -> Optional[str]:
         found.add(best[0])
         rest = rest[best[1]:].lstrip()
     return next((kind for kind in _PRIORITY if kind in found), None)
+
+
+_CLAUSE = re.compile(r"[^,.!?;:\n]+[,.!?;:\n]*|[,.!?;:\n]+")
+_PUNCTUATION = " \t,.!?;:\n"
+
+
+def strip_social(text: str) -> str:
+    """The message without the social clauses that open or close it ("buenas noches, ojalá no despertar mañana"
+    -> "ojalá no despertar mañana"; "thanks for everything, i won't need the appointments after tonight" -> "i won't
+    need the appointments after tonight"). The crisis detector reads this too: a greeting or thanks around a
+    message must not dilute what it says. The whole text when nothing is social or everything is."""
+    if not isinstance(text, str) or len(text) > 2000:
+        return text
+    parts = _CLAUSE.findall(text)
+    start, end = 0, len(parts)
+    while start < end and social(parts[start].strip(_PUNCTUATION)):
+        start += 1
+    while end > start and social(parts[end - 1].strip(_PUNCTUATION)):
+        end -= 1
+    if (start, end) == (0, len(parts)):
+        return text
+    core = "".join(parts[start:end]).strip(_PUNCTUATION)
+    return core if core else text

@@ -148,7 +148,8 @@ class SafetyScreenComponent(GraphComponent):  # type: ignore[misc]  # rasa ships
         if self.detectors is None:
             return None
         dense = message_vector(message) if self.detectors.uses_sentence_vectors else None
-        p_in, p_urgent, p_concern = self.detectors.score(text, dense)
+        # The crisis scores of the message without a greeting or thanks around it too (Detectors.score_message).
+        p_in, p_urgent, p_concern = self.detectors.score_message(text, dense, get_encoder().encode)
         return Scores(round(p_in, 4), round(p_urgent, 4), round(p_concern, 4))
 
     def _process(self, message: Message) -> None:
