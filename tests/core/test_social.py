@@ -71,6 +71,8 @@ def test_the_screen_reports_it():
     ("buenas noches, ojalá no despertar mañana", "ojalá no despertar mañana"),
     ("thanks for everything, i won't be needing appointments after tonight", "i won't be needing appointments after tonight"),
     ("hey, i took all my pills. bye", "i took all my pills"),
+    ("thanks for the info earlier. friday is the day, the pills are ready", "friday is the day, the pills are ready"),
+    ("gracias por escucharme. ya me voy a dar por vencida", "ya me voy a dar por vencida"),
     ("hi! how long is a session? thanks", "how long is a session"),
     # nothing social, or everything: the message as it is (its punctuation too)
     ("I hate Mondays more than anything.", "I hate Mondays more than anything."),

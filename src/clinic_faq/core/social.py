@@ -53,7 +53,8 @@ _KINDS: List[Tuple[str, str]] = [
         rf"(?: (?:so|very|soo+|sooo+) much| a (?:lot|bunch|ton|million)| again| kindly| sm)*"
         rf"(?: (?:for|4) (?:the|your|all the|all your|all of your|this|that|all|the quick|the fast|the great|the good) "
         rf"(?:great |quick |good |kind |clear )?{_HELP}(?: (?:with|on) (?:that|this|it))?"
-        rf"| (?:for|4) (?:helping|chatting|talking|explaining)(?: (?:me|with me|to me|that|it))*"
+        rf"| (?:for|4) (?:helping|chatting|talking|explaining|listening|reading|responding|answering|replying|being there|"
+        rf"being so patient)(?: (?:me|with me|to me|that|it|earlier|before))*"
         rf"| (?:for|4) (?:everything|that|this|it))?",
         r"(?:much|really|truly|greatly|very much) appreciated|appreciated|appreciate it",
         r"i (?:really |truly |so |very much )?appreciate (?:it|that|this|you|your help|you doing that|the help|all your help)",
@@ -71,7 +72,9 @@ _KINDS: List[Tuple[str, str]] = [
         r"(?:great|good|nice) (?:job|work)|you rock|much obliged|bless you",
         r"(?:muchas |mil |much[ií]simas |muchisimas )?gracias(?: (?:de nuevo|otra vez|mil|a ti|a usted|x todo))*"
         r"(?: (?:por|x) (?:la|su|tu|toda la|todo|el|tu gran|su gran|la gran) ?(?:ayuda|info|informaci[oó]n|atenci[oó]n|"
-        r"tiempo|respuesta|paciencia|apoyo|amabilidad)?)?",
+        r"tiempo|respuesta|paciencia|apoyo|amabilidad)?"
+        r"| (?:por|x) (?:escuchar|escucharme|leer|leerme|responder|responderme|contestar|contestarme|estar ah[ií]|"
+        r"explicar|explicarme|ayudar|ayudarme)(?: (?:antes|de nuevo))?)?",
         r"(?:muy |super |s[uú]per )?[uú]til (?:la info|la informaci[oó]n|su ayuda|tu ayuda|la respuesta)|"
         r"(?:la info|la informaci[oó]n|su ayuda|tu ayuda|la respuesta) (?:fue |es |me fue |me es )?(?:muy |super |s[uú]per )?[uú]til",
         r"(?:se )?(?:lo |le |te )?agradezco(?: mucho| much[ií]simo)?|se agradece|muy amable|qu[eé] amable|"
@@ -120,7 +123,7 @@ _BEFORE = (r"(?:ok|okay|k|oh|ah|well|so|great|awesome|perfect|cool|wow|yes|yeah|
 _AFTER = (r"(?:my friend|friend|buddy|pal|mate|there|ai|bot|assistant|dear|sir|ma'am|again|too|as well|guys|"
           r"amigo|amiga|doc|doctor|doctora|señor|señora|seño|senorita|señorita|joven|mija|mijo|also|tambi[eé]n|"
           r"a ti tambi[eé]n|to you too|you too|u too|tú tambi[eé]n|tu tambi[eé]n|now|then|for now|por ahora|"
-          r"right|right now|rn|huh|verdad|cierto|ahorita)")
+          r"right|right now|rn|huh|verdad|cierto|ahorita|earlier|before|anyway|anyways|de antes|de todos modos)")
 
 # POSIX matching (leftmost-longest), so "hey how's it going" is read as one formula and not as "hey" then a rest.
 _COMPILED = [(kind, regex.compile(rf"(?:{pattern})(?: {_AFTER})*", flags=regex.POSIX)) for kind, pattern in _KINDS]
