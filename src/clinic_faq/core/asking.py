@@ -39,7 +39,9 @@ _SYMPTOM = (r"(?:pain|painful|hurts?|hurting|aches?|aching|achy|sore|worse|sharp
             r"dormid[oa]s|durmieron|comez[oó]n|ronchas|sarpullido|hinchad\w*|hinchan|hinchaz[oó]n|v[oó]mit\w*|estreñ\w*|"
             r"diarrea|fiebre|calentura|escalofr[ií]os?|confundid\w*|atontad\w*|olvidadiz\w*|sangr\w*|arde|ardor|quemaz[oó]n|"
             r"agruras|calambres?|jaqueca|migra[nñ]a|borroso|zumban|zumbido|pesadillas|llor[oó]n\w*|tiemblan|temblor\w*|"
-            r"cruda|sin hambre|no tengo hambre|no puedo dormir)")
+            r"cruda|sin hambre|no tengo hambre|no puedo dormir|"
+            r"(?:vivid|strange|weird|bad|crazy|wild|scary|intense) (?:\w+ )?dreams|runny nose|stuffy nose|nosebleeds?|"
+            r"sin poder (?:ir al baño|hacer del baño|dormir|comer)|no (?:he )?(?:podido|puedo) (?:ir al baño|hacer del baño))")
 
 # A question as such: a question mark, a question word, an auxiliary that opens the message or comes before its
 # subject; "q es la ketamina", "k pasa si la mezclo": a Spanish question word as texted, opening the message
@@ -66,7 +68,9 @@ def asks(text: str) -> bool:
 _WHEN = re.compile(r"\b(?:since|started|starting|after (?:the|my|his|her|each|every)|this week|today|tonight|lately|"
                    r"every (?:night|day|morning|time)|at night|in the (?:morning|evening)s?|at bedtime|"
                    r"desde|empez[oó]|despu[eé]s de|esta semana|hoy|[uú]ltimamente|"
-                   r"cada (?:noche|d[ií]a|vez|ma[nñ]ana)|en las (?:noches|tardes|ma[nñ]anas)|en la noche|por las noches)\b",
+                   r"cada (?:noche|d[ií]a|vez|ma[nñ]ana)|en las (?:noches|tardes|ma[nñ]anas)|en la noche|por las noches|"
+                   r"worse than|better than|than (?:before|usual)|m[aá]s que antes|peor que|que de costumbre|"
+                   r"the next day|the day after|the morning after|al d[ií]a siguiente|el d[ií]a despu[eé]s)\b",
                    re.IGNORECASE)
 # Still going on or come back: a question about such a symptom is the person's own case, for the care team
 # ("i've felt foggy since tuesday, should i tell someone?", "¿por qué me mareo cada vez? me pasa desde el lunes").
@@ -75,6 +79,9 @@ _ONGOING = re.compile(r"\b(?:since|lately|still|again|is back|are back|came back
                       r"desde|[uú]ltimamente|todav[ií]a|a[uú]n|sigue|siga|siguen|otra vez|de nuevo|volvi[oó]|regres[oó]|"
                       r"ya (?:pasaron|van|llevo)|llev[oa] \w+ (?:d[ií]as|semanas|noches)|hace \w+ (?:d[ií]as|semanas|noches))\b",
                       re.IGNORECASE)
+# Spanish says who without a pronoun: the first-person verbs a symptom is told with ("no tengo hambre", "amanezco
+# mareada", "ando con náuseas").
+_FIRST_PERSON_ES = re.compile(r"\b(?:tengo|ando|amanezco|duermo|estoy|siento|sigo|llevo|traigo|noto|me)\b", re.IGNORECASE)
 # A relative as the subject ("dad says his feet burn", "la abuela amanece mareada"): told for them.
 _RELATIVE = re.compile(r"\b(?:mom|mum|mother|dad|father|husband|wife|partner|son|daughter|grandma|grandpa|grandmother|"
                        r"grandfather|sister|brother|aunt|uncle|mam[aá]|pap[aá]|madre|padre|esposo|esposa|marido|mujer|"
@@ -84,12 +91,15 @@ _RELATIVE = re.compile(r"\b(?:mom|mum|mother|dad|father|husband|wife|partner|son
 # of its sentences, or an auxiliary before its subject. Inside a statement "when", "que", "como", "donde" are
 # mostly conjunctions: "he gets woozy when he stands up", "me duele más que antes", "donde me pusieron el suero
 # me arde".
+# Opening a sentence, an English question word asks; an unaccented Spanish one is as often a conjunction or a verb
+# ("no tengo hambre, como dos bocados y ya").
+_WH_ENGLISH = r"(?:how|what|whats|what's|wat|when|where|wheres|where's|why|who|whos|which|whom)"
 _OPENING = r"(?:^|[.!;:,\n]|\b(?:and|so|but|also|y|pero|oye)\b)\s*(?:(?:hi|hello|hey|hola|ok|okay|doctor|doctora)\W+)*"
 _ASKED = re.compile(
     r"\?|¿"
     r"|\b(?:qu[eé]|c[oó]mo|cu[aá]ndo|d[oó]nde)\b(?=\s*\?)"
     r"|(?<!\w)(?:qué|cómo|cuándo|dónde|cuál|cuáles|cuánt[oa]s?|quién|por qué)(?!\w)"
-    rf"|{_OPENING}(?:{_WH}|{_AUX})\b"
+    rf"|{_OPENING}(?:{_WH_ENGLISH}|{_AUX})\b"
     rf"|\b{_AUX} {_SUBJECT}\b"
     # "does any of it help with pain" (not in ASKING: "i can't do anything" is not a question)
     rf"|\b{_AUX} (?:any|anything|anyone|anybody|something|someone)\b"
@@ -127,7 +137,7 @@ def reports_symptom(text: str, first_person: bool = True) -> bool:
     text = text or ""
     if not _SYMPTOM_WORD.search(text) or _EVERYDAY_CAUSE.search(text):
         return False
-    about_someone = first_person or bool(_RELATIVE.search(text))
+    about_someone = first_person or bool(_RELATIVE.search(text) or _FIRST_PERSON_ES.search(text))
     if _ASKED.search(text):
         return about_someone and bool(_ONGOING.search(text))
     return about_someone or bool(_WHEN.search(text) or _ONGOING.search(text))
