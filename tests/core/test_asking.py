@@ -67,9 +67,8 @@ def test_everyday_talk_does_not(text):
     ("is it normal to feel dizzy after the infusion?", False),
     ("will i feel sick after the infusion", False),
     ("my dad has stage 4 cancer. do most people at that stage end up in pain", False),
-    # Spanish says who by the verb; "como" opening a clause is as often "I eat"; "worse than before", "the day
-    # after" say when
-    ("no tengo hambre, como dos bocados y ya", True),
+    # Spanish says who by the verb; "worse than before", "the day after" say when
+    ("ando con mucha náusea y sin ganas de comer", True),
     ("amanezco como con cruda al día siguiente de cada sesión", True),
     ("fingertips are numb, worse than last month", True),
     ("llevo 4 días sin poder ir al baño con las pastillas nuevas", True),

@@ -91,15 +91,12 @@ _RELATIVE = re.compile(r"\b(?:mom|mum|mother|dad|father|husband|wife|partner|son
 # of its sentences, or an auxiliary before its subject. Inside a statement "when", "que", "como", "donde" are
 # mostly conjunctions: "he gets woozy when he stands up", "me duele más que antes", "donde me pusieron el suero
 # me arde".
-# Opening a sentence, an English question word asks; an unaccented Spanish one is as often a conjunction or a verb
-# ("no tengo hambre, como dos bocados y ya").
-_WH_ENGLISH = r"(?:how|what|whats|what's|wat|when|where|wheres|where's|why|who|whos|which|whom)"
 _OPENING = r"(?:^|[.!;:,\n]|\b(?:and|so|but|also|y|pero|oye)\b)\s*(?:(?:hi|hello|hey|hola|ok|okay|doctor|doctora)\W+)*"
 _ASKED = re.compile(
     r"\?|¿"
     r"|\b(?:qu[eé]|c[oó]mo|cu[aá]ndo|d[oó]nde)\b(?=\s*\?)"
     r"|(?<!\w)(?:qué|cómo|cuándo|dónde|cuál|cuáles|cuánt[oa]s?|quién|por qué)(?!\w)"
-    rf"|{_OPENING}(?:{_WH_ENGLISH}|{_AUX})\b"
+    rf"|{_OPENING}(?:{_WH}|{_AUX})\b"
     rf"|\b{_AUX} {_SUBJECT}\b"
     # "does any of it help with pain" (not in ASKING: "i can't do anything" is not a question)
     rf"|\b{_AUX} (?:any|anything|anyone|anybody|something|someone)\b"
