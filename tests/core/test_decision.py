@@ -90,6 +90,9 @@ ROWS = [
     (screen(social="goodbye"), CALM, ranking(("talk_to_human", 0.7),), "goodbye", False, "a closing, not a request"),
     (screen(social="thank"), UNRELATED, ranking(("out_of_scope", 0.6),), "thank", False, "thanks the gate doubts"),
     (screen(social="greet"), CALM, ranking(("greet", 0.9),), None, False, "the classifier already right"),
+    # ... but "am i talking to a real person", heard as a wish to reach one, keeps the way to a person
+    (screen(social="bot_challenge"), CALM, ranking(("talk_to_human", 0.8),), None, False, "a person wanted"),
+    (screen(social="bot_challenge"), CALM, ranking(("ask_safety", 0.4),), "bot_challenge", False, "are you a bot"),
     # ... even when most of its words are unknown to the English word lists ("thank you, muy útil la info")
     (screen(social="thank", unclear=True), CALM, ranking(("thank", 0.5),), None, False, "the classifier right, words unknown"),
     # ... but a crisis, a question about one's own care and personal details come first

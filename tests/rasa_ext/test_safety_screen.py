@@ -107,6 +107,9 @@ class FixedScores:
     def score(self, text, dense=None):
         return self.values
 
+    def score_message(self, text, dense=None, embed=None):
+        return self.values
+
 
 def decided(text, intent, ranking, scores):
     component = SafetyScreenComponent(SafetyScreenComponent.get_default_config(), detectors=scores)

@@ -44,7 +44,8 @@ OUT_OF_SCOPE = "out_of_scope"
 SWITCH_LANGUAGE = "switch_language"
 CALLBACK = "request_callback"
 TALK_TO_HUMAN = "talk_to_human"
-SMALLTALK = ("greet", "goodbye", "thank", "affirm", "deny", "bot_challenge")
+BOT_CHALLENGE = "bot_challenge"
+SMALLTALK = ("greet", "goodbye", "thank", "affirm", "deny", BOT_CHALLENGE)
 # Follow-ups that carry no content of their own ("cuénteme más"): never declined as unrelated when sure.
 FOLLOW_UPS = ("more_info",)
 # Intents that carry no content of their own: a crisis mention or personal details in them take over.
@@ -227,12 +228,17 @@ def _decide_content(inputs: Inputs, crisis: Optional[CrisisLevel], th: Threshold
         intent, reason = _next_guess(inputs, crisis, th), f"{intent} without evidence"
     if inputs.language_request and crisis is None and not screen.referral and not screen.phi:
         return Decision(SWITCH_LANGUAGE, "asks for a language")
-    if screen.social and crisis is None and not screen.referral and not screen.phi and not screen.wants_callback:
+    # Asking whether a person is there, when the classifier heard a wish to reach one ("am i talking to a real
+    # person"), keeps the way to a person: that reply says it is not one, and how to reach one (a staff story).
+    social_kind = screen.social
+    if social_kind == BOT_CHALLENGE and intent in (CALLBACK, TALK_TO_HUMAN):
+        social_kind = None
+    if social_kind and crisis is None and not screen.referral and not screen.phi and not screen.wants_callback:
         # The whole message is a greeting, thanks, a goodbye or "are you a bot" (clinic_faq.core.social): its
         # small-talk reply, whatever the classifier ranked first ("it was lovely to speak with you" is not a
         # request to speak with a person), and whatever the gate or the word lists think of it ("gnite", "thank
         # you, muy útil la info"). A crisis, read first, always comes before it.
-        return Decision(screen.social if intent != screen.social else None,
+        return Decision(social_kind if intent != social_kind else None,
                         "only a greeting, thanks, a goodbye or asking whether it is a bot")
     unclear = screen.unclear and not inputs.spanish
     if unclear and not screen.referral and not screen.phi and crisis is None:

@@ -147,9 +147,10 @@ class SafetyScreenComponent(GraphComponent):  # type: ignore[misc]  # rasa ships
     def _scores(self, message: Message, text: str) -> Optional[Scores]:
         if self.detectors is None:
             return None
-        dense = message_vector(message) if self.detectors.uses_sentence_vectors else None
+        vectors = self.detectors.uses_sentence_vectors
+        dense = message_vector(message) if vectors else None
         # The crisis scores of the message without a greeting or thanks around it too (Detectors.score_message).
-        p_in, p_urgent, p_concern = self.detectors.score_message(text, dense, get_encoder().encode)
+        p_in, p_urgent, p_concern = self.detectors.score_message(text, dense, get_encoder().encode if vectors else None)
         return Scores(round(p_in, 4), round(p_urgent, 4), round(p_concern, 4))
 
     def _process(self, message: Message) -> None:
