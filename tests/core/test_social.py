@@ -27,6 +27,12 @@ from clinic_faq.core.social import BOT, GOODBYE, GREET, THANK, social
     ("is this an automated system", BOT),
     ("¿eres una persona de verdad?", BOT),
     ("estoy hablando con una máquina?", BOT),
+    # only saying hello, or saying who one is
+    ("hi there, just wanted to say hi", GREET),
+    ("hola, nomás saludando", GREET),
+    ("buenas, solo pasaba a saludarlos", GREET),
+    ("hola, soy la hija de un paciente, nomas saludando", GREET),
+    ("hello, this is the wife of one of your patients", GREET),
 ])
 def test_social_messages(text, kind):
     assert social(text) == kind
@@ -38,6 +44,9 @@ def test_social_messages(text, kind):
     "hi, does ketamine cause nightmares?",
     "gracias, a qué hora abren el sábado?",
     "hello i need to reschedule",
+    "soy la hija de un paciente, cuánto cuesta la consulta?",
+    "just saying hi, my dad took all his pills",
+    "solo saludando y ya no quiero vivir",
     # asking for a person is a request, not a question whether it is a bot
     "can i talk to a real person",
     "quiero hablar con una persona",

@@ -114,6 +114,16 @@ _KINDS: List[Tuple[str, str]] = [
         r"hola|buenas|buenos d[ií]as|buen d[ií]a|buenas tardes|buenas noches|qu[eé] tal|q tal|k tal|que onda|qu[eé] hubo|quiubo|"
         r"saludos|mucho gusto|encantad[oa]",
         r"c[oó]mo (?:est[aá]s?|est[aá]n|le va|te va|va todo|andas|anda|te encuentras|se encuentra)(?: hoy)?",
+        # only saying hello ("just wanted to say hi", "nomás saludando")
+        r"(?:i )?(?:just |only )?(?:saying|wanted to say|wanna say|want to say|stopping by to say|checking in to say|"
+        r"popping in to say|dropping by to say|dropping in to say) (?:hi|hello|hey|hola)(?: to you| to everyone there)?",
+        r"(?:nom[aá]s|nada m[aá]s|no m[aá]s|solo|s[oó]lo|solamente) (?:saludando|para saludar|(?:pasaba|paso|quer[ií]a|"
+        r"quiero|vengo) (?:a |para )?saludar(?:te|le|los)?)|(?:pasaba|paso|vengo) (?:a |para )?saludar(?:te|le|los)?",
+        # introducing oneself as a patient's relative or carer, nothing asked
+        r"(?:i am|i'm|im|this is|soy|le escribe|te escribe|habla|les escribe) (?:the |la |el |a |an |una |un )?"
+        r"(?:daughter|son|wife|husband|mom|mother|dad|father|sister|brother|caregiver|carer|granddaughter|grandson|niece|"
+        r"nephew|hija|hijo|esposa|esposo|mam[aá]|pap[aá]|hermana|hermano|cuidador|cuidadora|nieta|nieto|sobrina|sobrino) "
+        r"(?:of|de) (?:a |un |una |one of your |uno de sus |una de sus )?(?:patient|patients|paciente|pacientes)",
     ])),
 ]
 # Words said before or after a formula that change nothing: "ok thanks", "thanks friend", "hola doctora".
