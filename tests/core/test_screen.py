@@ -623,3 +623,15 @@ def test_spanish_taking_it_is_a_medicine_question_and_taking_them_all_an_overdos
 ])
 def test_spanish_questions_on_whether_this_person_can_have_it_are_eligibility(screen, text, eligibility):
     assert ("eligibility" in screen.screen(text).referral_kinds) is eligibility
+
+
+@pytest.mark.parametrize("text, field", [
+    ("cuánto dura la infusión de ketamina", True),
+    ("how long is an infusion", True),
+    ("infusiones para el dolor de cáncer", True),
+    ("como se hace una infusion de manzanilla con canela", False),
+    ("best herbal infusion for sleep", False),
+    ("receta de infusión de jengibre y limón", False),
+])
+def test_an_infusion_of_herbs_is_a_drink_not_the_clinic(text, field):
+    assert get_screen().screen(text).domain_term is field
