@@ -58,8 +58,11 @@ LEMMA_FIXES = {"does": "do", "dying": "die"}
 # Words that put a message inside the clinic's domain whatever the domain gate says: a message that names
 # ketamine, cancer or an opioid is for this assistant (the classifier then places it). An infusion of herbs, tea or
 # fruit ("infusión de manzanilla", "herbal infusion") is a drink, not the treatment.
+_DRINK_OF = (r"(?:manzanilla|chamomile|t[eé]|tea|hierbas?|herbs?|herbal|menta|mint|peppermint|canela|cinnamon|"
+             r"jengibre|ginger|tila|jamaica|hibiscus|hierbabuena|lim[oó]n|lemon|boldo|romero|rosemary|rooibos|lavanda|"
+             r"lavender|frutas|fruit|caf[eé]|coffee|aceite|oil)")
 DOMAIN_TERMS = re.compile(
-    r"\b(?:ketamin[ae]?|(?<!herbal )(?<!tea )(?<!fruit )infusi(?:on|ones|ón)s?(?! (?:de|of) (?:manzanilla|chamomile|t[eé]|tea|hierbas?|herbs?|herbal|menta|mint|peppermint|canela|cinnamon|jengibre|ginger|tila|jamaica|hibiscus|hierbabuena|lim[oó]n|lemon|boldo|romero|rosemary|rooibos|lavanda|lavender|frutas|fruit|caf[eé]|coffee|aceite|oil))|cancer|cáncer|oncolog\w*|chemo\w*|quimio\w*|"
+    rf"\b(?:ketamin[ae]?|(?<!herbal )(?<!tea )(?<!fruit )infusi(?:on|ones|ón)s?(?! (?:de|of) {_DRINK_OF})|cancer|cáncer|oncolog\w*|chemo\w*|quimio\w*|"
     r"opioid\w*|opioide\w*|morphine|morfina|fentan\w*|oxycod\w*|oxicod\w*|oxycontin|hydromorph\w*|"
     r"dilaudid|methadone|metadona|gabapentin\w*|pregabalin\w*|tramadol|tumou?rs?|metasta\w*|"
     r"hospice|palliative|paliativ\w*|nerve blocks?|bloqueos? nervios\w*|bioavailab\w*)\b",
