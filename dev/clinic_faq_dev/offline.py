@@ -43,7 +43,8 @@ def routes_of(intent: str, refer_after: bool, crisis: Optional[str]) -> List[str
     if intent in (EMERGENCY, CONCERN, "crisis_support"):
         return ["emergency"]
     if intent == REFERRAL:
-        return ["referral"]
+        # the referral, with the crisis line added gently when the message mentioned a crisis (action_safety_notes)
+        return ["referral"] + (["emergency"] if crisis == "informational" else [])
     if intent == OUT_OF_SCOPE:
         return ["out_of_scope"]
     if intent == FALLBACK:

@@ -87,3 +87,21 @@ def test_a_symptom_told_is_a_report_and_one_asked_about_is_a_question(text, repo
 
     assert get_screen().screen(text).symptom_report is reported
     assert not reported or reports_symptom(text, first_person=True)
+
+
+@pytest.mark.parametrize("text, after", [
+    ("just feel flat since treatment. not sad exactly", True),
+    ("back pain creeping back sooner than it did after round one", True),
+    ("so tired lately, started right after they raised my dose", True),
+    ("me siento débil y cansada todo el día desde que me subieron la dosis", True),
+    ("tengo náuseas desde la infusión de ayer", True),
+    ("ugh bloated and gassy on the new pills", True),
+    # a time, a place or an errand is no treatment
+    ("so tired since the move, boxes everywhere", False),
+    ("after the game we went out for tacos", False),
+    ("desde el lunes no para de llover", False),
+])
+def test_a_change_told_after_a_treatment_or_a_medicine(text, after):
+    from clinic_faq.core.asking import after_treatment
+
+    assert after_treatment(text) is after

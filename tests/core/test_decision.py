@@ -82,6 +82,25 @@ ROWS = [
      "a symptom reported, the classifier's referral kept"),
     # ... but not a practical message ("running late, my back hurts from the drive")
     (screen(symptom_report=True), CALM, ranking(("ask_running_late", 0.8),), None, False, "a practical message"),
+    # ... but a practical guess the classifier is unsure of does not answer a symptom told ("se me hinchan los
+    # tobillos en las tardes": running late, 0.29; "sin poder ir al baño con las pastillas nuevas": what to bring, 0.55)
+    (screen(symptom_report=True), CALM, ranking(("ask_running_late", 0.29), ("ask_personal_medical", 0.15)),
+     "ask_personal_medical", False, "a symptom, a practical guess unsure"),
+    (screen(symptom_report=True), CALM, ranking(("ask_what_to_bring", 0.55), ("ask_personal_medical", 0.28)),
+     "ask_personal_medical", False, "a symptom, a practical guess half sure"),
+    # the detector's distress alone, on a change told after a treatment or a medicine ("just feel flat since
+    # treatment"): the care team, with the crisis line gently; with a word of distress, or distress stated, the
+    # warm reply as always
+    (screen(after_treatment=True), Scores(0.99, 0.0, 0.99), ranking(("crisis_concern", 0.7), ("ask_mood", 0.1)),
+     "ask_personal_medical", False, "distress alone after a treatment"),
+    (screen(after_treatment=True, distress_evidence=True), Scores(0.99, 0.0, 0.99), ranking(("crisis_concern", 0.7),),
+     "crisis_concern", False, "distress words after a treatment"),
+    (screen(after_treatment=True, distress_stated=True), CALM, ranking(("ask_mood", 0.7),),
+     "crisis_concern", False, "distress stated after a treatment"),
+    (screen(after_treatment=True, danger_evidence=True), Scores(0.99, 0.9, 0.05), ranking(("ask_side_effects", 0.5),),
+     "emergency", False, "danger after a treatment"),
+    (screen(), Scores(0.99, 0.0, 0.99), ranking(("crisis_concern", 0.7),), "crisis_concern", False,
+     "distress alone, no treatment named"),
     # ... unless that next guess is unlikely: everyday talk shaped like a crisis gets the rephrase prompt
     (screen(), CALM, ranking(("emergency", 0.55), ("ask_running_late", 0.13)), "nlu_fallback", False,
      "emergency without evidence"),

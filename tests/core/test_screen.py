@@ -282,9 +282,36 @@ def test_several_fentanyl_patches_put_on_at_once_are_an_overdose(text, taken):
     ("pastillas de cloro para la alberca", True),
     ("dosis de ketamina para mi mama", False),
     ("how much tylenol can i take", False),
+    # an animal word naming something else: a PET scan is the person's own test; dog food in an advert
+    ("moms pet scan lit up all in her ribs, does that mean shes gonna be in more pain", False),
+    ("been weepy after the drip, I cried at a dog food commercial", False),
+    ("my dog ate my pain pills", True),
 ])
 def test_doses_for_pets_gardens_and_pools_are_not_about_a_person(screen, text, not_a_person):
     assert screen.screen(text).not_a_person is not_a_person
+
+
+@pytest.mark.parametrize("text, crisis", [
+    # a PET scan is no animal: the danger after it is urgent, as in any message
+    ("my dad had his pet scan this morning and now he is not breathing", "urgent"),
+    ("since her PET scan mom keeps saying she wants to die", "urgent"),
+    # an animal's poisoning is still for a vet: the crisis words in it are a general mention
+    ("can you overdose a cat on flea medicine", "informational"),
+])
+def test_a_pet_scan_is_not_a_pet(screen, text, crisis):
+    assert screen.screen(text).crisis == crisis
+
+
+@pytest.mark.parametrize("text, referral", [
+    # kinds of medicine, in Spanish as in English
+    ("mi esposa anda nerviosa desde que le cambiaron el antidepresivo, se lo dejo de dar?", True),
+    ("my wife has been jittery since they changed her antidepressant, should she stop it?", True),
+    ("tengo diarrea desde que empecé el antibiótico, lo sigo tomando?", True),
+    ("¿puedo tomar mis calmantes antes de la infusión?", True),
+    ("¿qué es un antibiótico?", False),
+])
+def test_kinds_of_medicine_count_in_both_languages(screen, text, referral):
+    assert screen.screen(text).referral is referral
 
 
 @pytest.mark.parametrize("text, distress", [
@@ -318,6 +345,12 @@ def test_poison_questions_pills_with_alcohol_and_a_drooping_face_are_urgent(scre
     ("estoy cansado de la vida", True),
     ("i don't want to wake up early tomorrow, it's saturday", True),  # evidence only: the detector decides
     ("we want to go to the lake tomorrow", False),
+    ("i just want to disappear", True),
+    ("sometimes i feel like i am fading", True),
+    # a symptom that faded or disappeared is no wish to vanish
+    ("since the infusion i felt detached. it has faded but not totally gone", False),
+    ("the rash disappeared after two days, i am glad", False),
+    ("i just want everything to stop, the pain, the scans, all of it", True),
 ])
 def test_distress_evidence_in_words_set_apart(screen, text, distress):
     assert screen.screen(text).distress_evidence is distress

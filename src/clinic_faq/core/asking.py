@@ -126,6 +126,32 @@ _EVERYDAY_CAUSE = re.compile(
 )
 
 
+# A change told as following a treatment or a medicine ("just feel flat since treatment", "weak all day since they
+# raised my dose", "desde que me subieron la dosis", "después de la infusión"): a possible side effect, the care
+# team's to hear about (clinic_faq.core.decision reads it with the crisis detector's unsupported concern).
+_TREATMENT = (r"(?:(?:the |my |his |her |their |each |every |last |latest |first |second |third |new |\w+'s )*"
+              r"(?:infusions?|treatments?|sessions?|drip|iv|dose|doses|dosage|ketamine|medicines?|medications?|meds|"
+              r"pills|tablets|patch|chemo|chemotherapy|radiation|injections?|nasal spray|round \w+|appt|appointment))")
+_TRATAMIENTO = (r"(?:(?:la |el |los |las |mi |su |sus |cada |[uú]ltima |primera |segunda |nueva |nuevas |nuevo |nuevos )*"
+                r"(?:infusi[oó]n|infusiones|tratamiento|sesi[oó]n|sesiones|goteo|suero|dosis|ketamina|medicinas?|"
+                r"medicamentos?|pastillas|parche|quimio|quimioterapia|radiaci[oó]n|inyecci[oó]n|cita))")
+AFTER_TREATMENT = re.compile(
+    rf"\b(?:since|after|ever since|following|from)\s+{_TREATMENT}\b"
+    rf"|\b(?:since|after|ever since) (?:they|the doctor|dr\.? \w+|i|we|she|he) (?:\w+ )?"
+    r"(?:raised|upped|bumped|increased|lowered|changed|switched|started|added|began|stopped)\b"
+    r"|\b(?:on|with) (?:the |these |this |my )?new (?:pills|meds|medicines?|medications?|patch|dose)\b"
+    rf"|\b(?:desde|despu[eé]s de|con)\s+{_TRATAMIENTO}\b"
+    r"|\bdesde que (?:me |le |nos )?(?:subieron|bajaron|cambiaron|aumentaron|pusieron|dieron|empec[eé]|empez[oó]|"
+    r"inici[eé]|tomo|toma|uso)\b",
+    re.IGNORECASE,
+)
+
+
+def after_treatment(text: str) -> bool:
+    """The message tells of a change that followed a treatment or a medicine (see AFTER_TREATMENT)."""
+    return bool(AFTER_TREATMENT.search(text or ""))
+
+
 def reports_symptom(text: str, first_person: bool = True) -> bool:
     """A symptom told, not asked about ("my pain has been way worse since yesterday", "mi mamá tiene más dolor
     desde ayer", "dad says his feet burn at night"), or asked about while it goes on ("i've felt foggy since
@@ -137,4 +163,4 @@ def reports_symptom(text: str, first_person: bool = True) -> bool:
     about_someone = first_person or bool(_RELATIVE.search(text) or _FIRST_PERSON_ES.search(text))
     if _ASKED.search(text):
         return about_someone and bool(_ONGOING.search(text))
-    return about_someone or bool(_WHEN.search(text) or _ONGOING.search(text))
+    return about_someone or bool(_WHEN.search(text) or _ONGOING.search(text) or AFTER_TREATMENT.search(text))

@@ -156,6 +156,11 @@ def crisis_level(screen: ScreenResult, scores: Optional[Scores], th: Thresholds)
             "informational", "crisis detector: unsure, on a personal medical question")
     if learned == "urgent":
         return "urgent", "crisis detector: danger"
+    if learned == "concern" and why != "distress stated" and not supported and screen.after_treatment:
+        # The detector alone, with no word of distress, on a change told after a treatment or a medicine ("just
+        # feel flat since treatment", "débil y cansada desde que me subieron la dosis"): a possible side effect,
+        # the care team's; the crisis line is added gently, not put first.
+        return "informational", "crisis detector alone, on a change after a treatment or medicine"
     if learned == "concern":
         return "concern", why
     return None, ""
@@ -282,12 +287,12 @@ def _decide_content(inputs: Inputs, crisis: Optional[CrisisLevel], th: Threshold
             return Decision(topic, "the clinic's field: its likeliest topic, then refer", refer_after=True)
         return Decision(REFERRAL, "a question about a medicine or the clinic's field")
     if (crisis is None and screen.symptom_report and not screen.referral and not screen.not_a_person
-            and intent not in PRACTICAL):
+            and (intent not in PRACTICAL or _confidence(inputs, intent) < th.practical_confidence)):
         # "my pain has been way worse since yesterday", "mi mamá tiene más dolor desde ayer": a symptom told to the
         # clinic is for the care team; a topic the classifier is sure of comes first ("nauseous since the infusion").
         if intent == REFERRAL:
             return Decision(None, "a symptom reported")
-        if is_topic(intent) and _confidence(inputs, intent) >= th.topic_sure:
+        if is_topic(intent) and intent not in PRACTICAL and _confidence(inputs, intent) >= th.topic_sure:
             return Decision(intent if reason else None, reason or "a symptom reported: the topic, then refer",
                             refer_after=True)
         return Decision(REFERRAL, "a symptom reported")
@@ -306,6 +311,10 @@ def _decide_content(inputs: Inputs, crisis: Optional[CrisisLevel], th: Threshold
                 return Decision(topic, "personal question: answer" + (", then refer" if sure else ""), refer_after=sure)
             if intent != REFERRAL:
                 return Decision(REFERRAL, "personal medical question")
+    if crisis == "informational" and intent in UNPLACED + (CONCERN, EMERGENCY) and screen.after_treatment:
+        # a change told after a treatment or a medicine, which the detector alone read as distress: the care team,
+        # with the crisis line added gently (crisis_level)
+        return Decision(REFERRAL, "a change after a treatment or medicine, for the care team")
     if crisis == "informational" and intent in UNPLACED:
         return Decision(CRISIS_SUPPORT, "crisis mentioned in a general question")
     if screen.phi and intent in UNPLACED and crisis is None:

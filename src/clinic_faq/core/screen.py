@@ -27,7 +27,7 @@ from spacy.matcher import Matcher, PhraseMatcher
 from spacy.pipeline import Lemmatizer
 from spacy.tokens import Doc
 
-from clinic_faq.core.asking import asks, reports_symptom
+from clinic_faq.core.asking import after_treatment, asks, reports_symptom
 from clinic_faq.core.contact import wants_callback
 from clinic_faq.core.dose import DOSE_AMOUNT_RE
 from clinic_faq.core.normalize import WORD_FIXES, normalize
@@ -287,6 +287,7 @@ class ScreenResult:
     wants_callback: bool = False  # asks to be called ("please call me back at ..."): clinic_faq.core.contact
     asks: bool = True  # a question or a request, not everyday talk (clinic_faq.core.asking)
     symptom_report: bool = False  # the writer's own or a relative's symptom, told, not asked about (asking.reports_symptom)
+    after_treatment: bool = False  # a change told as following a treatment or a medicine (asking.after_treatment)
     social: Optional[str] = None  # the whole message is a greeting, thanks, goodbye or "are you a bot" (core.social)
 
     @property
@@ -320,6 +321,7 @@ class ScreenResult:
             "not_a_person": self.not_a_person,
             "asks": self.asks,
             "symptom_report": self.symptom_report,
+            "after_treatment": self.after_treatment,
             "social": self.social,
             "wants_callback": self.wants_callback,
         }
@@ -331,6 +333,17 @@ ANIMALS = {"cat", "cats", "dog", "dogs", "puppy", "kitten", "pet", "pets", "vet"
            "goldfish", "parrot", "turtle", "aquarium",
            "perro", "perros", "perrito", "gato", "gatos", "gatito", "mascota", "mascotas", "veterinario",
            "pez", "peces", "pecera", "pajarito", "perico", "loro", "tortuga", "conejo"}
+# An animal word naming something else: a PET scan (a test of the person's own), dog food in an advert, a cat
+# video ("mom's pet scan lit up in her ribs", "i cried at a dog food commercial").
+NOT_THE_ANIMAL = {"scan", "scans", "ct", "food", "commercial", "commercials", "ad", "ads", "video", "videos", "meme",
+                  "memes", "movie", "show", "park"}
+
+
+def mentions_animal(doc: Doc) -> bool:
+    """A message about an animal: an animal word that does not name something else (NOT_THE_ANIMAL)."""
+    return any(t.lower_ in ANIMALS and not (t.i + 1 < len(doc) and doc[t.i + 1].lower_ in NOT_THE_ANIMAL) for t in doc)
+
+
 # Nor are the doses of a garden's or a pool's ("dosis de fertilizante para los tomates"). Crisis words next to
 # these still count ("me voy a tirar a la alberca").
 THINGS = {"plant", "plants", "garden", "lawn", "tomato", "tomatoes", "pool", "cistern", "fertilizer",
@@ -465,7 +478,7 @@ class SafetyScreen:
     def _crisis_mode(self, doc: Doc, hits: Sequence[Hit]) -> Optional[str]:
         if not hits:
             return None
-        if any(t.lower_ in ANIMALS for t in doc):
+        if mentions_animal(doc):
             return "informational"
         if any(h.category in ALWAYS_URGENT for h in hits):
             return "urgent"
@@ -509,7 +522,7 @@ class SafetyScreen:
         crisis = self._crisis_mode(crisis_doc, crisis_hits)
         if large_amount_taken(text):
             crisis, crisis_rules = "urgent", crisis_rules + ["overdose: a large amount taken at once"]
-        animal = any(t.lower_ in ANIMALS for t in doc)
+        animal = mentions_animal(doc)
         if not animal and crisis != "urgent":
             if lethal_question(crisis_doc.text):
                 crisis, crisis_rules = "urgent", crisis_rules + ["lethal: a question about a lethal amount or way"]
@@ -535,6 +548,7 @@ class SafetyScreen:
             wants_callback=wants_callback(text),
             asks=asks(text),
             symptom_report=reports_symptom(text, first_person),
+            after_treatment=after_treatment(text),
             social=social(text),
         )
 
