@@ -348,7 +348,8 @@ def mentions_animal(doc: Doc) -> bool:
 # these still count ("me voy a tirar a la alberca").
 THINGS = {"plant", "plants", "garden", "lawn", "tomato", "tomatoes", "pool", "cistern", "fertilizer",
           "planta", "plantas", "jardin", "jardín", "pasto", "cesped", "césped", "tomate", "tomates", "alberca",
-          "piscina", "cisterna", "tinaco", "fertilizante"}
+          "piscina", "cisterna", "tinaco", "fertilizante", "abono", "rosales", "macetas", "huerto", "roses", "rosebushes",
+          "shrubs", "hedges"}
 
 
 def _load_yaml(name: str) -> Dict[str, Any]:

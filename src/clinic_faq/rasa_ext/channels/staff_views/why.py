@@ -376,6 +376,11 @@ REASONS = {
     "distress stated": "the writer stated distress about their own life plainly (the stated distress rules)",
     "crisis detector: unsure, on a personal medical question": "the crisis detector was unsure, on a question about "
     "the person's own care: the care team, with the crisis line added gently",
+    "crisis detector alone, on a change after a treatment or medicine": "the crisis detector found distress, but no "
+    "word of it, in a change the person tells after a treatment or a medicine: the care team, with the crisis line "
+    "added gently",
+    "a change after a treatment or medicine, for the care team": "the person tells of a change after a treatment or "
+    "a medicine: the care team looks at possible side effects",
     "asks for a language": "the message only asks for a language",
     "mostly unknown words": "most of its words are unknown",
     "personal details in an unrelated message": "it holds personal details and is otherwise unrelated to the clinic",
