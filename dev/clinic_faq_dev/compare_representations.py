@@ -24,7 +24,7 @@ from typing import Any, Callable, Dict, List, Optional, Sequence
 import numpy as np
 import yaml
 
-from clinic_faq_dev.content import training_examples
+from clinic_faq_dev.content import not_for_crisis_examples, training_examples
 from clinic_faq_dev.offline import OfflinePipeline, figures
 
 SETS = ["blind_en_dev", "blind_es_dev", "blind_practical_dev"]
@@ -67,7 +67,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     for name, encode in candidates().items():
         embed = cached(encode) if encode else None
         start = time.perf_counter()
-        pipeline = OfflinePipeline(examples, embed)
+        pipeline = OfflinePipeline(examples, embed, not_for_crisis=not_for_crisis_examples())
         row: Dict[str, Any] = {"training_seconds": round(time.perf_counter() - start, 1)}
         probe = [c["text"] for c in data[SETS[0]][:200]]
         start = time.perf_counter()

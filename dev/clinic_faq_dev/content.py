@@ -108,6 +108,17 @@ def titles() -> Dict[str, str]:
     return {topic: title for title, _, topic, _, _ in _catalogue_rows()}
 
 
+def not_for_crisis_examples() -> List[str]:
+    """Texts of the intents marked `crisis_detector: not_trained` in the NLU data (as the Rasa pipeline reads them)."""
+    texts = []
+    for path in sorted(glob.glob(str(PROJECT / "data" / "nlu" / "**" / "*.yml"), recursive=True)):
+        with open(path, encoding="utf-8") as f:
+            for block in yaml.safe_load(f)["nlu"]:
+                if (block.get("metadata") or {}).get("crisis_detector") == "not_trained":
+                    texts.extend(line.strip()[2:] for line in block["examples"].splitlines() if line.strip().startswith("- "))
+    return texts
+
+
 def training_examples() -> List[Tuple[str, str]]:
     examples = []
     for path in sorted(glob.glob(str(PROJECT / "data" / "nlu" / "**" / "*.yml"), recursive=True)):

@@ -60,10 +60,11 @@ def routes_of(intent: str, refer_after: bool, crisis: Optional[str]) -> List[str
 
 class OfflinePipeline:
     def __init__(self, examples: Sequence[Tuple[str, str]], embed: Optional[Embed], fallback: float = 0.2,
-                 ambiguity: float = 0.02, thresholds: Optional[Thresholds] = None) -> None:
+                 ambiguity: float = 0.02, thresholds: Optional[Thresholds] = None,
+                 not_for_crisis: Sequence[str] = ()) -> None:
         self.embed = embed
         self.intents = IntentModel().fit(examples, embed)
-        self.detectors = Detectors.train(examples, embed=embed)
+        self.detectors = Detectors.train(examples, embed=embed, not_for_crisis=not_for_crisis)
         self.fallback, self.ambiguity, self.thresholds = fallback, ambiguity, thresholds or Thresholds()
 
     def run(self, texts: Sequence[str]) -> List[Outcome]:

@@ -37,3 +37,20 @@ def test_a_first_name(text, name):
                                   "skip", "Saltar", "no thanks"])
 def test_not_a_name(text):
     assert first_name(text) is None
+
+
+@pytest.mark.parametrize("text, kind", [
+    ("the lady at the front desk was really rude to my mom", "staff"),
+    ("la recepcionista fue bien grosera con mi mama", "staff"),
+    ("the nurse on the phone hung up on me", "staff"),
+    ("i've left 3 messages and no one calls back", "general"),
+    ("quiero poner una queja, nadie me regresa la llamada", "general"),
+    ("i want to file a complaint", "general"),
+    ("the cashier at walmart was so rude today", None),
+    ("my sister never calls me back lol", None),
+    ("my personal trainer was mean to me today", None),
+])
+def test_complaints_to_the_clinic(text, kind):
+    from clinic_faq.core.contact import complaint
+
+    assert complaint(text) == kind

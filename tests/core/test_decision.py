@@ -88,6 +88,14 @@ ROWS = [
      "ask_personal_medical", False, "a symptom, a practical guess unsure"),
     (screen(symptom_report=True), CALM, ranking(("ask_what_to_bring", 0.55), ("ask_personal_medical", 0.28)),
      "ask_personal_medical", False, "a symptom, a practical guess half sure"),
+    # a complaint about the clinic's people: a person, even when the gate doubts it; one that does not name them
+    # only when the gate finds the message the clinic's
+    (screen(complaint="staff"), UNRELATED, ranking(("out_of_scope", 0.5), ("talk_to_human", 0.2)), "talk_to_human", False,
+     "complaint about the staff"),
+    (screen(complaint="general"), CALM, ranking(("ask_personal_medical", 0.5), ("talk_to_human", 0.2)), "talk_to_human",
+     False, "complaint, the clinic's"),
+    (screen(complaint="general"), UNRELATED, ranking(("out_of_scope", 0.6),), "out_of_scope", False,
+     "complaint, not the clinic's"),
     # the detector's distress alone, on a change told after a treatment or a medicine ("just feel flat since
     # treatment"): the care team, with the crisis line gently; with a word of distress, or distress stated, the
     # warm reply as always

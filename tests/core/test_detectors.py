@@ -125,3 +125,16 @@ def test_a_message_without_social_clauses_is_scored_once(detectors, encode):
     # and without an encoder, a detector that reads sentence vectors keeps the message's own scores
     text = "hi, i took all my pills"
     assert detectors.score_message(text, encode(text), None) == detectors.score(text, encode(text))
+
+
+def test_examples_marked_not_for_the_crisis_detector_teach_only_the_gate():
+    """Examples of an intent marked `crisis_detector: not_trained` are not the detector's "none": a low mood told
+    as a side effect, trained as "none", would teach it that such words are ordinary. The gate still learns them."""
+    told = ["feeling flat and empty since the session, nothing seems worth much", "so empty and flat after the drip",
+            "flat and empty all week after my treatment, cannot enjoy anything"]
+    examples = training_examples()[::3] + [("ask_personal_medical", t) for t in told]
+    probe = "i feel flat and empty, nothing is worth anything anymore"
+    with_none = Detectors.train(examples)
+    left_out = Detectors.train(examples, not_for_crisis=told)
+    assert left_out.score(probe, None)[2] > with_none.score(probe, None)[2]  # concern: higher when not taught "none"
+    assert left_out.score(told[1], None)[0] > 0.5  # the gate learned the example as the clinic's

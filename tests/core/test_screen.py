@@ -302,6 +302,34 @@ def test_a_pet_scan_is_not_a_pet(screen, text, crisis):
     assert screen.screen(text).crisis == crisis
 
 
+@pytest.mark.parametrize("text, urgent", [
+    # speech gone wrong with an arm, a hand, a leg or the face that will not work: stroke signs, whatever the order
+    ("Can't talk properly, my right hand won't work, started ten minutes ago.", True),
+    ("my dad's words are coming out jumbled and he can't lift his left arm", True),
+    ("mi mama habla raro y no puede mover el brazo derecho", True),
+    # either alone, or an everyday reason not to talk, is not
+    ("can't talk right now, my hand is full with groceries and the door won't open", False),
+    ("no puedo hablar ahorita, estoy en el trabajo y mi mano está llena de harina", False),
+])
+def test_stroke_signs_told_together_are_urgent(screen, text, urgent):
+    assert (screen.screen(text).crisis == "urgent") is urgent
+
+
+@pytest.mark.parametrize("text, crisis", [
+    # Spanish as the English rules: nobody would notice, the least painful way, how much would destroy a liver
+    ("nadie notaria si desapareciera", "urgent"),
+    ("cual es la forma que menos duele para irse de este mundo", "urgent"),
+    ("cuanto paracetamol de un jalon acaba con el higado", "urgent"),
+    ("ya quisiera irme de este mundo", "urgent"),
+    ("what's the least painful way to leave this world", "urgent"),
+    # leaving a party or going to the airport is not
+    ("nadie se daria cuenta si me fuera de la fiesta temprano", None),
+    ("la forma mas rapida de irse al aeropuerto", None),
+])
+def test_spanish_crisis_rules_as_the_english(screen, text, crisis):
+    assert screen.screen(text).crisis == crisis
+
+
 @pytest.mark.parametrize("text, referral", [
     # kinds of medicine, in Spanish as in English
     ("mi esposa anda nerviosa desde que le cambiaron el antidepresivo, se lo dejo de dar?", True),
@@ -351,6 +379,8 @@ def test_poison_questions_pills_with_alcohol_and_a_drooping_face_are_urgent(scre
     ("since the infusion i felt detached. it has faded but not totally gone", False),
     ("the rash disappeared after two days, i am glad", False),
     ("i just want everything to stop, the pain, the scans, all of it", True),
+    ("my life feels like a room with no door out", True),
+    ("mis nietos merecen algo mejor, yo ya me voy yendo", True),
 ])
 def test_distress_evidence_in_words_set_apart(screen, text, distress):
     assert screen.screen(text).distress_evidence is distress

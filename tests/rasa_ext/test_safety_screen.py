@@ -1,3 +1,5 @@
+from pathlib import Path
+
 import pytest
 from rasa.shared.nlu.training_data.message import Message
 
@@ -172,3 +174,15 @@ def test_an_undecided_message_that_leans_spanish_is_not_sent_to_the_rephrase_pro
         screen.process([message])
         override = (message.get("safety") or {}).get("override") or {}
         assert (override.get("reason") == "mostly unknown words") is unclear, text
+
+
+def test_intents_marked_not_trained_are_left_out_of_the_crisis_detector_as_rasa_reads_them():
+    from rasa.shared.nlu.training_data.formats.rasa_yaml import RasaYAMLReader
+
+    from clinic_faq.rasa_ext.nlu.safety_screen import not_for_crisis
+
+    marked = RasaYAMLReader().read(Path("data/nlu/symptoms_told.yml"))
+    left_out = not_for_crisis(marked.intent_examples)
+    assert len(left_out) == len(marked.intent_examples) > 100
+    plain = RasaYAMLReader().read(Path("data/nlu/safety.yml"))
+    assert not_for_crisis(plain.intent_examples) == []

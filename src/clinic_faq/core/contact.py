@@ -35,6 +35,35 @@ _NOT_A_NAME = re.compile(r"^(?:skip|saltar|sk[ie]p it|no|none|nope|no thanks|no 
                          r"prefiero no|cancel|cancelar|never mind|olv[ií]dalo|yes|s[ií]|ok|okay)$", re.IGNORECASE)
 
 
+# A complaint about the clinic's own people or its phone ("the front desk was rude to my father", "i've left 3 messages
+# and no one calls back", "la recepcionista fue grosera con mi mamá"): for a person, like any complaint to an office.
+# The clinic's side must be named (its staff, its phone), so "my bank was rude" is not one.
+_CLINIC_SIDE = (r"(?:front\s+desk|receptionist|reception|nurse|nurses|doctor|dr|staff|clinic|scheduler|scheduling|"
+                r"your\s+(?:people|team|lady|guy|office)|you\s+guys|recepci[oó]n|recepcionista|enfermer[oa]s?|doctora?|"
+                r"cl[ií]nica|consultorio|secretaria)")
+_ABOUT_STAFF = re.compile(
+    rf"\b{_CLINIC_SIDE}\b[^.?!]{{0,60}}?\b(?:rude|mean|disrespectful|yelled|hung\s+up|ignored|groser[oa]s?|mal\s+educad[oa]|"
+    r"me\s+colg[oó]|nos\s+colg[oó]|le\s+colg[oó]|me\s+grit[oó]|nos\s+grit[oó]|le\s+grit[oó])\b",
+    re.IGNORECASE,
+)
+# Complaints that do not name the clinic's side: a complaint only when the message is the clinic's (the domain gate).
+_GENERAL_COMPLAINT = re.compile(
+    r"\b(?:file|make|lodge|submit)\s+(?:a\s+)?(?:formal\s+)?complaint\b|\bponer\s+una\s+queja\b|\bquiero\s+(?:poner\s+)?una\s+queja\b"
+    r"|\b(?:no\s+one|nobody|noone)\s+(?:ever\s+)?(?:calls?|called|calling|gets?|got)\s+(?:me\s+|us\s+)?back\b"
+    r"|\b(?:left|sent)\s+(?:\w+\s+)?(?:messages|voicemails)\b[^.?!]{0,40}?\b(?:no\s+(?:one|answer|reply|response)|nobody|never)\b"
+    r"|\bnadie\s+(?:me\s+|nos\s+)?(?:regresa|devuelve|contesta|responde)\b",
+    re.IGNORECASE,
+)
+
+
+def complaint(text: str) -> Optional[str]:
+    """"staff": a complaint about the clinic's people ("the front desk was rude to my father"); "general": one that
+    does not name them ("i've left 3 messages and no one calls back"); None: no complaint."""
+    if _ABOUT_STAFF.search(text or ""):
+        return "staff"
+    return "general" if _GENERAL_COMPLAINT.search(text or "") else None
+
+
 def wants_callback(text: str) -> bool:
     """The message asks to be called ("please call me back", "llámenme")."""
     return bool(_CALL_ME.search(text or "")) and not _NO_CALL.search(text or "")

@@ -252,6 +252,10 @@ def _decide_content(inputs: Inputs, crisis: Optional[CrisisLevel], th: Threshold
     if screen.wants_callback and crisis is None and intent not in (CALLBACK, TALK_TO_HUMAN) and not screen.referral:
         # "please call me back at 555 ...": the callback request (the number is kept for it), not the privacy warning
         return Decision(CALLBACK, "asks to be called back")
+    if screen.complaint == "staff" and crisis is None and intent not in (CALLBACK, TALK_TO_HUMAN) and not screen.referral:
+        # "the front desk was rude to my father", "la recepcionista fue grosera": a complaint about the clinic's
+        # people is for a person
+        return Decision(TALK_TO_HUMAN, "a complaint about the clinic")
     if screen.dose_question and not screen.not_a_person and crisis is None:
         # The assistant never gives a dose: a dose question goes to the care team wherever it comes from.
         return Decision(REFERRAL, "dose question")
@@ -279,6 +283,9 @@ def _decide_content(inputs: Inputs, crisis: Optional[CrisisLevel], th: Threshold
                 return Decision(PHI, "personal details in an unrelated message", clears_crisis=True)
             return Decision(OUT_OF_SCOPE, "domain gate", clears_crisis=True)
 
+    if screen.complaint and crisis is None and intent not in (CALLBACK, TALK_TO_HUMAN) and not screen.referral:
+        # "i've left 3 messages and no one calls back": a complaint the gate found the clinic's is for a person
+        return Decision(TALK_TO_HUMAN, "a complaint about the clinic")
     topic, topic_p = _best_topic(inputs)
     if crisis is None and (screen.medicine or screen.domain_term) and intent in (OUT_OF_SCOPE, FALLBACK):
         if not screen.medicine and not screen.referral and topic and topic_p >= th.topic_for_referral:

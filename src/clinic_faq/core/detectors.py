@@ -29,7 +29,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Collection, Dict, Iterable, List, Optional, Sequence, Tuple
 
 import numpy as np
 import numpy.typing as npt
@@ -249,10 +249,14 @@ class Detectors:
 
     @classmethod
     def train(
-        cls, examples: Sequence[Tuple[str, str]], data_dir: Optional[Path] = None, embed: Optional[Embed] = None
+        cls, examples: Sequence[Tuple[str, str]], data_dir: Optional[Path] = None, embed: Optional[Embed] = None,
+        not_for_crisis: Collection[str] = (),
     ) -> Detectors:
         """`examples`: (intent, text) pairs of the NLU training data; `embed`: the sentence encoder (None:
-        n-grams alone, as the unit tests of the rules' neighbours use)."""
+        n-grams alone, as the unit tests of the rules' neighbours use); `not_for_crisis`: texts of examples that
+        teach the gate but not the crisis detector (an intent marked `crisis_detector: not_trained` in the NLU
+        data: symptoms told in everyday words would teach it that a low mood after a session is ordinary)."""
+        skip = set(not_for_crisis)
         out_of_domain = [t for texts in load_out_of_domain(data_dir).values() for t in texts]
         out_of_domain += [t for intent, t in examples if intent == OUT_OF_SCOPE_INTENT]
         crisis = load_crisis(data_dir)
@@ -260,17 +264,17 @@ class Detectors:
         urgent = crisis["urgent"] + [t for intent, t in examples if intent in URGENT_INTENTS]
         concern = crisis["concern"] + [t for intent, t in examples if intent in CONCERN_INTENTS]
         not_crisis = crisis["not_crisis"] + [
-            t for intent, t in examples if intent not in URGENT_INTENTS + CONCERN_INTENTS
+            t for intent, t in examples if intent not in URGENT_INTENTS + CONCERN_INTENTS and t not in skip
         ]
 
         # One feature space for both models: every text once, with its gate and crisis labels.
-        rows: Dict[str, Tuple[Optional[int], str]] = {}
+        rows: Dict[str, Tuple[Optional[int], Optional[str]]] = {}
         for text in out_of_domain:
             rows.setdefault(text, (0, NONE))
         for text in not_crisis:
             rows[text] = (rows.get(text, (None, NONE))[0], NONE)
         for text in in_domain:
-            rows[text] = (1, rows.get(text, (1, NONE))[1])
+            rows[text] = (1, rows.get(text, (1, None if text in skip else NONE))[1])
         for text in concern:
             rows[text] = (1, CONCERN)
         for text in urgent:
@@ -280,7 +284,8 @@ class Detectors:
         x = featurizer.fit_transform(texts, _vectors(texts, embed))
         gate_rows = np.array([rows[t][0] is not None for t in texts])
         gate = DomainGate(featurizer).fit(x[gate_rows], np.array([rows[t][0] for t in np.array(texts)[gate_rows]]))
-        detector = CrisisDetector(featurizer).fit(x, [rows[t][1] for t in texts])
+        crisis_rows = np.array([rows[t][1] is not None for t in texts])
+        detector = CrisisDetector(featurizer).fit(x[crisis_rows], [rows[t][1] for t in np.array(texts)[crisis_rows]])
         return cls(featurizer=featurizer, gate=gate, crisis=detector)
 
     def score(self, text: str, dense: Optional[npt.NDArray[Any]] = None) -> Tuple[float, float, float]:

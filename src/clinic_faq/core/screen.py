@@ -28,7 +28,7 @@ from spacy.pipeline import Lemmatizer
 from spacy.tokens import Doc
 
 from clinic_faq.core.asking import after_treatment, asks, reports_symptom
-from clinic_faq.core.contact import wants_callback
+from clinic_faq.core.contact import complaint, wants_callback
 from clinic_faq.core.dose import DOSE_AMOUNT_RE
 from clinic_faq.core.normalize import WORD_FIXES, normalize
 from clinic_faq.core.phi import placeholders_in
@@ -216,8 +216,32 @@ _LEGS_FAIL = re.compile(
 _BACK = re.compile(r"\b(?:back|spine|spinal|vertebra\w*|espalda|columna|v[eé]rtebra\w*)\b", re.IGNORECASE)
 
 
+# Stroke signs told together: speech gone wrong and an arm, a hand, a leg or the face that will not work ("can't talk
+# properly, my right hand won't work, started ten minutes ago", "no puede hablar bien y no mueve el brazo").
+_SPEECH = re.compile(
+    r"\b(?:can'?t|cannot|can\s+not|could\s*n'?t|couldn'?t|unable\s+to|trouble|hard\s+to)\s+(?:talk|talking|speak|speaking|"
+    r"get\s+(?:the\s+|my\s+|his\s+|her\s+)?words\s+out)\b|\b(?:slurr\w*|garbled|mumbl\w*)\b|\bwords\s+(?:are\s+|were\s+|keep\s+)?(?:come|came|coming)\s+out\s+"
+    r"(?:wrong|jumbled|funny|weird|slurred)\b|\b(?:talks?|talking|speech)\s+(?:is\s+|was\s+)?(?:funny|weird|strange|slurred|"
+    r"jumbled|off)\b|\bno\s+(?:puede|puedo|pod[ií]a|le\s+salen\s+las\s+palabras)\s*(?:hablar|habla)?\b|"
+    r"\bhabla\w*\s+(?:raro|chistoso|trabad\w*|arrastrando|mal)\b|\barrastra\s+las\s+palabras\b",
+    re.IGNORECASE,
+)
+_LIMB_WEAK = re.compile(
+    r"\b(?:arm|hand|leg|face|side|foot)\s+(?:won'?t|will\s+not|wo\s+n'?t|doesn'?t|does\s+not|can'?t|cannot|can\s+not|isn'?t|is\s+not)\s+"
+    r"(?:work|working|move|moving|respond\w*|lift|grip)\b|"
+    r"\b(?:can'?t|cannot|can\s+not|couldn'?t|could\s*n'?t)\s+(?:move|lift|raise|feel|grip\s+with)\s+(?:my\s+|his\s+|her\s+|the\s+)?"
+    r"(?:(?:left|right)\s+)?(?:arm|hand|leg|face|side)\b|"
+    r"\b(?:face|mouth|smile)\s+(?:is\s+|looks\s+|went\s+|got\s+)?(?:droop\w*|crooked|lopsided|uneven)\b|"
+    r"\bno\s+(?:puede|puedo|pod[ií]a)\s+(?:mover|levantar|sentir)\s+(?:el|la|su|mi)\s+(?:brazo|mano|pierna|cara)\b|"
+    r"\b(?:no\s+(?:le|me)\s+)?(?:responde|responden|funciona|funcionan)\s+(?:el|la|su|mi)\s+(?:brazo|mano|pierna)\b|"
+    r"\b(?:brazo|mano|pierna|cara)\s+(?:no\s+(?:le|me)\s+)?(?:responde|funciona|se\s+mueve)\b",
+    re.IGNORECASE,
+)
+
+
 def urgent_symptom(text: str) -> Optional[str]:
-    """An urgent symptom the word rules cannot see in one span: fever on chemotherapy, legs failing with back pain."""
+    """An urgent symptom the word rules cannot see in one span: fever on chemotherapy, legs failing with back pain,
+    speech gone wrong with a weak arm, hand, leg or face."""
     if _CHEMO.search(text) and (_FEVER.search(text) or _CHILLS.search(text)):
         hot = any(100.4 <= v <= 107.0 or 38.0 <= v <= 42.5 for v in (float(m.group(1).replace(",", "."))
                                                                        for m in _DEGREES.finditer(text)))
@@ -225,6 +249,8 @@ def urgent_symptom(text: str) -> Optional[str]:
             return "medical_urgent: fever during chemotherapy"
     if _LEGS_FAIL.search(text) and _BACK.search(text):
         return "medical_urgent: legs failing with back pain"
+    if _SPEECH.search(text) and _LIMB_WEAK.search(text):
+        return "medical_urgent: speech and an arm, leg or face gone wrong (stroke signs)"
     return None
 
 
@@ -285,6 +311,7 @@ class ScreenResult:
     medicine: bool = False
     not_a_person: bool = False  # about a pet, a garden or a pool: its doses are not the person's care
     wants_callback: bool = False  # asks to be called ("please call me back at ..."): clinic_faq.core.contact
+    complaint: Optional[str] = None  # "staff" or "general": a complaint to the clinic (clinic_faq.core.contact.complaint)
     asks: bool = True  # a question or a request, not everyday talk (clinic_faq.core.asking)
     symptom_report: bool = False  # the writer's own or a relative's symptom, told, not asked about (asking.reports_symptom)
     after_treatment: bool = False  # a change told as following a treatment or a medicine (asking.after_treatment)
@@ -324,6 +351,7 @@ class ScreenResult:
             "after_treatment": self.after_treatment,
             "social": self.social,
             "wants_callback": self.wants_callback,
+            "complaint": self.complaint,
         }
 
 
@@ -547,6 +575,7 @@ class SafetyScreen:
             medicine="medicine" in lexicon_kinds,
             not_a_person=animal or any(t.lower_ in THINGS for t in doc),
             wants_callback=wants_callback(text),
+            complaint=complaint(text),
             asks=asks(text),
             symptom_report=reports_symptom(text, first_person),
             after_treatment=after_treatment(text),

@@ -23,7 +23,15 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
+from rasa.shared.nlu.constants import (
+    INTENT,
+    INTENT_NAME_KEY,
+    INTENT_RANKING_KEY,
+    METADATA,
+    METADATA_INTENT,
+    PREDICTED_CONFIDENCE_KEY,
+    TEXT,
+)
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
@@ -37,7 +45,23 @@ from clinic_faq.rasa_ext.nlu.intent_classifier import message_vector
 logger = logging.getLogger(__name__)
 
 DETECTORS_FILE = "detectors.joblib"
+# Intent metadata in the NLU data (`metadata: {crisis_detector: not_trained}`): the intent's examples teach the
+# classifier and the domain gate, not the crisis detector.
+CRISIS_DETECTOR_KEY = "crisis_detector"
+NOT_TRAINED = "not_trained"
 THRESHOLD_KEYS = tuple(Thresholds.__dataclass_fields__)
+
+
+def not_for_crisis(messages: Sequence[Message]) -> List[str]:
+    """Texts of the examples whose intent is marked `crisis_detector: not_trained` in the NLU data (intent
+    metadata): they teach the classifier and the domain gate, not the crisis detector (clinic_faq.core.detectors)."""
+    out = []
+    for m in messages:
+        meta = m.get(METADATA) or {}
+        intent_meta = meta.get(METADATA_INTENT) if isinstance(meta, dict) else None
+        if isinstance(intent_meta, dict) and intent_meta.get(CRISIS_DETECTOR_KEY) == NOT_TRAINED:
+            out.append(str(m.get(TEXT)))
+    return out
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
@@ -119,7 +143,7 @@ class SafetyScreenComponent(GraphComponent):  # type: ignore[misc]  # rasa ships
                 known.update(zip(missing, encoder.encode(missing), strict=True))
                 return np.stack([known[t] for t in texts])
 
-        self.detectors = Detectors.train(examples, embed=embed)
+        self.detectors = Detectors.train(examples, embed=embed, not_for_crisis=not_for_crisis(messages))
         if self._model_storage is not None and self._resource is not None:
             with self._model_storage.write_to(self._resource) as directory:
                 joblib.dump(self.detectors, directory / DETECTORS_FILE, compress=3)

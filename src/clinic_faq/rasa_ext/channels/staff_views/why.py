@@ -396,6 +396,7 @@ REASONS = {
     "personal question: answer": "it is a personal question on a topic, the classifier unsure of the topic: the "
     "answer alone",
     "asks to be called back": "it asks to be called back: the callback form",
+    "a complaint about the clinic": "it complains about the clinic's people or its phone: the way to a person",
     "a pet's, a garden's or a pool's question": "it asks about a pet, a garden or a pool, not a person",
     "the clinic's field: its likeliest topic, then refer": "it names the clinic's field or a medicine though the "
     "domain gate found it unrelated: its likeliest topic's answer, then the care team",
