@@ -284,8 +284,8 @@ class Detectors:
         x = featurizer.fit_transform(texts, _vectors(texts, embed))
         gate_rows = np.array([rows[t][0] is not None for t in texts])
         gate = DomainGate(featurizer).fit(x[gate_rows], np.array([rows[t][0] for t in np.array(texts)[gate_rows]]))
-        crisis_rows = np.array([rows[t][1] is not None for t in texts])
-        detector = CrisisDetector(featurizer).fit(x[crisis_rows], [rows[t][1] for t in np.array(texts)[crisis_rows]])
+        crisis_labels = [(i, label) for i, label in enumerate(rows[t][1] for t in texts) if label is not None]
+        detector = CrisisDetector(featurizer).fit(x[[i for i, _ in crisis_labels]], [label for _, label in crisis_labels])
         return cls(featurizer=featurizer, gate=gate, crisis=detector)
 
     def score(self, text: str, dense: Optional[npt.NDArray[Any]] = None) -> Tuple[float, float, float]:
