@@ -16,7 +16,7 @@ import glob
 import re
 import sys
 from pathlib import Path
-from typing import Dict, List, Tuple
+from typing import Any, Dict, Iterator, List, Tuple
 
 import yaml
 
@@ -108,26 +108,23 @@ def titles() -> Dict[str, str]:
     return {topic: title for title, _, topic, _, _ in _catalogue_rows()}
 
 
-def not_for_crisis_examples() -> List[str]:
-    """Texts of the intents marked `crisis_detector: not_trained` in the NLU data (as the Rasa pipeline reads them)."""
-    texts = []
+def _nlu_blocks() -> Iterator[Tuple[Dict[str, Any], List[str]]]:
+    """Every intent block of data/nlu (English and Spanish) with its example texts."""
     for path in sorted(glob.glob(str(PROJECT / "data" / "nlu" / "**" / "*.yml"), recursive=True)):
         with open(path, encoding="utf-8") as f:
             for block in yaml.safe_load(f)["nlu"]:
-                if (block.get("metadata") or {}).get("crisis_detector") == "not_trained":
-                    texts.extend(line.strip()[2:] for line in block["examples"].splitlines() if line.strip().startswith("- "))
-    return texts
+                texts = [line.strip()[2:] for line in block["examples"].splitlines() if line.strip().startswith("- ")]
+                yield block, texts
+
+
+def not_for_crisis_examples() -> List[str]:
+    """Texts of the intents marked `crisis_detector: not_trained` in the NLU data (as the Rasa pipeline reads them)."""
+    return [t for block, texts in _nlu_blocks()
+            if (block.get("metadata") or {}).get("crisis_detector") == "not_trained" for t in texts]
 
 
 def training_examples() -> List[Tuple[str, str]]:
-    examples = []
-    for path in sorted(glob.glob(str(PROJECT / "data" / "nlu" / "**" / "*.yml"), recursive=True)):
-        with open(path, encoding="utf-8") as f:
-            for block in yaml.safe_load(f)["nlu"]:
-                for line in block["examples"].splitlines():
-                    if line.strip().startswith("- "):
-                        examples.append((block["intent"], line.strip()[2:]))
-    return examples
+    return [(block["intent"], t) for block, texts in _nlu_blocks() for t in texts]
 
 
 def check_responses(responses: Dict[str, list], topics: Dict[str, Tuple[str, bool, str]]) -> List[str]:
