@@ -19,7 +19,7 @@ elif [ -f "$cache/clinic-$key.tar.gz" ]; then
   mkdir -p models && cp "$cache/clinic-$key.tar.gz" "$model"
   echo "Reused the cached model for these training data: $model" >&2
 else
-  echo "Training data changed: training a new model (about 3 to 4 minutes on 2 cores)..." >&2
+  echo "Training data changed: training a new model (about 2 to 3 minutes on 2 cores)..." >&2
   mkdir -p models
   start=$(date +%s)
   mkdir -p var/log
