@@ -138,3 +138,16 @@ def test_examples_marked_not_for_the_crisis_detector_teach_only_the_gate():
     left_out = Detectors.train(examples, not_for_crisis=told)
     assert left_out.score(probe, None)[2] > with_none.score(probe, None)[2]  # concern: higher when not taught "none"
     assert left_out.score(told[1], None)[0] > 0.5  # the gate learned the example as the clinic's
+
+
+def test_a_mark_on_a_declined_intent_counts_too():
+    """Declined examples are the detector's "none" unless their intent is marked; marked, they are left out of it
+    (and the gate still learns them as not the clinic's)."""
+    told = ["so flat and empty today i cannot see a reason for anything", "empty and flat, no reason for anything today",
+            "flat and empty, there is no reason for anything anymore"]
+    examples = training_examples()[::3] + [("out_of_scope", t) for t in told]
+    probe = "i feel flat and empty and see no reason for anything"
+    with_none = Detectors.train(examples)
+    left_out = Detectors.train(examples, not_for_crisis=told)
+    assert left_out.score(probe, None)[2] > with_none.score(probe, None)[2]
+    assert left_out.score(told[0], None)[0] < 0.5

@@ -270,7 +270,7 @@ class Detectors:
         # One feature space for both models: every text once, with its gate and crisis labels.
         rows: Dict[str, Tuple[Optional[int], Optional[str]]] = {}
         for text in out_of_domain:
-            rows.setdefault(text, (0, NONE))
+            rows.setdefault(text, (0, None if text in skip else NONE))
         for text in not_crisis:
             rows[text] = (rows.get(text, (None, NONE))[0], NONE)
         for text in in_domain:
