@@ -624,6 +624,15 @@ def test_spanish_personal_questions_without_a_pronoun_are_referred(screen, text,
         assert not result.referral_kinds & {"eligibility", "medicine_change"}
 
 
+@pytest.mark.parametrize("text", [
+    "i took his phone and now he says he wants to die",
+    "stepped on a lego and then i swallowed all my pills",
+    "i could die happy now, the pills are lined up",
+])
+def test_hyperbole_beside_real_danger_leaves_the_danger(screen, text):
+    assert screen.screen(text).crisis == "urgent"
+
+
 def test_no_figure_of_speech_hides_a_message_of_real_danger(screen):
     """The idioms blank words out before the crisis rules read a message, and keep the detector from an alarm on
     the meaning alone: none may touch any urgent or concern example the detector is trained on."""
@@ -648,6 +657,10 @@ def test_no_figure_of_speech_hides_a_message_of_real_danger(screen):
     "our bullpen choked again in the ninth",
     "the basil on my balcony committed suicide in this heat",
     "root canal this morning and my whole lip is still numb",
+    "if the infusions let me walk my daughter down the aisle i can die a happy man",
+    "just stepped on a lego barefoot im gonna die",
+    "my daughter says she's going to die because i took away her phone for a week",
+    "mi nieta dice que se va a morir si no le dan el wifi",
 ])
 def test_everyday_figures_of_speech_are_found(screen, text):
     result = screen.screen(text)
