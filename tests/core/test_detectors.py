@@ -151,3 +151,12 @@ def test_a_mark_on_a_declined_intent_counts_too():
     left_out = Detectors.train(examples, not_for_crisis=told)
     assert left_out.score(probe, None)[2] > with_none.score(probe, None)[2]
     assert left_out.score(told[0], None)[0] < 0.5
+
+
+def test_the_detector_reads_every_crisis_file_of_its_folder(tmp_path):
+    from clinic_faq.core.detectors import load_crisis
+
+    (tmp_path / "crisis.yml").write_text('urgent: ["a"]\nconcern: ["b"]\nnot_crisis: ["c"]\n')
+    (tmp_path / "crisis_outside.yml").write_text('urgent: ["d"]\nnot_crisis: ["e", "f"]\n')
+    (tmp_path / "out_of_domain.yml").write_text('urgent: ["not a crisis file"]\n')
+    assert load_crisis(tmp_path) == {"urgent": ["a", "d"], "concern": ["b"], "not_crisis": ["c", "e", "f"]}

@@ -16,8 +16,9 @@ The sentence vector is computed once per message (in the Rasa server by the pipe
   assistant handles (all intents but `out_of_scope`) against the out-of-domain set in
   `data/guardrails/out_of_domain.yml` (42 unrelated domains) plus the `out_of_scope` examples. Its
   decision does not rest on the intent classifier's softmax, which always picks one of its intents.
-- `CrisisDetector`: urgent danger, concern, or none, trained on `data/guardrails/crisis.yml` plus the
-  `emergency` examples (urgent) and every other example (none). It is OR-ed with the phrase rules of
+- `CrisisDetector`: urgent danger, concern, or none, trained on `data/guardrails/crisis.yml` and
+  `crisis_outside.yml` (written apart from the project) plus the `emergency` examples (urgent) and every
+  other example (none). It is OR-ed with the phrase rules of
   src/clinic_faq/core/screen.py and tuned for recall.
 
 Why this representation: measured in docs/nlu-pipeline.md (`make compare-representations`), on data the
@@ -212,10 +213,16 @@ def load_out_of_domain(data_dir: Optional[Path] = None) -> Dict[str, List[str]]:
 
 
 def load_crisis(data_dir: Optional[Path] = None) -> Dict[str, List[str]]:
-    """The crisis detector's examples: urgent, concern and not_crisis."""
-    with open((data_dir or default_data_dir()) / "crisis.yml", encoding="utf-8") as f:
-        data = yaml.safe_load(f) or {}
-    return {key: [str(t) for t in data.get(key) or []] for key in ("urgent", "concern", "not_crisis")}
+    """The crisis detector's examples: urgent, concern and not_crisis, from `crisis.yml` and every `crisis_*.yml`
+    beside it (the same three lists; `crisis_outside.yml` holds the ones written apart from the project)."""
+    found: Dict[str, List[str]] = {key: [] for key in ("urgent", "concern", "not_crisis")}
+    folder = data_dir or default_data_dir()
+    for path in [folder / "crisis.yml"] + sorted(folder.glob("crisis_*.yml")):
+        with open(path, encoding="utf-8") as f:
+            data = yaml.safe_load(f) or {}
+        for key, texts in found.items():
+            texts.extend(str(t) for t in data.get(key) or [])
+    return found
 
 
 def data_fingerprint(data_dir: Optional[Path] = None) -> str:
