@@ -168,6 +168,14 @@ ROWS = [
      "ask_getting_home", True, "field, likely topic"),
     # a medicine question is never declined: the care team
     (screen(medicine=True, medical=True), UNRELATED, ranking(("out_of_scope", 0.6)), "ask_personal_medical", False, "medicine"),
+    # ... unless the gate is sure it is unrelated and the classifier agrees ("how are my cannabis stocks doing")
+    (screen(medicine=True, medical=True, referral_reasons=["personal medicine"]), Scores(0.01, 0.0, 0.0),
+     ranking(("out_of_scope", 0.9)), "out_of_scope", False, "medicine word, surely unrelated"),
+    # ... a ketamine or opioid word keeps it, and so does a classifier that could not place it
+    (screen(medicine=True, medical=True, domain_term=True), Scores(0.01, 0.0, 0.0), ranking(("out_of_scope", 0.9)),
+     "ask_personal_medical", False, "medicine word and the clinic's field, gate sure"),
+    (screen(medicine=True, medical=True), Scores(0.01, 0.0, 0.0), ranking(("nlu_fallback", 0.15), ("ask_hours", 0.05)),
+     "ask_personal_medical", False, "medicine word, classifier unsure"),
     # a practical question the classifier is sure of, in words any office is asked in, is kept from a lower gate
     (screen(), Scores(0.44, 0.0, 0.0), ranking(("ask_hours", 0.81)), None, False, "office hours"),
     (screen(), Scores(0.15, 0.0, 0.0), ranking(("ask_hours", 0.81)), "out_of_scope", False, "bank hours"),

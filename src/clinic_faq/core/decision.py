@@ -93,6 +93,10 @@ class Thresholds:
     # The same for the care-team referral the classifier alone chose (no rule found the person's own care in
     # it): a statement gets it only this sure ("sat with my aunt at hospice today, it was lovely": 0.43).
     statement_referral_confidence: float = 0.7
+    # Below this P(in domain), when the classifier also ranks "out of scope" first, a medicine word does not make
+    # the message the care team's ("how are my cannabis stocks doing", "how do i patch a hole in drywall"): on the
+    # dev halves no personal question ever reached this branch under 0.2.
+    medicine_unrelated: float = 0.05
 
 
 @dataclass(frozen=True)
@@ -286,6 +290,9 @@ def _decide_content(inputs: Inputs, crisis: Optional[CrisisLevel], th: Threshold
     if screen.complaint and crisis is None and intent not in (CALLBACK, TALK_TO_HUMAN) and not screen.referral:
         # "i've left 3 messages and no one calls back": a complaint the gate found the clinic's is for a person
         return Decision(TALK_TO_HUMAN, "a complaint about the clinic")
+    if (crisis is None and intent == OUT_OF_SCOPE and screen.medicine and not screen.domain_term
+            and not screen.symptom_report and in_domain is not None and in_domain < th.medicine_unrelated):
+        return Decision(PHI if screen.phi else OUT_OF_SCOPE, "domain gate: surely unrelated, a medicine word aside")
     topic, topic_p = _best_topic(inputs)
     if crisis is None and (screen.medicine or screen.domain_term) and intent in (OUT_OF_SCOPE, FALLBACK):
         if not screen.medicine and not screen.referral and topic and topic_p >= th.topic_for_referral:

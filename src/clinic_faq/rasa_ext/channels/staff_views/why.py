@@ -385,6 +385,8 @@ REASONS = {
     "mostly unknown words": "most of its words are unknown",
     "personal details in an unrelated message": "it holds personal details and is otherwise unrelated to the clinic",
     "domain gate": "the domain gate found it unrelated to the clinic",
+    "domain gate: surely unrelated, a medicine word aside": "the domain gate was sure it is unrelated to the clinic "
+    "and the classifier agreed, so a medicine word in it did not make it the care team's",
     "a question about a medicine": "it asks about a medicine: a person answers those",
     "dose question": "it asks about a dose: the assistant never gives one",
     "personal question on a topic": "it is a question on a topic that also touches the person's own care: "
