@@ -711,3 +711,13 @@ def test_spanish_questions_on_whether_this_person_can_have_it_are_eligibility(sc
 ])
 def test_an_infusion_of_herbs_is_a_drink_not_the_clinic(text, field):
     assert get_screen().screen(text).domain_term is field
+
+
+@pytest.mark.parametrize("text, referred", [
+    ("i skipped a day of my steroid taper, should i double up", True),
+    ("my bp read 170 over 95 this morning, should i still come in", True),
+    ("mi presion arterial anda en 160, puedo ir a la infusion?", True),
+    ("what is a normal blood pressure", False),  # a general question, nobody's own reading
+])
+def test_a_steroid_taper_and_a_reading_taken_at_home_are_the_persons_own_care(screen, text, referred):
+    assert bool(screen.screen(text).referral) is referred
