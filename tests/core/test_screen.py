@@ -628,6 +628,8 @@ def test_spanish_personal_questions_without_a_pronoun_are_referred(screen, text,
     "i took his phone and now he says he wants to die",
     "stepped on a lego and then i swallowed all my pills",
     "i could die happy now, the pills are lined up",
+    "i want to kill myself, i cant even play fortnite anymore",
+    "i want to kill myself in minecraft lol",
 ])
 def test_hyperbole_beside_real_danger_leaves_the_danger(screen, text):
     assert screen.screen(text).crisis == "urgent"
@@ -661,6 +663,8 @@ def test_no_figure_of_speech_hides_a_message_of_real_danger(screen):
     "just stepped on a lego barefoot im gonna die",
     "my daughter says she's going to die because i took away her phone for a week",
     "mi nieta dice que se va a morir si no le dan el wifi",
+    "which sniper is best in call of duty to kill fast",
+    "mi hijo se la pasa matando zombies en minecraft",
 ])
 def test_everyday_figures_of_speech_are_found(screen, text):
     result = screen.screen(text)
