@@ -337,7 +337,7 @@ class IntentModel:
     def __init__(self, c: float = 20.0, dense_weight: float = DENSE_WEIGHT) -> None:
         # Words and word pairs seen in one example only are left out (a third of the features), and the fit stops
         # at a looser tolerance: the fit takes about half the time, and the decisions on the development halves are
-        # as before (10 fixed, 11 broken of about 5,000; docs/nlu-pipeline.md).
+        # as before (10 fixed, 11 broken of 6,158 expectations; docs/nlu-pipeline.md).
         self.featurizer = Featurizer(dense_weight=dense_weight, word_min_df=2)
         self.model = LogisticRegression(C=c, max_iter=3000, tol=1e-2)
 
