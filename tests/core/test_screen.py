@@ -725,3 +725,22 @@ def test_an_infusion_of_herbs_is_a_drink_not_the_clinic(text, field):
 ])
 def test_a_steroid_taper_and_a_reading_taken_at_home_are_the_persons_own_care(screen, text, referred):
     assert bool(screen.screen(text).referral) is referred
+
+
+@pytest.mark.parametrize("text, urgent", [
+    ("he's vomiting blood again", True),  # "vomit|vomiting|throw|throwing up * blood" needed the "up"
+    ("she keeps coughing blood into tissues", True),
+    ("there's a crushing weight on my chest", True),
+    ("dad is slurring his words tonight", True),
+    ("grandma's fingertips look grey", True),
+    ("this is the worst headache of my life", True),
+    ("encontramos a mi abuelo en el suelo y no reacciona", True),
+    ("me duele mucho la espalda y de repente ya no siento las piernas", True),
+    ("he's sitting in the garage with the car running", True),
+    ("me voy a aventar a la carretera esta noche", True),
+    ("could a person die from drinking bleach", True),
+    ("ya no siento las piernas de tanto bailar", False),
+    ("leg day at the gym, i can't feel my legs lol", False),
+])
+def test_red_flags_told_in_other_words_are_urgent(screen, text, urgent):
+    assert (screen.screen(text).crisis == "urgent") is urgent
