@@ -127,30 +127,27 @@ def test_a_message_without_social_clauses_is_scored_once(detectors, encode):
     assert detectors.score_message(text, encode(text), None) == detectors.score(text, encode(text))
 
 
-def test_examples_marked_not_for_the_crisis_detector_teach_only_the_gate():
-    """Examples of an intent marked `crisis_detector: not_trained` are not the detector's "none": a low mood told
-    as a side effect, trained as "none", would teach it that such words are ordinary. The gate still learns them."""
-    told = ["feeling flat and empty since the session, nothing seems worth much", "so empty and flat after the drip",
-            "flat and empty all week after my treatment, cannot enjoy anything"]
-    examples = training_examples()[::3] + [("ask_personal_medical", t) for t in told]
-    probe = "i feel flat and empty, nothing is worth anything anymore"
+@pytest.mark.parametrize("intent, told, probe, gate_text, the_clinics", [
+    # a low mood told as a side effect, for the care team
+    ("ask_personal_medical", ["feeling flat and empty since the session, nothing seems worth much",
+                              "so empty and flat after the drip",
+                              "flat and empty all week after my treatment, cannot enjoy anything"],
+     "i feel flat and empty, nothing is worth anything anymore", "so empty and flat after the drip", True),
+    # a declined intent's mark counts too (declined examples were once "none" whatever their mark)
+    ("out_of_scope", ["so flat and empty today i cannot see a reason for anything",
+                      "empty and flat, no reason for anything today",
+                      "flat and empty, there is no reason for anything anymore"],
+     "i feel flat and empty and see no reason for anything", "so flat and empty today i cannot see a reason for anything",
+     False),
+])
+def test_examples_marked_not_for_the_crisis_detector_teach_only_the_gate(intent, told, probe, gate_text, the_clinics):
+    """Examples of an intent marked `crisis_detector: not_trained` are not the detector's "none": a low mood trained
+    as "none" would teach it that such words are ordinary. The gate still learns them, on their intent's side."""
+    examples = training_examples()[::3] + [(intent, t) for t in told]
     with_none = Detectors.train(examples)
     left_out = Detectors.train(examples, not_for_crisis=told)
     assert left_out.score(probe, None)[2] > with_none.score(probe, None)[2]  # concern: higher when not taught "none"
-    assert left_out.score(told[1], None)[0] > 0.5  # the gate learned the example as the clinic's
-
-
-def test_a_mark_on_a_declined_intent_counts_too():
-    """Declined examples are the detector's "none" unless their intent is marked; marked, they are left out of it
-    (and the gate still learns them as not the clinic's)."""
-    told = ["so flat and empty today i cannot see a reason for anything", "empty and flat, no reason for anything today",
-            "flat and empty, there is no reason for anything anymore"]
-    examples = training_examples()[::3] + [("out_of_scope", t) for t in told]
-    probe = "i feel flat and empty and see no reason for anything"
-    with_none = Detectors.train(examples)
-    left_out = Detectors.train(examples, not_for_crisis=told)
-    assert left_out.score(probe, None)[2] > with_none.score(probe, None)[2]
-    assert left_out.score(told[0], None)[0] < 0.5
+    assert (left_out.score(gate_text, None)[0] > 0.5) is the_clinics  # the gate learned them on their intent's side
 
 
 def test_the_detector_reads_every_crisis_file_of_its_folder(tmp_path):
