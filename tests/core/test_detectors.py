@@ -127,6 +127,31 @@ def test_a_message_without_social_clauses_is_scored_once(detectors, encode):
     assert detectors.score_message(text, encode(text), None) == detectors.score(text, encode(text))
 
 
+def test_a_danger_beside_an_ordinary_question_is_read_as_said(detectors, encode):
+    """With the screen's evidence, score_message also scores each sentence holding a word of danger or distress, and
+    keeps the higher crisis scores; sentences without such a word, or too short, are not scored alone."""
+    from clinic_faq.core.encoder import get_encoder
+    from clinic_faq.core.screen import get_screen
+
+    has_evidence = get_screen().has_evidence
+    text = "what are your hours on saturday? i would rather be dead than live another year like this"
+    danger = "i would rather be dead than live another year like this"
+    assert has_evidence(danger) and not has_evidence("what are your hours on saturday")
+    whole, part = detectors.score(text, encode(text)), detectors.score(danger, encode(danger))
+    found = detectors.score_message(text, encode(text), get_encoder().encode, has_evidence)
+    assert found == (whole[0], max(whole[1], part[1]), max(whole[2], part[2]))
+    assert found[1] + found[2] > whole[1] + whole[2]
+    # without the evidence predicate, or when no sentence holds evidence, the message's own scores
+    assert detectors.score_message(text, encode(text), get_encoder().encode) == whole
+    plain = "what are your hours on saturday? is there parking in the back"
+    assert detectors.score_message(plain, encode(plain), get_encoder().encode, has_evidence) == detectors.score(
+        plain, encode(plain))
+    # a sentence of fewer than five words is not scored alone, even with a word of danger
+    short = "what is the score of the game tonight? i am dying here"
+    assert detectors.score_message(short, encode(short), get_encoder().encode, has_evidence) == detectors.score(
+        short, encode(short))
+
+
 @pytest.mark.parametrize("intent, told, probe, gate_text, the_clinics", [
     # a low mood told as a side effect, for the care team
     ("ask_personal_medical", ["feeling flat and empty since the session, nothing seems worth much",

@@ -93,3 +93,24 @@ def test_strip_social(text, core):
     from clinic_faq.core.social import strip_social
 
     assert strip_social(text) == core
+
+
+@pytest.mark.parametrize("text, parts", [
+    ("what time do you open tomorrow? my husband took all his sleeping pills an hour ago",
+     ["what time do you open tomorrow", "my husband took all his sleeping pills an hour ago"]),
+    ("question about parking - also my mom can't lift her arm since lunch",
+     ["question about parking", "also my mom can't lift her arm since lunch"]),
+    ("do you take medicare... btw i wrote the letters last night",
+     ["do you take medicare", "btw i wrote the letters last night"]),
+    ("¿cuánto cuesta la consulta? además ya no quiero seguir viviendo así",
+     ["¿cuánto cuesta la consulta", "además ya no quiero seguir viviendo así"]),
+    ("first line\nsecond line", ["first line", "second line"]),
+    # one thing said: the message as it is
+    ("how long is a session?", ["how long is a session?"]),
+    ("also", ["also"]),
+    ("", [""]),
+])
+def test_sentences(text, parts):
+    from clinic_faq.core.social import sentences
+
+    assert sentences(text) == parts

@@ -40,7 +40,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
 from clinic_faq.core.normalize import normalize
-from clinic_faq.core.social import strip_social
+from clinic_faq.core.social import sentences, strip_social
 from clinic_faq.paths import project_file
 
 FloatArray = npt.NDArray[np.float64]
@@ -57,6 +57,10 @@ URGENT, CONCERN, NONE = "urgent", "concern", "none"
 
 # Sentence vectors of a list of texts, one row each (clinic_faq.core.encoder.SentenceEncoder.encode).
 Embed = Callable[[Sequence[str]], npt.NDArray[np.float32]]
+
+
+# A sentence of fewer words is not scored on its own ("I'm dying here", "im over it"): too short to tell.
+PART_MIN_WORDS = 5
 
 
 class Featurizer:
@@ -304,23 +308,36 @@ class Detectors:
         return p_in, float(p[classes.index(URGENT)]), float(p[classes.index(CONCERN)])
 
     def score_message(
-        self, text: str, dense: Optional[npt.NDArray[Any]] = None, embed: Optional[Embed] = None
+        self,
+        text: str,
+        dense: Optional[npt.NDArray[Any]] = None,
+        embed: Optional[Embed] = None,
+        evidence: Optional[Callable[[str], bool]] = None,
     ) -> Tuple[float, float, float]:
-        """`score`, with the crisis scores of the message without the social clauses around it when it has any
-        (clinic_faq.core.social.strip_social), the higher of each: "buenas noches, ojalá no despertar mañana"
-        scored concern 0.07 whole and 0.27 without the greeting (danger 0.12 and 0.50). `embed` encodes the
-        shorter text when the detectors read sentence vectors; without it the message's own scores are kept."""
+        """`score`, with the crisis scores of parts of the message too, the higher of each:
+        - the message without the social clauses around it (clinic_faq.core.social.strip_social): "buenas noches,
+          ojalá no despertar mañana" scored concern 0.07 whole and 0.27 without the greeting (danger 0.12 and 0.50);
+        - with `evidence` (SafetyScreen.has_evidence), each of its sentences that holds a word of danger or distress
+          (clinic_faq.core.social.sentences): a danger told beside an ordinary question ("prefiero estar muerta que
+          pasar otro año así. ¿cuál es la dirección?": concern 0.00 whole) is read as said. A sentence without such
+          a word is not scored alone: short fragments look like anything.
+        `embed` encodes the shorter texts when the detectors read sentence vectors; without it the message's own
+        scores are kept."""
         p_in, urgent, concern = self.score(text, dense)
+        parts: List[str] = []
         core = strip_social(text)
-        if core == text:
+        if core != text:
+            parts.append(core)
+        if evidence is not None:
+            parts.extend(p for p in sentences(text)
+                         if p != text and p not in parts and len(p.split()) >= PART_MIN_WORDS and evidence(p))
+        if not parts or (self.uses_sentence_vectors and embed is None):
             return p_in, urgent, concern
-        core_dense = None
-        if self.uses_sentence_vectors:
-            if embed is None:
-                return p_in, urgent, concern
-            core_dense = np.asarray(embed([core]), dtype=np.float32)[0]
-        _, core_urgent, core_concern = self.score(core, core_dense)
-        return p_in, max(urgent, core_urgent), max(concern, core_concern)
+        part_dense = np.asarray(embed(parts), dtype=np.float32) if self.uses_sentence_vectors else [None] * len(parts)
+        for part, vector in zip(parts, part_dense, strict=True):
+            _, part_urgent, part_concern = self.score(part, vector)
+            urgent, concern = max(urgent, part_urgent), max(concern, part_concern)
+        return p_in, urgent, concern
 
     @property
     def uses_sentence_vectors(self) -> bool:

@@ -542,6 +542,16 @@ class SafetyScreen:
             plain = idiom.sub(" ", plain)
         return doc if plain == normalized else self.nlp(plain)
 
+    def has_evidence(self, text: str) -> bool:
+        """Whether the text holds a word of danger, or of distress said by the writer (evidence.yml), once its
+        figures of speech are blanked out: the parts of a message the crisis detector also reads on their own."""
+        normalized = normalize(text)
+        doc = self.nlp(normalized)
+        crisis_doc = self._without_idioms(normalized, doc)
+        if self.evidence["danger"](crisis_doc):
+            return True
+        return bool(self.evidence["distress"](crisis_doc)) and any(t.lower_ in self.first_person for t in doc)
+
     def screen(self, text: str) -> ScreenResult:
         normalized = normalize(text)
         doc = self.nlp(normalized)

@@ -199,3 +199,23 @@ def strip_social(text: str) -> str:
         return text
     core = "".join(parts[start:end]).strip(_PUNCTUATION)
     return core if core else text
+
+
+# Where one thing said ends and the next begins: sentence ends, new lines, a dash or an ellipsis between words,
+# and the words people use to turn to a second matter ("..., also my dad", "anyway", "btw", "además", "por cierto").
+_SENTENCE = regex.compile(
+    r"(?<=[.!?;…])\s+|\n+|\s+[-–—]+\s+|\.{2,}\s*"
+    r"|,?\s+(?=(?:also|anyway|anyways|btw|ps|oh and|and also|además|ademas|también|tambien|por cierto|otra cosa)\b)",
+    regex.IGNORECASE,
+)
+
+
+def sentences(text: str) -> List[str]:
+    """The message's parts, each one thing said ("quick q re billing - also fyi i took 15 of my gabapentins" -> "quick
+    q re billing", "also fyi i took 15 of my gabapentins"); the whole text when it is one."""
+    if not isinstance(text, str) or len(text) > 2000:
+        return [text]
+    parts = [p.strip(_PUNCTUATION + "-–—") for p in _SENTENCE.split(text)]
+    parts = [p for p in parts if p]
+    return parts if len(parts) > 1 else [text]
+

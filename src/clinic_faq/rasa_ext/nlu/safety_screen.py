@@ -173,8 +173,11 @@ class SafetyScreenComponent(GraphComponent):  # type: ignore[misc]  # rasa ships
             return None
         vectors = self.detectors.uses_sentence_vectors
         dense = message_vector(message) if vectors else None
-        # The crisis scores of the message without a greeting or thanks around it too (Detectors.score_message).
-        p_in, p_urgent, p_concern = self.detectors.score_message(text, dense, get_encoder().encode if vectors else None)
+        # The crisis scores of the message without a greeting or thanks around it, and of each of its sentences that
+        # holds a word of danger or distress, too (Detectors.score_message).
+        p_in, p_urgent, p_concern = self.detectors.score_message(
+            text, dense, get_encoder().encode if vectors else None, self.screen.has_evidence
+        )
         return Scores(round(p_in, 4), round(p_urgent, 4), round(p_concern, 4))
 
     def _process(self, message: Message) -> None:
