@@ -333,7 +333,9 @@ class Detectors:
                          if p != text and p not in parts and len(p.split()) >= PART_MIN_WORDS and evidence(p))
         if not parts or (self.uses_sentence_vectors and embed is None):
             return p_in, urgent, concern
-        part_dense = np.asarray(embed(parts), dtype=np.float32) if self.uses_sentence_vectors else [None] * len(parts)
+        part_dense: Any = [None] * len(parts)
+        if self.uses_sentence_vectors and embed is not None:
+            part_dense = np.asarray(embed(parts), dtype=np.float32)
         for part, vector in zip(parts, part_dense, strict=True):
             _, part_urgent, part_concern = self.score(part, vector)
             urgent, concern = max(urgent, part_urgent), max(concern, part_concern)
