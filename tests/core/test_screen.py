@@ -744,3 +744,40 @@ def test_a_steroid_taper_and_a_reading_taken_at_home_are_the_persons_own_care(sc
 ])
 def test_red_flags_told_in_other_words_are_urgent(screen, text, urgent):
     assert (screen.screen(text).crisis == "urgent") is urgent
+
+
+@pytest.mark.parametrize("text, urgent", [
+    ("his face looks crooked all of a sudden", True),
+    ("she can't smile on one side since this morning", True),
+    ("siento que me aprietan el pecho desde hace rato", True),
+    ("mi papá anda escupiendo sangre y no para", True),
+    ("the blood has soaked through the gauze twice", True),
+    ("a mi mamá no le alcanza el aire ni sentada", True),
+    ("my toddler got into my oxycodone", True),
+    ("what is the deadliest mix of pills", True),
+    ("cuántas de estas pastillas harían que ya no despierte", True),
+    ("what was the deadliest hurricane in history", False),  # trivia, no medicine
+    ("me escupió el café encima jaja", False),
+    ("my smile is crooked in every photo", False),
+])
+def test_red_flags_told_beside_ordinary_words_are_urgent(screen, text, urgent):
+    assert (screen.screen(text).crisis == "urgent") is urgent
+
+
+@pytest.mark.parametrize("text, stated", [
+    ("honestly my life is not worth it anymore", True),
+    ("some days i'd rather be dead", True),
+    ("i don't really care what happens to me anymore", True),
+    ("i'm running out of reasons to keep going", True),
+    ("i have the urge to cut again", True),
+    ("i keep asking god to take me in my sleep", True),
+    ("ya no tengo ganas de nada, ni de vivir", True),
+    ("quisiera que todo se acabara de una vez", True),
+    ("le pido a dios que ya me recoja", True),
+    ("prefiero estar muerta que seguir así", True),
+    ("the movie was not worth it", False),
+    ("i don't care what happens to the old couch", False),
+    ("no point anymore in calling the pharmacy, they closed", False),
+])
+def test_distress_in_other_words_is_stated(screen, text, stated):
+    assert screen.screen(text).distress_stated is stated
