@@ -781,3 +781,13 @@ def test_red_flags_told_beside_ordinary_words_are_urgent(screen, text, urgent):
 ])
 def test_distress_in_other_words_is_stated(screen, text, stated):
     assert screen.screen(text).distress_stated is stated
+
+
+@pytest.mark.parametrize("text, urgent", [
+    ("my dad wears a fentanyl patch, is that too much to add ketamine on top", False),  # a dose question
+    ("did my first half marathon, thought i was going to die at mile 10 but made it", False),
+    ("he took too much fentanyl and is barely breathing", True),
+    ("i thought i was going to die last night and i still feel it coming", True),
+])
+def test_asking_if_an_amount_is_too_much_and_a_run_survived_are_not_overdoses(screen, text, urgent):
+    assert (screen.screen(text).crisis == "urgent") is urgent
