@@ -146,6 +146,13 @@ def test_a_danger_beside_an_ordinary_question_is_read_as_said(detectors, encode)
     plain = "what are your hours on saturday? is there parking in the back"
     assert detectors.score_message(plain, encode(plain), get_encoder().encode, has_evidence) == detectors.score(
         plain, encode(plain))
+    # a long clause between commas is read alone too (a run-on message with commas for periods)
+    run_on = "una pregunta del estacionamiento, la verdad prefiero estar muerta que seguir otro año con este dolor, tienen citas el sabado"
+    clause = "la verdad prefiero estar muerta que seguir otro año con este dolor"
+    whole, part = detectors.score(run_on, encode(run_on)), detectors.score(clause, encode(clause))
+    assert part[2] > whole[2]
+    assert detectors.score_message(run_on, encode(run_on), get_encoder().encode, has_evidence) == (
+        whole[0], max(whole[1], part[1]), max(whole[2], part[2]))
     # a sentence of fewer than five words is not scored alone, even with a word of danger
     short = "what is the score of the game tonight? i am dying here"
     assert detectors.score_message(short, encode(short), get_encoder().encode, has_evidence) == detectors.score(

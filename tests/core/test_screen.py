@@ -786,6 +786,7 @@ def test_distress_in_other_words_is_stated(screen, text, stated):
 @pytest.mark.parametrize("text, urgent", [
     ("my dad wears a fentanyl patch, is that too much to add ketamine on top", False),  # a dose question
     ("did my first half marathon, thought i was going to die at mile 10 but made it", False),
+    ("me fue fatal en la entrevista, me quiero morir de la pena", False),  # "fatal": it went badly
     ("he took too much fentanyl and is barely breathing", True),
     ("i thought i was going to die last night and i still feel it coming", True),
 ])

@@ -114,3 +114,16 @@ def test_sentences(text, parts):
     from clinic_faq.core.social import sentences
 
     assert sentences(text) == parts
+
+
+@pytest.mark.parametrize("text, clauses", [
+    ("hola buenas tardes, la verdad a veces siento que seria mejor no despertar nunca mas, tienen citas el sabado",
+     ["la verdad a veces siento que seria mejor no despertar nunca mas"]),
+    # clauses of fewer than ten words are not read alone ("mi jefa me va a matar")
+    ("mi jefa me va a matar, deje las llaves de la oficina en mi casa", []),
+    ("one clause with no comma at all but plenty of words in it", []),
+])
+def test_long_clauses(text, clauses):
+    from clinic_faq.core.social import long_clauses
+
+    assert long_clauses(text) == clauses

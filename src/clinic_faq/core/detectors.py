@@ -40,7 +40,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
 from clinic_faq.core.normalize import normalize
-from clinic_faq.core.social import sentences, strip_social
+from clinic_faq.core.social import long_clauses, sentences, strip_social
 from clinic_faq.paths import project_file
 
 FloatArray = npt.NDArray[np.float64]
@@ -317,10 +317,11 @@ class Detectors:
         """`score`, with the crisis scores of parts of the message too, the higher of each:
         - the message without the social clauses around it (clinic_faq.core.social.strip_social): "buenas noches,
           ojalá no despertar mañana" scored concern 0.07 whole and 0.27 without the greeting (danger 0.12 and 0.50);
-        - with `evidence` (SafetyScreen.has_evidence), each of its sentences that holds a word of danger or distress
-          (clinic_faq.core.social.sentences): a danger told beside an ordinary question ("prefiero estar muerta que
-          pasar otro año así. ¿cuál es la dirección?": concern 0.00 whole) is read as said. A sentence without such
-          a word is not scored alone: short fragments look like anything.
+        - with `evidence` (SafetyScreen.has_evidence), each of its sentences, and of its long clauses between commas,
+          that holds a word of danger or distress (clinic_faq.core.social.sentences, long_clauses): a danger told
+          beside an ordinary question ("prefiero estar muerta que pasar otro año así. ¿cuál es la dirección?":
+          concern 0.00 whole) is read as said. A part without such a word is not scored alone: short fragments look
+          like anything.
         `embed` encodes the shorter texts when the detectors read sentence vectors; without it the message's own
         scores are kept."""
         p_in, urgent, concern = self.score(text, dense)
@@ -329,7 +330,8 @@ class Detectors:
         if core != text:
             parts.append(core)
         if evidence is not None:
-            parts.extend(p for p in sentences(text)
+            candidates = dict.fromkeys(sentences(text) + long_clauses(text))
+            parts.extend(p for p in candidates
                          if p != text and p not in parts and len(p.split()) >= PART_MIN_WORDS and evidence(p))
         if not parts or (self.uses_sentence_vectors and embed is None):
             return p_in, urgent, concern

@@ -219,3 +219,20 @@ def sentences(text: str) -> List[str]:
     parts = [p for p in parts if p]
     return parts if len(parts) > 1 else [text]
 
+
+# A clause between commas is read alone only when it is this long: people write a run-on message with commas for
+# periods ("buenas, a veces pienso q seria mas facil si me muriera de una vez, tienen consulta en línea?"), but
+# shorter clauses are often figures of speech ("mi jefa me va a matar, deje las llaves en mi casa").
+CLAUSE_MIN_WORDS = 10
+
+
+def long_clauses(text: str) -> List[str]:
+    """The clauses between commas of the message's sentences that have CLAUSE_MIN_WORDS words or more, when a
+    sentence has more than one clause."""
+    found: List[str] = []
+    for sentence in sentences(text):
+        clauses = [c.strip(_PUNCTUATION) for c in sentence.split(",")]
+        if len(clauses) > 1:
+            found.extend(c for c in clauses if len(c.split()) >= CLAUSE_MIN_WORDS)
+    return found
+
