@@ -792,3 +792,28 @@ def test_distress_in_other_words_is_stated(screen, text, stated):
 ])
 def test_asking_if_an_amount_is_too_much_and_a_run_survived_are_not_overdoses(screen, text, urgent):
     assert (screen.screen(text).crisis == "urgent") is urgent
+
+
+@pytest.mark.parametrize("text, urgent", [
+    ("mi tío no puede jalar aire y se pone morado", True),
+    ("se desmayó y perdió el conocimiento un rato", True),
+    ("le sangra la nariz y el sangrado de la nariz no para desde hace una hora", True),
+    ("tengo el pecho apretado y me baja al brazo", True),
+    ("cuantas pastillas se necesitan para ya no despertar", True),
+    ("la flor del jardín se pone morada en otoño", False),
+    ("perdí el celular en el camión", False),
+])
+def test_spanish_red_flags_as_people_text_them(screen, text, urgent):
+    assert (screen.screen(text).crisis == "urgent") is urgent
+
+
+@pytest.mark.parametrize("text, stated", [
+    ("ya me canse de vivir asi", True),
+    ("pa q sigo viviendo si nadie me necesita", True),
+    ("a veces quisiera no existir", True),
+    ("pienso mucho en morirme", True),
+    ("ya no quiero despertar", True),
+    ("no hay salida por la puerta de atras?", False),
+])
+def test_spanish_distress_as_people_text_it(screen, text, stated):
+    assert screen.screen(text).distress_stated is stated
