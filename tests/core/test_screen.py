@@ -817,3 +817,12 @@ def test_spanish_red_flags_as_people_text_them(screen, text, urgent):
 ])
 def test_spanish_distress_as_people_text_it(screen, text, stated):
     assert screen.screen(text).distress_stated is stated
+
+
+@pytest.mark.parametrize("text", [
+    "hay boletos para el partido del domingo? me muero si no voy",
+    "me muero por probar los tacos de ese lugar",
+])
+def test_dying_to_go_in_spanish_is_a_figure_of_speech_not_danger_evidence(screen, text):
+    result = screen.screen(text)
+    assert result.figure_of_speech and not result.danger_evidence
