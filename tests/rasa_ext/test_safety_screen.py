@@ -109,7 +109,8 @@ class FixedScores:
     def score(self, text, dense=None):
         return self.values
 
-    def score_message(self, text, dense=None, embed=None):
+    def score_message(self, text, dense=None, embed=None, evidence=None):
+        self.evidence = evidence
         return self.values
 
 
@@ -137,8 +138,11 @@ def test_the_domain_gate_declines_what_the_classifier_placed_on_a_topic_and_the_
 
 
 def test_the_crisis_detector_with_a_word_of_danger_gives_emergency_guidance_and_records_the_evidence():
-    out = decided("ok so the rope is ready", "nlu_fallback", [("nlu_fallback", 0.3)], FixedScores(0.9, urgent=0.8))
+    scores = FixedScores(0.9, urgent=0.8)
+    out = decided("ok so the rope is ready", "nlu_fallback", [("nlu_fallback", 0.3)], scores)
     assert out["intent"]["name"] == "emergency"
+    # the adapter hands the detectors the screen's evidence test, for the sentences they read alone
+    assert scores.evidence("ok so the rope is ready") and not scores.evidence("what time do you open")
     assert out["safety"]["crisis"] == "urgent" and out["safety"]["crisis_rules_level"] is None
     assert out["safety"]["evidence"] == ["danger"]
 
