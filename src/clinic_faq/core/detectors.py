@@ -330,7 +330,8 @@ class Detectors:
         if core != text:
             parts.append(core)
         if evidence is not None:
-            candidates = dict.fromkeys(sentences(text) + long_clauses(text))
+            split = sentences(text)
+            candidates = dict.fromkeys(split + long_clauses(text, split))
             parts.extend(p for p in candidates
                          if p != text and p not in parts and len(p.split()) >= PART_MIN_WORDS and evidence(p))
         if not parts or (self.uses_sentence_vectors and embed is None):

@@ -545,17 +545,20 @@ class SafetyScreen:
     def has_evidence(self, text: str) -> bool:
         """Whether the text holds a word of danger, or of distress said by the writer (evidence.yml), once its
         figures of speech are blanked out: the parts of a message the crisis detector also reads on their own."""
-        normalized = normalize(text)
-        doc = self.nlp(normalized)
-        crisis_doc = self._without_idioms(normalized, doc)
+        doc, crisis_doc, first_person = self._read(text)
         if self.evidence["danger"](crisis_doc):
             return True
-        return bool(self.evidence["distress"](crisis_doc)) and any(t.lower_ in self.first_person for t in doc)
+        return bool(self.evidence["distress"](crisis_doc)) and first_person
 
-    def screen(self, text: str) -> ScreenResult:
+    def _read(self, text: str) -> Tuple[Doc, Doc, bool]:
+        """The normalized text as spaCy reads it, the same with its figures of speech blanked out (what the crisis
+        rules and the evidence read), and whether the writer speaks of themselves."""
         normalized = normalize(text)
         doc = self.nlp(normalized)
-        crisis_doc = self._without_idioms(normalized, doc)
+        return doc, self._without_idioms(normalized, doc), any(t.lower_ in self.first_person for t in doc)
+
+    def screen(self, text: str) -> ScreenResult:
+        doc, crisis_doc, first_person = self._read(text)
         crisis_hits = self._hits(self.crisis, crisis_doc)
         crisis_rules = [h.rule_id for h in crisis_hits]
         crisis = self._crisis_mode(crisis_doc, crisis_hits)
@@ -567,7 +570,6 @@ class SafetyScreen:
                 crisis, crisis_rules = "urgent", crisis_rules + ["lethal: a question about a lethal amount or way"]
             elif symptom := urgent_symptom(crisis_doc.text):
                 crisis, crisis_rules = "urgent", crisis_rules + [symptom]
-        first_person = any(t.lower_ in self.first_person for t in doc)
         lexicon_kinds = {self.nlp.vocab.strings[m] for m, _, _ in self.lexicons(doc)}
         domain_term = bool(DOMAIN_TERMS.search(text))
         return ScreenResult(

@@ -226,11 +226,11 @@ def sentences(text: str) -> List[str]:
 CLAUSE_MIN_WORDS = 10
 
 
-def long_clauses(text: str) -> List[str]:
+def long_clauses(text: str, split: Optional[List[str]] = None) -> List[str]:
     """The clauses between commas of the message's sentences that have CLAUSE_MIN_WORDS words or more, when a
-    sentence has more than one clause."""
+    sentence has more than one clause. `split`: the message's sentences when the caller has them already."""
     found: List[str] = []
-    for sentence in sentences(text):
+    for sentence in sentences(text) if split is None else split:
         clauses = [c.strip(_PUNCTUATION) for c in sentence.split(",")]
         if len(clauses) > 1:
             found.extend(c for c in clauses if len(c.split()) >= CLAUSE_MIN_WORDS)
