@@ -269,6 +269,13 @@ def test_spanish_pills_are_danger_evidence_only_when_many_or_all_were_taken(scre
     ("he has 3 fentanyl patches on as prescribed", False),
     ("i put 3 nicotine patches on", False),
     ("how do fentanyl patches work", False),
+    # a count of pills taken, however hedged
+    ("i took maybe 15 of my gabapentins a bit ago", True),
+    ("took like 40 melatonins and some of my moms pills", True),
+    ("me tome casi 20 pastillas de la presion", True),
+    ("he took at least 12 of his percocets", True),
+    ("took maybe 2 tylenol for the headache", False),
+    ("it took about 15 minutes to get there", False),
 ])
 def test_several_fentanyl_patches_put_on_at_once_are_an_overdose(text, taken):
     from clinic_faq.core.screen import large_amount_taken
@@ -466,6 +473,19 @@ def test_a_way_to_go_somewhere_is_not_a_way_to_die(screen, text, urgent):
     # legs alone are for the detector; with back pain they are urgent (urgent_symptom)
     ("ran my first half marathon, can't feel my legs lol", False),
     ("his back pain got worse and now he can't feel his legs", True),
+    ("tengo metastasis en la espalda y no siento las piernas desde hace una hora", True),
+    ("dolor de espalda y se me aflojaron las piernas de repente", True),
+    ("ya no siento las piernas de tanto bailar", False),
+    # bladder or bowel control lost, with back pain or failing legs (spinal cord compression)
+    ("back pain all week and since last night i can't control my bladder", True),
+    ("me duele la espalda y no puedo controlar la orina desde ayer", True),
+    ("the baby can't control his bladder at night yet", False),
+    # stroke signs in other words: speech and one side together
+    ("no me salen las palabras y tengo la mano derecha dormida", True),
+    ("se me cae la cara de un lado y se me traba la lengua", True),
+    ("my words are coming out slurred and my right arm went numb", True),
+    ("my right arm is numb from sleeping on it", False),
+    ("se me traba la lengua con los trabalenguas", False),
     # a seizure in one's history is not one now
     ("can i still have the infusion if i had a seizure last year", False),
     ("mom had a seizure again, what do i do", True),

@@ -83,10 +83,12 @@ _PILL_WORDS = (r"(?:pills?|tabs?|tablets?|caps?|capsules?|meds?|patches|pastilla
                r"tylenol|advil|aleve|motrin|benadryl|ambien|xanax|xans|ativan|valium|klonopin|norcos?|vicodin|percocets?|percs?|"
                r"dilaudids?|hydromorphone|methadone|lexapro|prozac|amitriptyline|"
                r"oxy\w*|hydrocodone|morphine|morfina|tramadol|gabapentin\w*|ibuprof\w*|acetaminophen|paracetamol|aspirin\w*|"
-               r"aspirinas?|seroquel|trazodone|zoloft|sertraline|lorazepam|clonazepam|alprazolam|diazepam)")
+               r"aspirinas?|seroquel|trazodone|zoloft|sertraline|lorazepam|clonazepam|alprazolam|diazepam|melatonin\w*|"
+               r"nyquil|unisom|excedrin|naproxen\w*|benzos?)")
 TAKEN_COUNT = re.compile(
     r"\b(?:took|taken|swallowed|ate|downed|popped|tom[oó]|tom[eé]|tomado|trag[oó]|tragu[eé])\s+"
-    r"(?:like\s+|about\s+|around\s+|over\s+|como\s+|unas?\s+|all\s+)?(\d{2,4})\s+"
+    r"(?:(?:like|about|around|over|maybe|probably|roughly|almost|nearly|at\s+least|more\s+than|como|unas?|casi|"
+    r"m[aá]s\s+de|alrededor\s+de|por\s+lo\s+menos|all)\s+){0,2}(\d{2,4})\s+"
     r"(?:of\s+(?:my|his|her|their|the|mom'?s|dad'?s)\s+|de\s+(?:mis|sus|las|los|su)\s+)?(?:\w+\s+)?" + _PILL_WORDS + r"\b",
     re.IGNORECASE,
 )
@@ -210,10 +212,20 @@ _LEGS_FAIL = re.compile(
     r"\b(?:can'?t|cannot|can\s+not|could\s*n'?t|couldn'?t)\s+(?:feel|move|lift|stand\s+on)\s+(?:my\s+|his\s+|her\s+|their\s+)?legs?\b|"
     r"\blegs?\s+(?:are|is|went|feel|feels|got|have\s+gone)\s+(?:suddenly\s+|all\s+|really\s+|so\s+)?(?:weak|numb|dead|heavy|wobbly|useless)\b|"
     r"\bpiernas?\s+(?:se\s+me\s+)?(?:doblaron|doblan|d[eé]biles|dormidas?|entumid[ao]s?|no\s+(?:me\s+)?responden|sin\s+fuerza)\b|"
-    r"\bse\s+me\s+doblaron\s+las\s+piernas\b|\bno\s+(?:puedo|puede)\s+(?:mover|sentir)\s+(?:las|mis|sus)\s+piernas\b",
+    r"\bse\s+(?:me|le)\s+(?:doblaron|aflojaron|durmieron|duermen)\s+las\s+piernas\b|"
+    r"\bno\s+(?:puedo|puede)\s+(?:mover|sentir)\s+(?:las|mis|sus)\s+piernas\b|"
+    r"\bno\s+(?:me\s+|le\s+|se\s+)?(?:siento|siente|sent[ií]a)\s+(?:las|mis|sus)\s+piernas\b",
     re.IGNORECASE,
 )
 _BACK = re.compile(r"\b(?:back|spine|spinal|vertebra\w*|espalda|columna|v[eé]rtebra\w*)\b", re.IGNORECASE)
+# Bladder or bowel control lost: with back pain or failing legs, the same emergency.
+_CONTINENCE = re.compile(
+    r"\b(?:can'?t|cannot|can\s+not|couldn'?t|unable\s+to|no\s+(?:puedo|puede|pod[ií]a))\s+(?:control|hold|aguantar|controlar|detener)\s+"
+    r"(?:my\s+|his\s+|her\s+|the\s+|la\s+|el\s+|mi\s+|su\s+)?(?:bladder|bowels?|pee|urine|poop|orina|pip[ií]|vejiga|pop[oó])\b|"
+    r"\b(?:wet|peed|pooped)\s+(?:myself|himself|herself)\s+without\s+(?:knowing|feeling)\b|"
+    r"\bse\s+(?:me|le)\s+sale\s+(?:la\s+orina|el\s+pip[ií])\s+sin\s+(?:sentir|darme\s+cuenta|darse\s+cuenta)\b",
+    re.IGNORECASE,
+)
 
 
 # Stroke signs told together: speech gone wrong and an arm, a hand, a leg or the face that will not work ("can't talk
@@ -223,7 +235,8 @@ _SPEECH = re.compile(
     r"get\s+(?:the\s+|my\s+|his\s+|her\s+)?words\s+out)\b|\b(?:slurr\w*|garbled|mumbl\w*)\b|\bwords\s+(?:are\s+|were\s+|keep\s+)?(?:come|came|coming)\s+out\s+"
     r"(?:wrong|jumbled|funny|weird|slurred)\b|\b(?:talks?|talking|speech)\s+(?:is\s+|was\s+)?(?:funny|weird|strange|slurred|"
     r"jumbled|off)\b|\bno\s+(?:puede|puedo|pod[ií]a|le\s+salen\s+las\s+palabras)\s*(?:hablar|habla)?\b|"
-    r"\bhabla\w*\s+(?:raro|chistoso|trabad\w*|arrastrando|mal)\b|\barrastra\s+las\s+palabras\b",
+    r"\bhabla\w*\s+(?:raro|chistoso|trabad\w*|arrastrando|mal)\b|\barrastra\s+las\s+palabras\b|"
+    r"\bno\s+(?:me|le)\s+salen\s+las\s+palabras\b|\bse\s+(?:me|le)\s+traba\s+la\s+lengua\b",
     re.IGNORECASE,
 )
 _LIMB_WEAK = re.compile(
@@ -234,14 +247,17 @@ _LIMB_WEAK = re.compile(
     r"\b(?:face|mouth|smile)\s+(?:is\s+|looks\s+|went\s+|got\s+)?(?:droop\w*|crooked|lopsided|uneven)\b|"
     r"\bno\s+(?:puede|puedo|pod[ií]a)\s+(?:mover|levantar|sentir)\s+(?:el|la|su|mi)\s+(?:brazo|mano|pierna|cara)\b|"
     r"\b(?:no\s+(?:le|me)\s+)?(?:responde|responden|funciona|funcionan)\s+(?:el|la|su|mi)\s+(?:brazo|mano|pierna)\b|"
-    r"\b(?:brazo|mano|pierna|cara)\s+(?:no\s+(?:le|me)\s+)?(?:responde|funciona|se\s+mueve)\b",
+    r"\b(?:brazo|mano|pierna|cara)\s+(?:no\s+(?:le|me)\s+)?(?:responde|funciona|se\s+mueve)\b|"
+    r"\b(?:left|right)\s+(?:arm|hand|leg|side)\s+(?:is\s+|went\s+|feels\s+|has\s+gone\s+|just\s+went\s+)?(?:numb|dead|weak|limp|asleep)\b|"
+    r"\b(?:brazo|mano|pierna)\s+(?:derech[ao]|izquierd[ao])\s+(?:dormid[ao]|entumid[ao]|sin\s+fuerza|muert[ao]|d[eé]bil)\b|"
+    r"\bse\s+(?:me|le)\s+(?:cae|cay[oó])\s+la\s+cara\b",
     re.IGNORECASE,
 )
 
 
 def urgent_symptom(text: str) -> Optional[str]:
-    """An urgent symptom the word rules cannot see in one span: fever on chemotherapy, legs failing with back pain,
-    speech gone wrong with a weak arm, hand, leg or face."""
+    """An urgent symptom the word rules cannot see in one span: fever on chemotherapy, legs failing (or bladder or
+    bowel control lost) with back pain, speech gone wrong with a weak arm, hand, leg or face."""
     if _CHEMO.search(text) and (_FEVER.search(text) or _CHILLS.search(text)):
         hot = any(100.4 <= v <= 107.0 or 38.0 <= v <= 42.5 for v in (float(m.group(1).replace(",", "."))
                                                                        for m in _DEGREES.finditer(text)))
@@ -249,6 +265,8 @@ def urgent_symptom(text: str) -> Optional[str]:
             return "medical_urgent: fever during chemotherapy"
     if _LEGS_FAIL.search(text) and _BACK.search(text):
         return "medical_urgent: legs failing with back pain"
+    if _CONTINENCE.search(text) and (_BACK.search(text) or _LEGS_FAIL.search(text)):
+        return "medical_urgent: bladder or bowel control lost with back pain or failing legs"
     if _SPEECH.search(text) and _LIMB_WEAK.search(text):
         return "medical_urgent: speech and an arm, leg or face gone wrong (stroke signs)"
     return None
