@@ -468,6 +468,15 @@ def test_a_way_to_go_somewhere_is_not_a_way_to_die(screen, text, urgent):
     ("would 40 of my sertraline do it", True),
     ("would 20 pills be enough for the week", False),
     ("cuantas sesiones necesito para que sea la ultima vez que me duele", False),
+    # wrists or veins cut, in Spanish ("muñecas" are also dolls)
+    ("me acabo de cortar las muñecas", True),
+    ("se cortó las venas en el baño", True),
+    ("me acabo de cortar el pelo", False),
+    ("vamos a cortar las muñecas de papel", False),
+    # being gone, said in other words
+    ("siento que mi familia estaría mejor sin mí", True),
+    ("no one would even notice if i wasn't around anymore", True),
+    ("would anyone notice if i was not here for the meeting", False),
     # hitting oneself, in Spanish
     ("me doy golpes en la cabeza cuando el dolor no me deja", True),
     # legs alone are for the detector; with back pain they are urgent (urgent_symptom)
