@@ -109,7 +109,7 @@ def test_a_greeting_around_a_crisis_does_not_dilute_it(detectors, encode):
     from clinic_faq.core.encoder import get_encoder
 
     text = "buenas noches, ojalá no despertar mañana"
-    whole = detectors.score(text, encode(text))
+    whole = detectors.score(text, encode(text), of_parts=True)  # two clauses: both readings of the whole
     core = detectors.score("ojalá no despertar mañana", encode("ojalá no despertar mañana"))
     found = detectors.score_message(text, encode(text), get_encoder().encode)
     assert found[0] == whole[0]  # the domain score is the whole message's
@@ -123,8 +123,8 @@ def test_a_message_without_social_clauses_is_scored_once(detectors, encode):
     for text in ("I hate Mondays more than anything.", "how long is a session?"):
         assert detectors.score_message(text, encode(text), get_encoder().encode) == detectors.score(text, encode(text))
     # and without an encoder, a detector that reads sentence vectors keeps the message's own scores
-    text = "hi, i took all my pills"
-    assert detectors.score_message(text, encode(text), None) == detectors.score(text, encode(text))
+    text = "hi, i took all my pills"  # two clauses: the whole is read by both detectors
+    assert detectors.score_message(text, encode(text), None) == detectors.score(text, encode(text), of_parts=True)
 
 
 def test_a_danger_beside_an_ordinary_question_is_read_as_said(detectors, encode):
@@ -137,7 +137,7 @@ def test_a_danger_beside_an_ordinary_question_is_read_as_said(detectors, encode)
     text = "what are your hours on saturday? i would rather be dead than live another year like this"
     danger = "i would rather be dead than live another year like this"
     assert has_evidence(danger) and not has_evidence("what are your hours on saturday")
-    whole, part = detectors.score(text, encode(text)), detectors.score(danger, encode(danger))
+    whole, part = detectors.score(text, encode(text), of_parts=True), detectors.score(danger, encode(danger))
     found = detectors.score_message(text, encode(text), get_encoder().encode, has_evidence)
     assert found == (whole[0], max(whole[1], part[1]), max(whole[2], part[2]))
     assert found[1] + found[2] > whole[1] + whole[2]
@@ -145,18 +145,18 @@ def test_a_danger_beside_an_ordinary_question_is_read_as_said(detectors, encode)
     assert detectors.score_message(text, encode(text), get_encoder().encode) == whole
     plain = "what are your hours on saturday? is there parking in the back"
     assert detectors.score_message(plain, encode(plain), get_encoder().encode, has_evidence) == detectors.score(
-        plain, encode(plain))
+        plain, encode(plain), of_parts=True)
     # a long clause between commas is read alone too (a run-on message with commas for periods)
     run_on = "una pregunta del estacionamiento, la verdad prefiero estar muerta que seguir otro año con este dolor, tienen citas el sabado"
     clause = "la verdad prefiero estar muerta que seguir otro año con este dolor"
-    whole, part = detectors.score(run_on, encode(run_on)), detectors.score(clause, encode(clause))
+    whole, part = detectors.score(run_on, encode(run_on), of_parts=True), detectors.score(clause, encode(clause))
     assert part[2] > whole[2]
     assert detectors.score_message(run_on, encode(run_on), get_encoder().encode, has_evidence) == (
         whole[0], max(whole[1], part[1]), max(whole[2], part[2]))
     # a sentence of fewer than five words is not scored alone, even with a word of danger
     short = "what is the score of the game tonight? i am dying here"
     assert detectors.score_message(short, encode(short), get_encoder().encode, has_evidence) == detectors.score(
-        short, encode(short))
+        short, encode(short), of_parts=True)
 
 
 @pytest.mark.parametrize("intent, told, probe, gate_text, the_clinics", [
@@ -189,3 +189,56 @@ def test_the_detector_reads_every_crisis_file_of_its_folder(tmp_path):
     (tmp_path / "crisis_outside.yml").write_text('urgent: ["d"]\nnot_crisis: ["e", "f"]\n')
     (tmp_path / "out_of_domain.yml").write_text('urgent: ["not a crisis file"]\n')
     assert load_crisis(tmp_path) == {"urgent": ["a", "d"], "concern": ["b"], "not_crisis": ["c", "e", "f"]}
+
+
+def test_mixed_pairs_differ_only_by_the_danger():
+    from clinic_faq.core.detectors import CONCERN, NONE, URGENT, mixed_pairs
+
+    danger = [("i swallowed every pill in the bottle", URGENT), ("ya no quiero seguir viviendo así", CONCERN)]
+    benign = ["this traffic is killing me", "me muero de risa con mi sobrino"]
+    ordinary = ["what time do you open on saturday", "a qué hora abren el sábado"]
+    pairs = mixed_pairs(danger, benign, ordinary, 40)
+    assert len(pairs) == 80
+    spanish = {"ya no quiero seguir viviendo así", "me muero de risa con mi sobrino", "a qué hora abren el sábado"}
+    for (with_danger, label), (look_alike, other) in zip(pairs[::2], pairs[1::2], strict=True):
+        assert label in (URGENT, CONCERN) and other == NONE
+        part = next(t for t, _ in danger if t in with_danger)
+        twin = next(t for t in benign if t in look_alike)
+        question = next(q for q in ordinary if q in with_danger)
+        assert with_danger.replace(part, twin) == look_alike  # the same question, joined the same way
+        assert (part in spanish) == (twin in spanish) == (question in spanish)  # one language a message
+    assert {label for _, label in pairs} == {URGENT, CONCERN, NONE}
+    assert mixed_pairs(danger, benign, ordinary, 40) == pairs  # the same pairs on every training
+
+
+def test_a_message_of_one_part_is_read_by_the_first_detector_alone(detectors, encode):
+    from clinic_faq.core.detectors import several_parts
+
+    assert detectors.crisis_of_parts is not None
+    text = "is there a bus that stops near the clinic"
+    assert not several_parts(text) and several_parts("hi. is there a bus") and several_parts("hi, is there a bus")
+    assert detectors.score_message(text, encode(text)) == detectors.score(text, encode(text))
+    both = detectors.score(text, encode(text), of_parts=True)
+    assert both[1:] != detectors.score(text, encode(text))[1:]  # the second reading scores differently ...
+    assert all(b >= a for a, b in zip(detectors.score(text, encode(text)), both))  # ... and the higher counts
+
+
+def test_a_danger_beside_an_ordinary_question_is_read_by_the_second_detector(detectors, encode):
+    """Distress with no word of danger, after a practical question: the first detector reads the message by its
+    ordinary half; the one taught on pairs of several parts does not. Its look-alike twin stays calm."""
+    from clinic_faq.core.contract import Scores
+    from clinic_faq.core.decision import Thresholds, crisis_level
+    from clinic_faq.core.screen import get_screen
+
+    screen = get_screen()
+
+    def level(text: str, of_parts: bool):
+        scores = detectors.score(text, encode(text), of_parts=of_parts)
+        return crisis_level(screen.screen(text), Scores(*scores), Thresholds())[0]
+
+    danger = "can i bring my daughter with me? i keep thinking it would be easier on everyone if i was gone"
+    twin = "can i bring my daughter with me? i keep thinking it would be easier on everyone if i took the bus"
+    assert level(danger, of_parts=False) is None
+    assert level(danger, of_parts=True) == "concern"
+    assert level(twin, of_parts=True) is None
+    assert near_duplicates([danger, twin], [t for _, t in training_examples()], 0.6) == []

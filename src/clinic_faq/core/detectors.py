@@ -28,6 +28,7 @@ project did not write.
 from __future__ import annotations
 
 import hashlib
+import random
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Collection, Dict, Iterable, List, Optional, Sequence, Tuple
@@ -252,16 +253,71 @@ def _vectors(texts: Sequence[str], embed: Optional[Embed]) -> Optional[npt.NDArr
     return None if embed is None else np.asarray(embed(list(texts)), dtype=np.float32)
 
 
+def _crisis_scores(detector: CrisisDetector, indices: IndexArray, values: FloatArray) -> Tuple[float, float]:
+    p = _probabilities(detector.model, indices, values)
+    classes = list(detector.model.classes_)
+    return float(p[classes.index(URGENT)]), float(p[classes.index(CONCERN)])
+
+
+def several_parts(text: str) -> bool:
+    """More than one sentence, or clauses between commas: what `Detectors.crisis_of_parts` reads."""
+    return len(sentences(text)) > 1 or len([c for c in text.split(",") if c.strip()]) > 1
+
+
+# Pairs of messages of several parts the crisis detector's second reading learns from (mixed_pairs): chosen on the
+# development halves (docs/nlu-pipeline.md).
+MIXED_PAIRS = 300
+# How a danger and an ordinary question are put together in one message.
+_JOINERS = (". ", ", ", "! ", " - also ", "... ", "\n", " ")
+
+
+def mixed_pairs(danger: Sequence[Tuple[str, str]], benign: Sequence[str], ordinary: Sequence[str], n: int,
+                seed: int = 7) -> List[Tuple[str, str]]:
+    """`n` pairs of messages that differ only in their danger: a danger example joined to an ordinary question, with
+    the danger's label, and an example that only looks dark joined to the same question in the same way, labelled
+    none. People put a danger beside an ordinary question ("hey what time is my infusion friday? also ..."); taught
+    on single sentences, the detector reads such a message by its ordinary half. In pairs, the ordinary question's
+    words are in both classes alike, so only the danger can tell them apart. Each side is paired within its language
+    (clinic_faq.core.language)."""
+    from clinic_faq.core import language
+
+    def lang(text: str) -> str:
+        return "es" if "es" in (language.detect(text).language, language.hint(text)) else "en"
+
+    rng = random.Random(seed)
+    by_lang: Dict[str, Dict[str, List[Any]]] = {}
+    for kind, items in (("danger", list(danger)), ("benign", [(t, NONE) for t in benign]),
+                        ("ordinary", [(t, NONE) for t in ordinary])):
+        for text, label in items:
+            by_lang.setdefault(lang(text), {}).setdefault(kind, []).append((text, label))
+    pools = [(code, kinds) for code, kinds in sorted(by_lang.items()) if len(kinds) == 3]
+    if not pools:
+        return []
+    weights = [len(kinds["danger"]) for _, kinds in pools]
+    out: List[Tuple[str, str]] = []
+    for _ in range(n):
+        _, kinds = rng.choices(pools, weights)[0]
+        (text, label), (benign_text, _), (question, _) = (rng.choice(kinds[k]) for k in ("danger", "benign", "ordinary"))
+        joiner, first = rng.choice(_JOINERS), rng.random() < 0.5
+        for part, part_label in ((text, label), (benign_text, NONE)):
+            part = part.strip().rstrip(".")
+            out.append(((part + joiner + question) if first else (question + joiner + part), part_label))
+    return out
+
+
 @dataclass
 class Detectors:
     featurizer: Featurizer
     gate: DomainGate
     crisis: CrisisDetector
+    # Also trained on pairs of messages of several parts (mixed_pairs): read only on a message of more than one
+    # sentence or clause, beside `crisis` (the higher score counts).
+    crisis_of_parts: Optional[CrisisDetector] = None
 
     @classmethod
     def train(
         cls, examples: Sequence[Tuple[str, str]], data_dir: Optional[Path] = None, embed: Optional[Embed] = None,
-        not_for_crisis: Collection[str] = (),
+        not_for_crisis: Collection[str] = (), mixed: int = MIXED_PAIRS,
     ) -> Detectors:
         """`examples`: (intent, text) pairs of the NLU training data; `embed`: the sentence encoder (None:
         n-grams alone, as the unit tests of the rules' neighbours use); `not_for_crisis`: texts of examples that
@@ -290,22 +346,38 @@ class Detectors:
             rows[text] = (1, CONCERN)
         for text in urgent:
             rows[text] = (1, URGENT)
-        texts = list(rows)
+        pairs: Dict[str, str] = {}
+        if mixed:
+            ordinary = [t for intent, t in examples
+                        if intent not in URGENT_INTENTS + CONCERN_INTENTS + (OUT_OF_SCOPE_INTENT,) and t not in skip]
+            danger = [(t, URGENT) for t in urgent] + [(t, CONCERN) for t in concern]
+            pairs = {text: label for text, label in mixed_pairs(danger, crisis["not_crisis"], ordinary, mixed)
+                     if text not in rows}
+        texts = list(rows) + list(pairs)
         featurizer = Featurizer(dense_weight=DENSE_WEIGHT if embed else 0.0)
         x = featurizer.fit_transform(texts, _vectors(texts, embed))
-        gate_rows = np.array([rows[t][0] is not None for t in texts])
+        gate_rows = np.array([t in rows and rows[t][0] is not None for t in texts])
         gate = DomainGate(featurizer).fit(x[gate_rows], np.array([rows[t][0] for t in np.array(texts)[gate_rows]]))
-        crisis_labels = [(i, label) for i, label in enumerate(rows[t][1] for t in texts) if label is not None]
+        labels = [rows[t][1] if t in rows else pairs[t] for t in texts]
+        crisis_labels = [(i, label) for i, label in enumerate(labels[: len(rows)]) if label is not None]
         detector = CrisisDetector(featurizer).fit(x[[i for i, _ in crisis_labels]], [label for _, label in crisis_labels])
-        return cls(featurizer=featurizer, gate=gate, crisis=detector)
+        of_parts = None
+        if pairs:
+            crisis_labels += [(i, pairs[texts[i]]) for i in range(len(rows), len(texts))]
+            of_parts = CrisisDetector(featurizer).fit(x[[i for i, _ in crisis_labels]], [label for _, label in crisis_labels])
+        return cls(featurizer=featurizer, gate=gate, crisis=detector, crisis_of_parts=of_parts)
 
-    def score(self, text: str, dense: Optional[npt.NDArray[Any]] = None) -> Tuple[float, float, float]:
-        """(P(in domain), P(urgent), P(concern)) for one message and its sentence vector."""
+    def score(self, text: str, dense: Optional[npt.NDArray[Any]] = None,
+              of_parts: bool = False) -> Tuple[float, float, float]:
+        """(P(in domain), P(urgent), P(concern)) for one message and its sentence vector; with `of_parts` (a
+        message of several parts) the higher of `crisis` and `crisis_of_parts`."""
         indices, values = self.featurizer.transform_one(text, dense)
         p_in = float(_probabilities(self.gate.model, indices, values)[1])
-        p = _probabilities(self.crisis.model, indices, values)
-        classes = list(self.crisis.model.classes_)
-        return p_in, float(p[classes.index(URGENT)]), float(p[classes.index(CONCERN)])
+        urgent, concern = _crisis_scores(self.crisis, indices, values)
+        if of_parts and self.crisis_of_parts is not None:
+            parts_urgent, parts_concern = _crisis_scores(self.crisis_of_parts, indices, values)
+            urgent, concern = max(urgent, parts_urgent), max(concern, parts_concern)
+        return p_in, urgent, concern
 
     def score_message(
         self,
@@ -324,7 +396,7 @@ class Detectors:
           like anything.
         `embed` encodes the shorter texts when the detectors read sentence vectors; without it the message's own
         scores are kept."""
-        p_in, urgent, concern = self.score(text, dense)
+        p_in, urgent, concern = self.score(text, dense, of_parts=several_parts(text))
         parts: List[str] = []
         core = strip_social(text)
         if core != text:

@@ -37,7 +37,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from clinic_faq.core.contract import SAFETY_KEY, ClassifierGuess, Override, SafetyVerdict, Scores
 from clinic_faq.core.decision import Inputs, Thresholds, decide
-from clinic_faq.core.detectors import Detectors, data_fingerprint
+from clinic_faq.core.detectors import MIXED_PAIRS, Detectors, data_fingerprint
 from clinic_faq.core.encoder import get_encoder
 from clinic_faq.core.screen import SafetyScreen, get_screen
 from clinic_faq.rasa_ext.nlu.intent_classifier import message_vector
@@ -70,9 +70,11 @@ class SafetyScreenComponent(GraphComponent):  # type: ignore[misc]  # rasa ships
 
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
-        # The decision's thresholds (clinic_faq.core.decision.Thresholds documents each), and whether the
-        # learned detectors read the sentence vector (False: n-grams alone, for comparisons).
-        return {**Thresholds().__dict__, "sentence_vectors": True}
+        # The decision's thresholds (clinic_faq.core.decision.Thresholds documents each), whether the learned
+        # detectors read the sentence vector (False: n-grams alone, for comparisons), and how many pairs of
+        # messages of several parts teach the crisis detector's second reading (clinic_faq.core.detectors.mixed_pairs;
+        # 0: none).
+        return {**Thresholds().__dict__, "sentence_vectors": True, "mixed_pairs": MIXED_PAIRS}
 
     def __init__(
         self,
@@ -143,7 +145,8 @@ class SafetyScreenComponent(GraphComponent):  # type: ignore[misc]  # rasa ships
                 known.update(zip(missing, encoder.encode(missing), strict=True))
                 return np.stack([known[t] for t in texts])
 
-        self.detectors = Detectors.train(examples, embed=embed, not_for_crisis=not_for_crisis(messages))
+        self.detectors = Detectors.train(examples, embed=embed, not_for_crisis=not_for_crisis(messages),
+                                         mixed=int(self.config["mixed_pairs"]))
         if self._model_storage is not None and self._resource is not None:
             with self._model_storage.write_to(self._resource) as directory:
                 joblib.dump(self.detectors, directory / DETECTORS_FILE, compress=3)
