@@ -196,7 +196,12 @@ class CrisisDetector:
         self.featurizer = featurizer
         self.model = LogisticRegression(C=c, max_iter=3000, class_weight="balanced")
 
-    def fit(self, x: sparse.csr_matrix, labels: Sequence[str]) -> CrisisDetector:
+    def fit(self, x: sparse.csr_matrix, labels: Sequence[str], start: Optional[CrisisDetector] = None) -> CrisisDetector:
+        """`start`: a detector fitted on the same features whose weights the fit starts from (fewer iterations)."""
+        if start is not None:
+            self.model.set_params(warm_start=True)
+            self.model.coef_ = start.model.coef_.copy()
+            self.model.intercept_ = start.model.intercept_.copy()
         self.model.fit(x, np.asarray(labels))
         return self
 
@@ -364,7 +369,8 @@ class Detectors:
         of_parts = None
         if pairs:
             crisis_labels += [(i, pairs[texts[i]]) for i in range(len(rows), len(texts))]
-            of_parts = CrisisDetector(featurizer).fit(x[[i for i, _ in crisis_labels]], [label for _, label in crisis_labels])
+            of_parts = CrisisDetector(featurizer).fit(x[[i for i, _ in crisis_labels]], [label for _, label in crisis_labels],
+                                                      start=detector)
         return cls(featurizer=featurizer, gate=gate, crisis=detector, crisis_of_parts=of_parts)
 
     def score(self, text: str, dense: Optional[npt.NDArray[Any]] = None,
