@@ -843,6 +843,13 @@ def test_spanish_red_flags_as_people_text_them(screen, text, urgent):
     ("pienso mucho en morirme", True),
     ("ya no quiero despertar", True),
     ("no hay salida por la puerta de atras?", False),
+    ("siento que no aguanto un día más con esto", True),
+    ("quisiera que el cáncer se apurara y ya", True),
+    ("de joven me cortaba y ahora me volvieron las ganas", True),
+    ("i used to cut in high school and the urges are back", True),
+    ("i go to bed hoping it's the last time", True),
+    ("i used to cut my own hair and now i have the urge to dye it", False),
+    ("no aguanto las ganas de ver la película", False),
 ])
 def test_spanish_distress_as_people_text_it(screen, text, stated):
     assert screen.screen(text).distress_stated is stated
