@@ -830,6 +830,10 @@ def test_asking_if_an_amount_is_too_much_and_a_run_survived_are_not_overdoses(sc
     ("tengo el pecho apretado y me baja al brazo", True),
     ("cuantas pastillas se necesitan para ya no despertar", True),
     ("la flor del jardín se pone morada en otoño", False),
+    ("si uno se toma un frasco entero de pastillas para dormir con alcohol se muere rapido?", True),
+    ("si me tomo todo el frasco me muero rápido?", True),
+    ("la planta se muere rápido si no la riego?", False),
+    ("¿el pez se muere rápido fuera del agua?", False),
     ("perdí el celular en el camión", False),
 ])
 def test_spanish_red_flags_as_people_text_them(screen, text, urgent):
