@@ -40,6 +40,7 @@ from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
+from clinic_faq.core import language
 from clinic_faq.core.normalize import normalize
 from clinic_faq.core.social import long_clauses, sentences, strip_social
 from clinic_faq.paths import project_file
@@ -264,9 +265,10 @@ def _crisis_scores(detector: CrisisDetector, indices: IndexArray, values: FloatA
     return float(p[classes.index(URGENT)]), float(p[classes.index(CONCERN)])
 
 
-def several_parts(text: str) -> bool:
-    """More than one sentence, or clauses between commas: what `Detectors.crisis_of_parts` reads."""
-    return len(sentences(text)) > 1 or len([c for c in text.split(",") if c.strip()]) > 1
+def several_parts(text: str, split: Optional[List[str]] = None) -> bool:
+    """More than one sentence, or clauses between commas: what `Detectors.crisis_of_parts` reads. `split`: the
+    message's sentences when the caller has them already."""
+    return len(sentences(text) if split is None else split) > 1 or len([c for c in text.split(",") if c.strip()]) > 1
 
 
 # Pairs of messages of several parts the crisis detector's second reading learns from (mixed_pairs): chosen on the
@@ -284,8 +286,6 @@ def mixed_pairs(danger: Sequence[Tuple[str, str]], benign: Sequence[str], ordina
     on single sentences, the detector reads such a message by its ordinary half. In pairs, the ordinary question's
     words are in both classes alike, so only the danger can tell them apart. Each side is paired within its language
     (clinic_faq.core.language)."""
-    from clinic_faq.core import language
-
     def lang(text: str) -> str:
         return "es" if "es" in (language.detect(text).language, language.hint(text)) else "en"
 
@@ -402,13 +402,13 @@ class Detectors:
           like anything.
         `embed` encodes the shorter texts when the detectors read sentence vectors; without it the message's own
         scores are kept."""
-        p_in, urgent, concern = self.score(text, dense, of_parts=several_parts(text))
+        split = sentences(text)
+        p_in, urgent, concern = self.score(text, dense, of_parts=several_parts(text, split))
         parts: List[str] = []
         core = strip_social(text)
         if core != text:
             parts.append(core)
         if evidence is not None:
-            split = sentences(text)
             candidates = dict.fromkeys(split + long_clauses(text, split))
             parts.extend(p for p in candidates
                          if p != text and p not in parts and len(p.split()) >= PART_MIN_WORDS and evidence(p))
