@@ -866,3 +866,45 @@ def test_spanish_distress_as_people_text_it(screen, text, stated):
 def test_dying_to_go_in_spanish_is_a_figure_of_speech_not_danger_evidence(screen, text):
     result = screen.screen(text)
     assert result.figure_of_speech and not result.danger_evidence
+
+
+@pytest.mark.parametrize("text, urgent", [
+    # a substance that kills if taken, a heart made to stop, a liver made to stop working, a covert dose
+    ("el matarratas mata si se lo toma una persona?", True),
+    ("que pasa si uno toma anticongelante, se muere?", True),
+    ("si alguien bebe lejía se muere o nomás se enferma?", True),
+    ("cuantas pastillas de presion son suficientes para que el corazon se pare", True),
+    ("existe una dosis de morfina q mate sin que nadie sepa?", True),
+    ("cuánto paracetamol es lo máximo antes de que te mate el hígado", True),
+    ("cuanto alcohol se necesita pa q los riñones dejen de funcionar", True),
+    ("ya tengo todo listo, esta noche me voy de este mundo", True),
+    ("mi vecino se aventó del puente y no se mueve", True),
+    ("me tomé como 15 de las de dormir", True),
+    ("took like 12 of my sleeping ones an hour ago", True),
+    # their look-alikes
+    ("el calor mata si no tomas agua", False),
+    ("qué insecticida mata las cucarachas?", False),
+    ("mi jefe me mata si llego tarde, cuanto dura la sesion?", False),
+    ("cuanta agua es suficiente para que el corazon este sano?", False),
+    ("mi hijo se tiró de la resbaladilla y se raspó la rodilla", False),
+    ("la dosis que me dieron me mató de sueño jaja", False),
+    ("me tomé 2 de las de dormir y dormí 10 horas", False),
+])
+def test_spanish_lethal_questions_and_acts_as_the_english_ones(screen, text, urgent):
+    assert (screen.screen(text).crisis == "urgent") is urgent
+
+
+@pytest.mark.parametrize("text, stated", [
+    ("a veces me pregunto pa q sigo vivo", True),
+    ("quisiera q el cancer se apurara", True),
+    ("pa q sigo aqui si no me atienden", False),  # waiting at the clinic, not a life
+    ("para qué sigo esperando en la sala si nadie me llama", False),
+])
+def test_spanish_distress_written_with_q_for_que(screen, text, stated):
+    assert screen.screen(text).distress_stated is stated
+
+
+def test_a_note_that_says_sorry_and_no_answer_behind_a_locked_door_are_danger_evidence(screen):
+    assert screen.screen("she is not answering and the bathroom is locked").danger_evidence
+    assert screen.screen("he left a note on the table that said sorry").danger_evidence
+    assert not screen.screen("she is not answering her phone, is the clinic open?").danger_evidence

@@ -89,7 +89,10 @@ TAKEN_COUNT = re.compile(
     r"\b(?:took|taken|swallowed|ate|downed|popped|tom[oó]|tom[eé]|tomado|trag[oó]|tragu[eé])\s+"
     r"(?:(?:like|about|around|over|maybe|probably|roughly|almost|nearly|at\s+least|more\s+than|como|unas?|casi|"
     r"m[aá]s\s+de|alrededor\s+de|por\s+lo\s+menos|all)\s+){0,2}(\d{2,4})\s+"
-    r"(?:of\s+(?:my|his|her|their|the|mom'?s|dad'?s)\s+|de\s+(?:mis|sus|las|los|su)\s+)?(?:\w+\s+)?" + _PILL_WORDS + r"\b",
+    r"(?:(?:of\s+(?:my|his|her|their|the|mom'?s|dad'?s)\s+|de\s+(?:mis|sus|las|los|su)\s+)?(?:\w+\s+)?" + _PILL_WORDS + r"\b|"
+    # "me tomé como 20 de las de dormir", "took like 15 of the sleeping ones": the pills named by what they are for
+    r"de\s+(?:las|los|mis|sus)\s+(?:de|para)\s+(?:dormir|el\s+dolor|la\s+presi[oó]n|los\s+nervios|la\s+ansiedad)\b|"
+    r"of\s+(?:my|his|her|the|their)\s+(?:sleeping|sleep|pain|anxiety|nerve|blood\s+pressure)\s+ones\b)",
     re.IGNORECASE,
 )
 OVERDOSE_MG = 1000.0  # at once, in milligrams
