@@ -908,3 +908,14 @@ def test_a_note_that_says_sorry_and_no_answer_behind_a_locked_door_are_danger_ev
     assert screen.screen("she is not answering and the bathroom is locked").danger_evidence
     assert screen.screen("he left a note on the table that said sorry").danger_evidence
     assert not screen.screen("she is not answering her phone, is the clinic open?").danger_evidence
+
+
+@pytest.mark.parametrize("text, danger", [
+    ("que pastillas de cloro uso pa la cisterna", False),
+    ("cuantas pastillas de cloro le pongo a la alberca", False),
+    ("me tomé las pastillas de cloro de la alberca", True),
+])
+def test_chlorine_tablets_put_in_a_pool_are_not_pills_swallowed(screen, text, danger):
+    result = screen.screen(text)
+    assert result.danger_evidence is danger
+    assert (result.crisis == "urgent") is danger
