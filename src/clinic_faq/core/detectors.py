@@ -368,7 +368,7 @@ class Detectors:
         detector = CrisisDetector(featurizer).fit(x[[i for i, _ in crisis_labels]], [label for _, label in crisis_labels])
         of_parts = None
         if pairs:
-            crisis_labels += [(i, pairs[texts[i]]) for i in range(len(rows), len(texts))]
+            crisis_labels += [(i, str(labels[i])) for i in range(len(rows), len(texts))]
             of_parts = CrisisDetector(featurizer).fit(x[[i for i, _ in crisis_labels]], [label for _, label in crisis_labels],
                                                       start=detector)
         return cls(featurizer=featurizer, gate=gate, crisis=detector, crisis_of_parts=of_parts)
