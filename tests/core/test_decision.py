@@ -30,6 +30,12 @@ ROWS = [
     (screen(), Scores(0.9, 0.7, 0.1), ranking(("ask_side_effects", 0.6)), None, False, "shape only"),
     # emergency: the detector alone when it is very sure ("lips going blue")
     (screen(), Scores(0.9, 0.95, 0.01), ranking(("ask_side_effects", 0.6)), "emergency", False, "detector sure"),
+    # the detector alone, unsure, on a question the classifier places on a topic: the answer and the crisis line
+    (screen(), Scores(0.99, 0.83, 0.05), ranking(("ask_day_of_infusion", 0.87)), None, False, "topic question, detector unsure"),
+    # ... but on what the classifier cannot place, the emergency reply
+    (screen(), Scores(0.99, 0.83, 0.05), ranking(("ask_personal_medical", 0.87)), "emergency", False, "detector alone, no topic"),
+    # no alarm: the detector alone, without a word of danger, on a message the domain gate reads as unrelated
+    (screen(asks=False), Scores(0.5, 0.9, 0.01), ranking(("out_of_scope", 0.6)), "out_of_scope", False, "shape only, unrelated"),
     # no alarm: the detector as sure, on a message whose danger-like words a figure of speech explains
     (screen(figure_of_speech=True), Scores(0.9, 0.95, 0.01), ranking(("ask_side_effects", 0.6)), None, False,
      "figure of speech, detector alone"),
@@ -228,6 +234,25 @@ def test_asking_for_a_language_switches_it():
 def test_spanish_is_not_unclear_english():
     found = screen(unclear=True)
     assert decide(Inputs(found, "ask_routes", ranking(("ask_routes", 0.5)), CALM, spanish=True), TH).intent is None
+
+
+def test_a_topic_question_the_detector_alone_doubts_gets_its_answer_and_the_crisis_line():
+    found = screen()
+    ranked = ranking(("ask_day_of_infusion", 0.87), ("emergency", 0.02))
+    decision = decide(Inputs(found, ranked[0][0], ranked, Scores(0.99, 0.83, 0.05)), TH)
+    assert decision.intent is None and decision.crisis == "informational"
+    # sure of danger now (0.85 or more), or a word of danger in it: the emergency reply first
+    assert decide(Inputs(found, ranked[0][0], ranked, Scores(0.99, 0.9, 0.05)), TH).intent == "emergency"
+    assert decide(Inputs(screen(danger_evidence=True), ranked[0][0], ranked, Scores(0.99, 0.83, 0.05)), TH).intent == "emergency"
+
+
+def test_a_question_the_classifier_is_sure_is_on_a_topic_passes_a_doubtful_gate():
+    ranked = ranking(("ask_onset", 0.99),)
+    assert decide(Inputs(screen(), "ask_onset", ranked, Scores(0.49, 0.01, 0.0)), TH).intent is None
+    # ... not below the gate's lower bar, nor when the classifier is less sure, nor when nothing is asked
+    assert decide(Inputs(screen(), "ask_onset", ranked, Scores(0.2, 0.01, 0.0)), TH).intent == "out_of_scope"
+    assert decide(Inputs(screen(), "ask_onset", ranking(("ask_onset", 0.8),), Scores(0.49, 0.01, 0.0)), TH).intent == "out_of_scope"
+    assert decide(Inputs(screen(asks=False), "ask_onset", ranked, Scores(0.49, 0.01, 0.0)), TH).intent == "out_of_scope"
 
 
 def test_the_rules_informational_level_yields_only_to_a_sure_detector():

@@ -694,6 +694,9 @@ def test_no_figure_of_speech_hides_a_message_of_real_danger(screen):
     "mi nieta dice que se va a morir si no le dan el wifi",
     "which sniper is best in call of duty to kill fast",
     "mi hijo se la pasa matando zombies en minecraft",
+    "my sourdough collapsed again, i give up on baking forever",
+    "the tent totally collapsed on us at 2am in the rain",
+    "our bullpen collapsed in the eighth again",
 ])
 def test_everyday_figures_of_speech_are_found(screen, text):
     result = screen.screen(text)
@@ -709,6 +712,15 @@ def test_everyday_figures_of_speech_are_found(screen, text):
 ])
 def test_sleeping_for_good_and_feeling_nothing_from_the_waist_down_are_urgent(screen, text, urgent):
     assert (screen.screen(text).crisis == "urgent") is urgent
+
+
+@pytest.mark.parametrize("text", [
+    "my wife collapsed next to the cake and won't wake up",
+    "dad collapsed while baking bread and isn't breathing",
+    "the shelf fell on my son and he collapsed, he isn't answering",
+])
+def test_a_person_who_collapsed_beside_a_loaf_or_a_shelf_is_still_urgent(screen, text):
+    assert screen.screen(text).crisis == "urgent"
 
 
 @pytest.mark.parametrize("text, urgent, referred", [

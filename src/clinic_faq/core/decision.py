@@ -83,6 +83,10 @@ class Thresholds:
     personal_sure: float = 0.7  # the classifier this sure of "personal" adds the referral after such an answer
     domain_practical: float = 0.2  # a practical question the classifier is sure of is kept from this P(in domain) ...
     practical_confidence: float = 0.7  # ... when the classifier is this sure
+    domain_topic: float = 0.3  # a question on a topic the classifier is sure of is kept from this P(in domain) ...
+    topic_confidence: float = 0.9  # ... when the classifier is this sure
+    # the detector alone, with no word of danger, gives a question on a topic this likely its answer and the crisis line
+    topic_over_unsupported_alarm: float = 0.5
     # When the classifier's guess lacks its evidence, its next guess is taken only this likely; else the
     # rephrase prompt ("so tired today, barely slept": emergency 0.52 without evidence, then "running late" 0.13).
     next_guess: float = 0.3
@@ -140,7 +144,10 @@ def crisis_level(screen: ScreenResult, scores: Optional[Scores], th: Thresholds)
     alone = not screen.figure_of_speech
     if scores.urgent >= th.crisis_urgent and screen.danger_evidence:
         learned = "urgent"
-    elif alone and not screen.danger_evidence and scores.urgent >= th.crisis_urgent_unsupported:
+    elif (alone and not screen.danger_evidence and scores.urgent >= th.crisis_urgent_unsupported
+          and scores.in_domain >= th.domain):
+        # Without a word of danger the detector reads only the message's shape: on a message the domain gate reads
+        # as unrelated ("mi niño se cayo en el recreo y se raspo las rodillas"), that is not enough for 911.
         learned = "urgent"
     elif supported and scores.urgent + scores.concern >= th.crisis_concern:
         learned = "concern"
@@ -204,6 +211,13 @@ def decide(inputs: Inputs, th: Thresholds = Thresholds()) -> Decision:
     """The intent this message must take (or None to keep the pipeline's), and why."""
     screen = inputs.screen
     crisis, why = crisis_level(screen, inputs.scores, th)
+    if (crisis == "urgent" and why == "crisis detector: danger" and not screen.danger_evidence and screen.asks
+            and is_topic(inputs.intent) and inputs.intent not in PRACTICAL
+            and _confidence(inputs, inputs.intent) >= th.topic_over_unsupported_alarm
+            and inputs.scores is not None and inputs.scores.urgent < th.crisis_override_informational):
+        # The detector alone, unsure and with no word of danger, on a question the classifier places on one of the
+        # clinic's topics ("voy a estar despierta? q me hacen ese dia"): its answer, with the crisis line added gently.
+        crisis, why = "informational", "crisis detector alone, on a topic question"
     if crisis == "urgent":
         return Decision(EMERGENCY, why, crisis)
     if crisis == "concern":
@@ -277,6 +291,11 @@ def _decide_content(inputs: Inputs, crisis: Optional[CrisisLevel], th: Threshold
             and _confidence(inputs, intent) >= th.practical_confidence):
         # "what are your office hours": a clinic's practical question the classifier is sure of, in words any
         # office is asked in; the gate may doubt it more than a medical one.
+        unrelated = False
+    if (unrelated and is_topic(intent) and intent not in PRACTICAL and screen.asks and in_domain is not None
+            and in_domain >= th.domain_topic and _confidence(inputs, intent) >= th.topic_confidence):
+        # "how quick would someone notice a difference": a question the classifier places on one of the clinic's
+        # topics with near certainty, in words with no term of the field, which the gate doubts.
         unrelated = False
     if unrelated and crisis in (None, "informational"):
         # Unrelated to the clinic: a crisis word in it was a figure of speech or a general mention
