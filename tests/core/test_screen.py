@@ -916,6 +916,19 @@ def test_spanish_distress_written_with_q_for_que(screen, text, stated):
     assert screen.screen(text).distress_stated is stated
 
 
+@pytest.mark.parametrize("text, stated", [
+    ("si hubiera un boton pa apagarme lo apretaria", True),
+    ("si existiera un botón para apagarme, lo apretaría sin pensar", True),
+    ("quisiera un botón para dejar de existir", True),
+    ("me la paso pensando en morirme todo el día", True),
+    # the verb carries the writer, but the words are not distress
+    ("necesito un boton pa apagar la tele desde la cama", False),
+    ("tengo que irme temprano, a q hora cierran?", False),
+])
+def test_a_spanish_verb_ending_in_me_says_it_of_the_writer(screen, text, stated):
+    assert screen.screen(text).distress_stated is stated
+
+
 def test_a_note_that_says_sorry_and_no_answer_behind_a_locked_door_are_danger_evidence(screen):
     assert screen.screen("she is not answering and the bathroom is locked").danger_evidence
     assert screen.screen("he left a note on the table that said sorry").danger_evidence
