@@ -200,6 +200,12 @@ ROWS = [
     # a crisis word in an unrelated message is a figure of speech: declined, and no crisis line either
     (screen(crisis="informational", medical=True, referral_reasons=["personal condition"]), Scores(0.15, 0.01, 0.0),
      ranking(("ask_personal_medical", 0.6)), "out_of_scope", False, "heart attack lol"),
+    # a pet's overdose, asked about: the vet's question, without the crisis line ("can you overdose a cat on flea
+    # medicine?"); with a ketamine or opioid word it stays with the care team
+    (screen(crisis="informational", not_a_person=True, danger_evidence=True, referral_reasons=["personal medicine"]),
+     CALM, ranking(("ask_personal_medical", 0.9)), "out_of_scope", False, "a pet's overdose"),
+    (screen(crisis="informational", not_a_person=True, domain_term=True, referral_reasons=["personal medicine"]),
+     CALM, ranking(("ask_personal_medical", 0.9)), None, False, "a pet and an opioid"),
     # asking to be called back, with the number in the message: the callback request, not the privacy warning
     (screen(phi=["PHONE"], wants_callback=True), CALM, ranking(("share_personal_info", 0.6)), "request_callback", False, "call me at"),
     # an answer: nothing to change
@@ -212,6 +218,15 @@ def test_the_decision_table(found, scores, ranked, expected, refer_after, why):
     decision = decide(Inputs(found, ranked[0][0], ranked, scores), TH)
     assert decision.intent == expected
     assert decision.refer_after is refer_after
+
+
+def test_a_pets_overdose_loses_the_crisis_line():
+    found = screen(crisis="informational", not_a_person=True, referral_reasons=["personal medicine"])
+    decision = decide(Inputs(found, "ask_personal_medical", ranking(("ask_personal_medical", 0.9)), CALM), TH)
+    assert decision.intent == "out_of_scope" and decision.crisis is None
+    # a danger to a person beside the pet is urgent, and stays so
+    urgent = screen(crisis="urgent", not_a_person=True, crisis_rules=["overdose: took all"])
+    assert decide(Inputs(urgent, "ask_personal_medical", ranking(("ask_personal_medical", 0.9)), CALM), TH).intent == "emergency"
 
 
 def test_an_unrelated_message_loses_its_general_crisis_mention():

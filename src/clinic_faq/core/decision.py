@@ -277,10 +277,12 @@ def _decide_content(inputs: Inputs, crisis: Optional[CrisisLevel], th: Threshold
     if screen.dose_question and not screen.not_a_person and crisis is None:
         # The assistant never gives a dose: a dose question goes to the care team wherever it comes from.
         return Decision(REFERRAL, "dose question")
-    if screen.not_a_person and crisis is None and not screen.domain_term and (screen.referral or intent == REFERRAL):
-        # "dosis de desparasitante para mi perro", "fertilizer dose for tomatoes": a vet's or a garden shop's
-        # question, not the person's care (a ketamine, opioid or cancer word keeps it with the care team).
-        return Decision(OUT_OF_SCOPE, "a pet's, a garden's or a pool's question")
+    if (screen.not_a_person and crisis in (None, "informational") and not screen.domain_term
+            and (screen.referral or intent == REFERRAL or crisis == "informational")):
+        # "dosis de desparasitante para mi perro", "fertilizer dose for tomatoes", "can you overdose a cat on flea
+        # medicine?": a vet's or a garden shop's question, not the person's care, and its overdose is the animal's
+        # (a ketamine, opioid or cancer word keeps it with the care team; a danger to a person is urgent, not here).
+        return Decision(OUT_OF_SCOPE, "a pet's, a garden's or a pool's question", clears_crisis=True)
     in_domain = inputs.scores.in_domain if inputs.scores else None
     unrelated = (in_domain is not None and in_domain < th.domain and not screen.domain_term and not screen.medicine
                  and not screen.symptom_report)
