@@ -46,6 +46,7 @@ _ABOUT_STAFF = re.compile(
     r"me\s+colg[oó]|nos\s+colg[oó]|le\s+colg[oó]|me\s+grit[oó]|nos\s+grit[oó]|le\s+grit[oó])\b",
     re.IGNORECASE,
 )
+_NAMES_CLINIC_SIDE = re.compile(rf"\b{_CLINIC_SIDE}\b", re.IGNORECASE)
 # Complaints that do not name the clinic's side: a complaint only when the message is the clinic's (the domain gate).
 _GENERAL_COMPLAINT = re.compile(
     r"\b(?:file|make|lodge|submit)\s+(?:a\s+)?(?:formal\s+)?complaint\b|\bponer\s+una\s+queja\b|\bquiero\s+(?:poner\s+)?una\s+queja\b"
@@ -61,7 +62,10 @@ def complaint(text: str) -> Optional[str]:
     does not name them ("i've left 3 messages and no one calls back"); None: no complaint."""
     if _ABOUT_STAFF.search(text or ""):
         return "staff"
-    return "general" if _GENERAL_COMPLAINT.search(text or "") else None
+    if not _GENERAL_COMPLAINT.search(text or ""):
+        return None
+    # "how do i file a complaint about the front desk": a complaint that names the clinic's people is about them
+    return "staff" if _NAMES_CLINIC_SIDE.search(text or "") else "general"
 
 
 def wants_callback(text: str) -> bool:
