@@ -217,7 +217,7 @@ def decide(inputs: Inputs, th: Thresholds = Thresholds()) -> Decision:
             and inputs.scores is not None and inputs.scores.urgent < th.crisis_override_informational):
         # The detector alone, unsure and with no word of danger, on a question the classifier places on one of the
         # clinic's topics ("voy a estar despierta? q me hacen ese dia"): its answer, with the crisis line added gently.
-        crisis, why = "informational", "crisis detector alone, on a topic question"
+        crisis = "informational"
     if crisis == "urgent":
         return Decision(EMERGENCY, why, crisis)
     if crisis == "concern":

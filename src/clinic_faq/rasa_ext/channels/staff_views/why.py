@@ -481,15 +481,21 @@ def explain(view: TurnView, catalogue: Catalogue, th: Optional[Thresholds] = Non
         elif scores:
             decided.append(f"Emergency guidance first: the crisis detector found danger (danger score "
                            f"{scores.urgent:.2f}; it acts from {th.crisis_urgent:.2f} with a word of danger in the "
-                           f"message, from {th.crisis_urgent_unsupported:.2f} without).")
+                           f"message, from {th.crisis_urgent_unsupported:.2f} without, and then only when the "
+                           f"domain gate's clinic score is {th.domain:.2f} or more).")
     elif turn.crisis == "concern":
         if scores:
             decided.append(f"The warm reply with the 988 crisis line: the crisis detector found distress without a "
                            f"stated plan (distress score {scores.concern:.2f}, danger {scores.urgent:.2f}).")
     elif turn.crisis == "informational":
         rules = "; ".join(_rule(r) for r in verdict.crisis_rules)
-        decided.append("A crisis was mentioned in a general way" + (f" (crisis rules: {rules})" if rules else "")
-                       + ": the crisis line is added gently, the answer is not replaced.")
+        if rules or not scores:
+            decided.append("A crisis was mentioned in a general way" + (f" (crisis rules: {rules})" if rules else "")
+                           + ": the crisis line is added gently, the answer is not replaced.")
+        else:
+            decided.append(f"The crisis detector was unsure (danger score {scores.urgent:.2f}, below "
+                           f"{th.crisis_override_informational:.2f}, with no word of danger) on a question it could "
+                           f"answer or refer: the crisis line is added gently, the answer is not replaced.")
     elif scores:
         decided.append(f"No sign of a crisis: danger score {scores.urgent:.2f}, distress {scores.concern:.2f} "
                        f"(the crisis rules did not fire).")
