@@ -211,7 +211,7 @@ def decide(inputs: Inputs, th: Thresholds = Thresholds()) -> Decision:
     """The intent this message must take (or None to keep the pipeline's), and why."""
     screen = inputs.screen
     crisis, why = crisis_level(screen, inputs.scores, th)
-    if (crisis == "urgent" and why == "crisis detector: danger" and not screen.danger_evidence and screen.asks
+    if (crisis == "urgent" and screen.crisis != "urgent" and not screen.danger_evidence and screen.asks
             and is_topic(inputs.intent) and inputs.intent not in PRACTICAL
             and _confidence(inputs, inputs.intent) >= th.topic_over_unsupported_alarm
             and inputs.scores is not None and inputs.scores.urgent < th.crisis_override_informational):
