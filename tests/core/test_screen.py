@@ -508,11 +508,20 @@ def test_rules_written_as_one_phrase_each(screen, text, urgent):
     "my sister is going to kill me when she finds out i broke her straightener",
     "my guy got shot in the last mission so i had to restart",
     "estoy muerta, limpie toda la casa hoy",
+    "whats the best way to kill ants on the patio without hurting my dog",
+    "como mato las hormigas del jardin",
+    "need something that kills mold in the shower",
+    "my insulin dose kept going up all year and now i feel dizzy",
 ])
 def test_more_figures_of_speech_carry_no_danger_evidence(screen, text):
     result = screen.screen(text)
     assert result.crisis != "urgent" and not result.danger_evidence and not result.distress_evidence
     assert result.figure_of_speech  # so the detector alone raises no alarm on it (core.decision)
+
+
+def test_a_cliff_is_a_means_only_when_someone_drives_or_jumps_off_it(screen):
+    assert not screen.screen("my car died again, might push it off a cliff honestly").danger_evidence
+    assert screen.screen("thinking of driving off a cliff on the coast road").danger_evidence
 
 
 @pytest.mark.parametrize("text", ["my sister is coming over after the game",
@@ -541,6 +550,11 @@ def test_a_message_without_a_figure_of_speech_is_not_marked_as_one(screen, text)
     ("honestly i do not want to see another christmas like this", "distress"),
     ("me da igual si despierto mañana o no", "distress"),
     ("no quiero ver otra navidad asi", "distress"),
+    ("planning to walk in front of a truck on the highway", "danger"),
+    ("ill just steer into the median on the way home", "danger"),
+    ("my mind is made up, saturday is it", "danger"),
+    ("ya lo tengo decidido, mañana me aviento del puente", "danger"),
+    ("pienso echarme a las vias cuando pase el de la noche", "danger"),
 ])
 def test_evidence_the_detector_needs_is_found_in_common_wordings(screen, text, kind):
     result = screen.screen(text)
