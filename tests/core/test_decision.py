@@ -140,6 +140,19 @@ ROWS = [
     (screen(crisis="informational"), CALM, ranking(("ask_mood", 0.8)), None, False, "question about suicidal thoughts"),
     # referral alone: a dose question, even on a topic
     (screen(referral_reasons=["dose: what dose"]), CALM, ranking(("ask_number_of_sessions", 0.8)), "ask_personal_medical", False, "dose"),
+    # ... except whether ketamine lowers the opioid one needs: that answer (no amount; changes are the care team's),
+    # then the referral ("could ketamine mean someone needs less of their opioid?")
+    (screen(referral_reasons=["dose: how much"]), CALM, ranking(("ask_opioid_reduction", 0.9)), "ask_opioid_reduction",
+     True, "dose, on needing less opioid"),
+    (screen(referral_reasons=["medicine_change: bajar la dosis", "dose: dosis"]), CALM,
+     ranking(("ask_personal_medical", 0.7), ("ask_opioid_reduction", 0.2)), "ask_opioid_reduction", True,
+     "lowering the morphine, likely that topic"),
+    (screen(referral_reasons=["dose: dosis"]), CALM,
+     ranking(("ask_personal_medical", 0.9), ("ask_opioid_reduction", 0.05)), "ask_personal_medical", False,
+     "a dose, that topic unlikely"),
+    (screen(referral_reasons=["dose: how much"]), CALM,
+     ranking(("ask_personal_medical", 0.6), ("ask_side_effects", 0.2), ("ask_opioid_reduction", 0.15)),
+     "ask_personal_medical", False, "a dose, another topic likelier"),
     # referral alone: changing a medicine, when the topic is not sure
     (screen(referral_reasons=["medicine_change: should i stop"], medical=True, medicine=True), CALM,
      ranking(("ask_opioid_reduction", 0.3), ("ask_personal_medical", 0.25)), "ask_personal_medical", False, "medicine change"),

@@ -52,6 +52,10 @@ FOLLOW_UPS = ("more_info",)
 UNPLACED = SMALLTALK + (OUT_OF_SCOPE, FALLBACK)
 # Referral kinds (screen.ScreenResult.referral_kinds) that cannot be answered in general.
 REFER_ALONE = frozenset({"dose", "eligibility", "medicine_change", "interaction", "pregnancy"})
+# The one topic whose answer is itself about taking less of a medicine, and says only the care team changes it: a
+# question on how much opioid one needs ("could ketamine mean someone needs less of their opioid?") gets it, then the
+# referral, instead of the referral alone.
+LESS_OPIOID = "ask_opioid_reduction"
 TOPIC_PREFIX = "ask_"
 # The clinic's practical questions and reaching a person (clinic.yml's details, the callback request).
 PRACTICAL = frozenset({
@@ -203,6 +207,14 @@ def _best_topic(inputs: Inputs) -> Tuple[Optional[str], float]:
     return None, 0.0
 
 
+def _dose_question(inputs: Inputs, th: Thresholds) -> Decision:
+    """The care team's referral; when the question is whether ketamine lowers the opioid one needs, the answer on
+    that (which names no amount and leaves every change to the care team) comes first."""
+    if _confidence(inputs, LESS_OPIOID) >= th.topic_for_referral and _best_topic(inputs)[0] == LESS_OPIOID:
+        return Decision(LESS_OPIOID, "dose question on needing less opioid: the answer, then refer", refer_after=True)
+    return Decision(REFERRAL, "dose question")
+
+
 def _confidence(inputs: Inputs, intent: Optional[str]) -> float:
     return next((p for name, p in inputs.ranking if name == intent), 0.0)
 
@@ -276,7 +288,7 @@ def _decide_content(inputs: Inputs, crisis: Optional[CrisisLevel], th: Threshold
         return Decision(TALK_TO_HUMAN, "a complaint about the clinic")
     if screen.dose_question and not screen.not_a_person and crisis is None:
         # The assistant never gives a dose: a dose question goes to the care team wherever it comes from.
-        return Decision(REFERRAL, "dose question")
+        return _dose_question(inputs, th)
     if (screen.not_a_person and crisis in (None, "informational") and not screen.domain_term
             and (screen.referral or intent == REFERRAL or crisis == "informational")):
         # "dosis de desparasitante para mi perro", "fertilizer dose for tomatoes", "can you overdose a cat on flea
@@ -336,7 +348,7 @@ def _decide_content(inputs: Inputs, crisis: Optional[CrisisLevel], th: Threshold
         if personal:
             alone = bool(screen.referral_kinds & REFER_ALONE)
             if screen.dose_question:
-                return Decision(REFERRAL, "dose question")
+                return _dose_question(inputs, th)
             if is_topic(intent) and (not alone or _confidence(inputs, intent) >= th.topic_sure):
                 return Decision(intent if reason else None, reason or "personal question on a topic", refer_after=True)
             if not alone and topic and topic_p >= th.topic_for_referral:
