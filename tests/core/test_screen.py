@@ -519,6 +519,20 @@ def test_more_figures_of_speech_carry_no_danger_evidence(screen, text):
     assert result.figure_of_speech  # so the detector alone raises no alarm on it (core.decision)
 
 
+@pytest.mark.parametrize("text, urgent", [
+    ("if someone swallows enough acetaminophen does the liver just quit", True),
+    ("if she took all the oxycodone in the cabinet would that be enough", True),
+    ("esta mañana de repente se me doblaron las piernas", True),
+    ("hoy se me aflojaron las piernas, no puedo pararme", True),
+    # an organ or a supply named without a lethal question
+    ("my liver numbers stopped going up, how many more blood tests do i need", False),
+    ("i take all my vitamins at breakfast, is that enough for the day", False),
+    ("ayer se me durmieron las piernas de tanto estar sentada", False),
+])
+def test_an_organ_stopped_by_enough_of_a_drug_a_whole_supply_and_legs_giving_out(screen, text, urgent):
+    assert (screen.screen(text).crisis == "urgent") is urgent
+
+
 def test_a_cliff_is_a_means_only_when_someone_drives_or_jumps_off_it(screen):
     assert not screen.screen("my car died again, might push it off a cliff honestly").danger_evidence
     assert screen.screen("thinking of driving off a cliff on the coast road").danger_evidence
@@ -555,6 +569,11 @@ def test_a_message_without_a_figure_of_speech_is_not_marked_as_one(screen, text)
     ("my mind is made up, saturday is it", "danger"),
     ("ya lo tengo decidido, mañana me aviento del puente", "danger"),
     ("pienso echarme a las vias cuando pase el de la noche", "danger"),
+    ("ya lo tengo decidido", "danger"),
+    ("ayer se me doblaron las piernas en la cocina", "danger"),
+    ("llevo semanas con mis pastillas juntas en un cajon", "danger"),
+    ("what if he took all of the morphine in the house", "danger"),
+    ("si dejo el gas de la estufa toda la noche", "danger"),
 ])
 def test_evidence_the_detector_needs_is_found_in_common_wordings(screen, text, kind):
     result = screen.screen(text)
