@@ -510,6 +510,8 @@ def test_rules_written_as_one_phrase_each(screen, text, urgent):
     "estoy muerta, limpie toda la casa hoy",
     "whats the best way to kill ants on the patio without hurting my dog",
     "como mato las hormigas del jardin",
+    "group project due at 8am and nobody started it, im so dead",
+    "im dead tired after the double shift",
     "need something that kills mold in the shower",
     "my insulin dose kept going up all year and now i feel dizzy",
 ])
@@ -531,6 +533,10 @@ def test_more_figures_of_speech_carry_no_danger_evidence(screen, text):
 ])
 def test_an_organ_stopped_by_enough_of_a_drug_a_whole_supply_and_legs_giving_out(screen, text, urgent):
     assert (screen.screen(text).crisis == "urgent") is urgent
+
+
+def test_dead_inside_keeps_its_evidence(screen):
+    assert screen.screen("honestly i am dead inside and have been for months").danger_evidence
 
 
 def test_a_cliff_is_a_means_only_when_someone_drives_or_jumps_off_it(screen):
