@@ -3,7 +3,7 @@ messages that only start like one, or carry danger, which are not."""
 
 import pytest
 
-from clinic_faq.core.social import BOT, GOODBYE, GREET, THANK, social
+from clinic_faq.core.social import ACK, BOT, GOODBYE, GREET, THANK, social
 
 
 @pytest.mark.parametrize("text, kind", [
@@ -33,6 +33,15 @@ from clinic_faq.core.social import BOT, GOODBYE, GREET, THANK, social
     ("buenas, solo pasaba a saludarlos", GREET),
     ("hola, soy la hija de un paciente, nomas saludando", GREET),
     ("hello, this is the wife of one of your patients", GREET),
+    # only an acknowledgement or a laugh
+    ("lol", ACK),
+    ("okay cool", ACK),
+    ("jajaja", ACK),
+    ("perfecto!", ACK),
+    ("ah ok, entendido", ACK),
+    # ... a formula beside it is that formula
+    ("ok thanks", THANK),
+    ("haha ok bye", GOODBYE),
 ])
 def test_social_messages(text, kind):
     assert social(text) == kind
@@ -46,6 +55,9 @@ def test_social_messages(text, kind):
     "hello i need to reschedule",
     "soy la hija de un paciente, cuánto cuesta la consulta?",
     "just saying hi, my dad took all his pills",
+    "lol i want to die",
+    "ok so how long is a session",
+    "jaja ya no aguanto",
     "solo saludando y ya no quiero vivir",
     # asking for a person is a request, not a question whether it is a bot
     "can i talk to a real person",
@@ -83,6 +95,7 @@ def test_the_screen_reports_it():
     ("thanks for the info earlier. friday is the day, the pills are ready", "friday is the day, the pills are ready"),
     ("gracias por escucharme. ya me voy a dar por vencida", "ya me voy a dar por vencida"),
     ("hi! how long is a session? thanks", "how long is a session"),
+    ("lol. i took every pill i had", "i took every pill i had"),
     # nothing social, or everything: the message as it is (its punctuation too)
     ("I hate Mondays more than anything.", "I hate Mondays more than anything."),
     ("ok thanks, bye", "ok thanks, bye"),

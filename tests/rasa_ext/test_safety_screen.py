@@ -91,10 +91,17 @@ def test_gibberish_becomes_the_fallback_whatever_the_classifier_guessed(componen
     assert out["safety"]["unclear"] is True
 
 
-@pytest.mark.parametrize("text", ["wat r the side efects of ketamin", "hw long is a sesion", "ok"])
+@pytest.mark.parametrize("text", ["wat r the side efects of ketamin", "hw long is a sesion"])
 def test_misspelled_questions_are_not_gibberish(component, text):
     out = process(component, classified(text, "ask_side_effects", 0.7))
     assert out["intent"]["name"] == "ask_side_effects"
+
+
+@pytest.mark.parametrize("text", ["ok", "lol", "perfecto"])
+def test_a_lone_acknowledgement_is_not_gibberish_and_gets_the_small_talk_reply(component, text):
+    out = process(component, classified(text, "ask_side_effects", 0.4))
+    assert out["intent"]["name"] == "affirm"
+    assert out["safety"]["unclear"] is False
 
 
 class FixedScores:

@@ -20,7 +20,7 @@ import regex
 
 from clinic_faq.core.normalize import normalize
 
-GREET, THANK, GOODBYE, BOT = "greet", "thank", "goodbye", "bot_challenge"
+GREET, THANK, GOODBYE, BOT, ACK = "greet", "thank", "goodbye", "bot_challenge", "affirm"
 
 _A = r"(?:a |an |un |una )?"
 _REAL = r"(?:(?:real|actual|live|living|human|true|genuine|de verdad|real y) )*"
@@ -102,6 +102,13 @@ _KINDS: List[Tuple[str, str]] = [
         r"(?:fue|ha sido|es) un (?:gusto|placer)(?: (?:hablar|platicar|charlar) (?:contigo|con usted))?|un gusto|un placer",
         r"bonita noche|linda noche|feliz noche",
     ])),
+    # only an acknowledgement or a laugh ("ok", "perfecto", "lol", "jajaja"): the reply asks what else it can do
+    (ACK, "|".join([
+        r"ok+|okay|okey|oki|okis|kk|k|got it|gotcha|cool|alright|all right|sounds good|perfect|understood|noted|i see",
+        r"lo+l|lmao+|lmfao|rofl|ha(?:ha)+h?|he(?:he)+|ja(?:ja)+j?|je(?:je)+|xd+",
+        r"perfecto|perfect[oa]|listo|lista|vale|entendido|entendida|de acuerdo|ya entend[ií]|sale|va pues|ah ok|oh ok|ok ok|"
+        r"est[aá] bien|muy bien|bueno",
+    ])),
     (GREET, "|".join([
         r"hi+|hello+|hey+|heya|heyo|hiya|howdy|yo|helo|hallo|greetings|hi there|hey there|hello there|sup|wassup|"
         r"what's up|whats up|wat up|what's new|whats new",
@@ -141,7 +148,7 @@ _BEFORE_RE = re.compile(rf"{_BEFORE} ")
 # Not a social formula whatever precedes it: a farewell to everyone or forever may carry danger.
 _FINAL = re.compile(r"\b(?:everyone|everybody|all of you|world|forever|for good|for ever|todos|todas|mundo|para siempre|"
                     r"de todos|de todas|last|[uú]ltim[oa])\b")
-_PRIORITY = (BOT, GOODBYE, THANK, GREET)
+_PRIORITY = (BOT, GOODBYE, THANK, GREET, ACK)
 
 
 def _clean(text: str) -> str:
@@ -153,7 +160,8 @@ def _clean(text: str) -> str:
 
 def social(text: str) -> Optional[str]:
     """The small-talk intent when the whole message is social ("thanks so much, bye!", "are you a real
-    person?", "buenas noches, gracias por todo"): greet, thank, goodbye or bot_challenge; None otherwise."""
+    person?", "buenas noches, gracias por todo", "ok lol"): greet, thank, goodbye, bot_challenge or affirm (only an
+    acknowledgement or a laugh); None otherwise."""
     if not isinstance(text, str) or len(text) > 200:
         return None
     rest = _clean(text)
