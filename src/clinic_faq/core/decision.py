@@ -269,12 +269,12 @@ def _decide_content(inputs: Inputs, crisis: Optional[CrisisLevel], th: Threshold
     if social_kind == BOT_CHALLENGE and intent in (CALLBACK, TALK_TO_HUMAN):
         social_kind = None
     if social_kind and crisis is None and not screen.referral and not screen.phi and not screen.wants_callback:
-        # The whole message is a greeting, thanks, a goodbye or "are you a bot" (clinic_faq.core.social): its
+        # The whole message is a greeting, thanks, a goodbye, an "ok" or "lol", or "are you a bot" (core.social): its
         # small-talk reply, whatever the classifier ranked first ("it was lovely to speak with you" is not a
         # request to speak with a person), and whatever the gate or the word lists think of it ("gnite", "thank
         # you, muy útil la info"). A crisis, read first, always comes before it.
         return Decision(social_kind if intent != social_kind else None,
-                        "only a greeting, thanks, a goodbye or asking whether it is a bot")
+                        "only a greeting, thanks, a goodbye, an acknowledgement or asking whether it is a bot")
     unclear = screen.unclear and not inputs.spanish
     if unclear and not screen.referral and not screen.phi and crisis is None:
         return Decision(FALLBACK, "mostly unknown words")

@@ -389,6 +389,9 @@ REASONS = {
     "and the classifier agreed, so a medicine word in it did not make it the care team's",
     "a question about a medicine": "it asks about a medicine: a person answers those",
     "dose question": "it asks about a dose: the assistant never gives one",
+    "dose question on needing less opioid: the answer, then refer": "it asks about a dose, on whether ketamine "
+    "lowers the opioid one needs: that answer (it names no amount and leaves every change to the care team), then "
+    "the care team",
     "personal question on a topic": "it is a question on a topic that also touches the person's own care: "
     "the answer, then the care team",
     "personal question: answer, then refer": "it is a personal question on a topic: the answer, then the care team",
@@ -408,8 +411,8 @@ REASONS = {
     "team looks at symptoms",
     "a symptom reported: the topic, then refer": "the person tells of a symptom of their own or a relative's: the "
     "answer of the topic the classifier is sure of, then the care team",
-    "only a greeting, thanks, a goodbye or asking whether it is a bot": "the whole message is social (a greeting, "
-    "thanks, a goodbye or asking whether it is a bot): the small-talk reply",
+    "only a greeting, thanks, a goodbye, an acknowledgement or asking whether it is a bot": "the whole message is "
+    "social (a greeting, thanks, a goodbye, an 'ok' or a laugh, or asking whether it is a bot): the small-talk reply",
     "a statement, not a question, and the classifier unsure": "the message is a statement, not a question, and the "
     "classifier was not sure enough to answer or refer it: the assistant asked the person to rephrase",
 }
