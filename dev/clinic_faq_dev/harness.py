@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import json
 import os
+import queue
 import re
 import signal
 import socket
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Any, Dict, List, Optional
 
 import requests
 import yaml
@@ -215,6 +217,55 @@ class RunningAssistant:
 
     def log_text(self) -> str:
         return "".join(p.read_text(errors="replace") for p in (self.rasa_log, self.action_log) if p.exists())
+
+
+class WidgetVisitor:
+    """The website widget's socket.io client, on the polling transport (the Python client's websocket transport
+    fails with the aiohttp Rasa pins; browsers are unaffected). `address` is sent as X-Forwarded-For."""
+
+    def __init__(self, assistant: RunningAssistant, address: Optional[str] = None) -> None:
+        import socketio
+
+        self.client = socketio.Client(reconnection=False)
+        self.sessions: queue.Queue[Any] = queue.Queue()
+        self.messages: queue.Queue[Dict[str, Any]] = queue.Queue()
+        self.client.on("session_confirm", self.sessions.put)
+        self.client.on("bot_uttered", self.messages.put)
+        headers = {"Origin": f"http://localhost:{assistant.web_port}"}
+        if address:
+            headers["X-Forwarded-For"] = address
+        self.client.connect(assistant.url, transports=["polling"], wait_timeout=10, headers=headers)
+        self.client.emit("session_request", {"session_id": None})
+        self.session = self.sessions.get(timeout=10)
+
+    def send(self, text: str) -> None:
+        self.client.emit("user_uttered", {"message": text, "session_id": self.session})
+
+    def replies(self, expect: int, timeout: float = 60.0) -> List[Dict[str, Any]]:
+        return [self.messages.get(timeout=timeout) for _ in range(expect)]
+
+    def rest(self, quiet: float = 3.0) -> List[Dict[str, Any]]:
+        """Whatever else arrives, until nothing has for `quiet` seconds."""
+        out = []
+        while True:
+            try:
+                out.append(self.messages.get(timeout=quiet))
+            except queue.Empty:
+                return out
+
+    def say(self, text: str, expect: int) -> List[Dict[str, Any]]:
+        """Send `text` and return its `expect` replies, checking that nothing follows them for 3 seconds."""
+        self.send(text)
+        replies = self.replies(expect)
+        extra = self.rest()
+        if extra:
+            raise AssertionError(f"an unexpected further reply: {extra}")
+        return replies
+
+    def close(self) -> None:
+        """Leave without waiting: on the polling transport the client's goodbye waits for the long poll in flight,
+        which the server ends only at its next ping (25 s)."""
+        threading.Thread(target=self.client.disconnect, daemon=True).start()
 
 
 def _maybe_json(value: str) -> object:

@@ -10,18 +10,16 @@ import hashlib
 import hmac
 import http.client
 import json
-import queue
 import time
 import uuid
 import xml.etree.ElementTree as ET
 
 import pytest
 import requests
-import socketio
 from twilio.request_validator import RequestValidator
 
 from clinic_faq.core.clinic_config import load_clinic_config
-from clinic_faq_dev.harness import RunningAssistant
+from clinic_faq_dev.harness import RunningAssistant, WidgetVisitor
 
 pytestmark = pytest.mark.integration
 TWILIO_TOKEN = "test-twilio-token"  # what RunningAssistant gives the server
@@ -102,38 +100,8 @@ def test_a_client_cannot_choose_its_address_with_x_forwarded_for(limited):
 # --- the website (socket.io, polling) ----------------------------------------------------------------------
 
 
-class Visitor:
-    def __init__(self, assistant, address):
-        self.client = socketio.Client(reconnection=False)
-        self.sessions, self.messages = queue.Queue(), queue.Queue()
-        self.client.on("session_confirm", self.sessions.put)
-        self.client.on("bot_uttered", self.messages.put)
-        self.client.connect(assistant.url, transports=["polling"], wait_timeout=10,
-                            headers={"Origin": f"http://localhost:{assistant.web_port}", "X-Forwarded-For": address})
-        self.client.emit("session_request", {"session_id": None})
-        self.session = self.sessions.get(timeout=10)
-
-    def send(self, text):
-        self.client.emit("user_uttered", {"message": text, "session_id": self.session})
-
-    def replies(self, expect):
-        return [self.messages.get(timeout=60) for _ in range(expect)]
-
-    def rest(self, quiet=3.0):
-        """Whatever else arrives within `quiet` seconds."""
-        out = []
-        while True:
-            try:
-                out.append(self.messages.get(timeout=quiet))
-            except queue.Empty:
-                return out
-
-    def close(self):
-        self.client.disconnect()
-
-
 def test_the_website_gets_one_polite_message_then_silence(limited):
-    visitor = Visitor(limited, "203.0.113.20")
+    visitor = WidgetVisitor(limited, "203.0.113.20")
     try:
         for text in ("what are the side effects", "how long is a session", "tell me more"):
             visitor.send(text)
@@ -153,7 +121,7 @@ def test_the_website_gets_one_polite_message_then_silence(limited):
 
 
 def test_a_spanish_conversation_is_told_in_spanish(limited):
-    visitor = Visitor(limited, "203.0.113.21")
+    visitor = WidgetVisitor(limited, "203.0.113.21")
     try:
         for text in ("cuales son los efectos secundarios de la ketamina", "cuanto dura una sesion", "cuénteme más"):
             visitor.send(text)
@@ -172,7 +140,7 @@ def test_a_spanish_conversation_is_told_in_spanish(limited):
 def test_the_website_shares_the_address_limit_with_rest(limited):
     address = "203.0.113.22"
     assert [post(limited, new_id("mixed"), "how long is a session", address).status_code for _ in range(4)] == [200] * 4
-    visitor = Visitor(limited, address)
+    visitor = WidgetVisitor(limited, address)
     try:
         visitor.send("how long is a session")
         assert visitor.replies(1)[0]["route"] == "answer"  # the address's fifth message

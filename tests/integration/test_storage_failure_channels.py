@@ -4,17 +4,15 @@ it had been. PostgreSQL is really stopped and restarted."""
 
 import hashlib
 import hmac
-import queue
 import uuid
 import xml.etree.ElementTree as ET
 
 import pytest
 import requests
-import socketio
 from twilio.request_validator import RequestValidator
 
 from clinic_faq.core.sms import not_stored_reply
-from clinic_faq_dev.harness import RunningAssistant
+from clinic_faq_dev.harness import RunningAssistant, WidgetVisitor
 from clinic_faq_dev.postgres import (
     PG,
     postgres_stopped,
@@ -36,36 +34,9 @@ def database():
         wait_for_postgres()  # before it is dropped: the test may have left PostgreSQL restarting
 
 
-class Visitor:
-    """The widget's socket.io client, on the polling transport."""
-
-    def __init__(self, assistant):
-        self.client = socketio.Client(reconnection=False)
-        self.sessions = queue.Queue()
-        self.messages = queue.Queue()
-        self.client.on("session_confirm", self.sessions.put)
-        self.client.on("bot_uttered", self.messages.put)
-        self.client.connect(assistant.url, transports=["polling"], wait_timeout=10,
-                            headers={"Origin": f"http://localhost:{assistant.web_port}"})
-        self.client.emit("session_request", {"session_id": None})
-        self.session = self.sessions.get(timeout=10)
-
-    def say(self, text, expect):
-        self.client.emit("user_uttered", {"message": text, "session_id": self.session})
-        replies = [self.messages.get(timeout=60) for _ in range(expect)]
-        try:  # nothing else follows
-            extra = self.messages.get(timeout=3)
-        except queue.Empty:
-            return replies
-        raise AssertionError(f"an unexpected further reply: {extra}")
-
-    def close(self):
-        self.client.disconnect()
-
-
 def test_the_widget_never_answers_a_message_that_was_not_stored(tmp_path, database):
     with RunningAssistant(tmp_path, tracker_store=tracker_store(database)) as assistant:
-        visitor = Visitor(assistant)
+        visitor = WidgetVisitor(assistant)
         try:
             answer, _ = visitor.say("what are the side effects", expect=2)
             assert answer["route"] == "answer"
