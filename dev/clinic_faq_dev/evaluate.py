@@ -157,8 +157,10 @@ def evaluate(assistant: RunningAssistant, cases: List[dict], run_id: str, worker
 
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         results = list(pool.map(one, enumerate(cases)))  # in the cases' order
-    stored = assistant.stored_text()
-    logs = assistant.log_text()
+    # Read the whole store and the logs only when some case names personal details to look for in them.
+    looked_for = any(case.get("phi") for case in cases)
+    stored = assistant.stored_text() if looked_for else ""
+    logs = assistant.log_text() if looked_for else ""
     for result in results:
         case, turn = result.pop("_case"), result.pop("_turn")
         phi = [p for p in case.get("phi") or [] if p]
