@@ -11,7 +11,7 @@ def check_short_soak(run: Dict[str, Any], roles: Set[str]) -> None:
         assert summary["outcomes"].get(f"{channel} normal", {}).get("answer", 0) >= 3, summary["outcomes"]
         assert any(k.startswith(f"{channel} bad:") for k in summary["outcomes"]), summary["outcomes"]
     assert any("refused" in outcome for outcome in summary["outcomes"].values())
-    # A sample every 15 s, each with the servers' memory and open files, the stores' size and the latency.
+    # Four samples (one every quarter of the run), each with the servers' memory and open files, the stores' size and the latency.
     assert len(samples) == 4
     for sample in samples:
         assert set(sample["processes"]) == roles

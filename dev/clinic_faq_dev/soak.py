@@ -53,7 +53,7 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Optional, Sequence, Set, Tuple
 
 import aiohttp
 import psutil
@@ -179,6 +179,22 @@ async def rest_person(load: Load, session: aiohttp.ClientSession, n: int) -> Non
 
 
 async def website_person(load: Load, n: int) -> None:
+    """One person after another on the website, each leaving when done. A page closed does not wait for the
+    goodbye, which on the polling transport waits for the long poll in flight (the server ends it only at its next
+    ping, 25 s): the goodbyes run beside the next conversations, and those still waiting when the run ends are
+    dropped."""
+    leaving: Set[asyncio.Task[None]] = set()
+    try:
+        await website_conversations(load, n, leaving)
+    finally:
+        if leaving:
+            _, pending = await asyncio.wait(leaving, timeout=1.0)
+            for task in pending:
+                task.cancel()
+            await asyncio.gather(*pending, return_exceptions=True)
+
+
+async def website_conversations(load: Load, n: int, leaving: Set[asyncio.Task[None]]) -> None:
     rng = random.Random(f"website-{n}")
     conversation = 0
     while load.running():
@@ -197,7 +213,7 @@ async def website_person(load: Load, n: int) -> None:
         except (asyncio.TimeoutError, socketio.exceptions.SocketIOError, aiohttp.ClientError) as e:
             load.record("website", "connect", started, f"error: could not start a session: {type(e).__name__}")
             if client.connected:
-                await client.disconnect()
+                leaving.add(asyncio.ensure_future(client.disconnect()))
             await asyncio.sleep(load.think)
             continue
         try:
@@ -224,7 +240,7 @@ async def website_person(load: Load, n: int) -> None:
                 load.record("website", kind, started, result)
                 await asyncio.sleep(load.think * rng.uniform(0.5, 1.5))
         finally:
-            await client.disconnect()
+            leaving.add(asyncio.ensure_future(client.disconnect()))
 
 
 async def sms_person(load: Load, session: aiohttp.ClientSession, n: int) -> None:
