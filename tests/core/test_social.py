@@ -38,6 +38,9 @@ from clinic_faq.core.social import ACK, BOT, GOODBYE, GREET, THANK, social
     ("okay cool", ACK),
     ("jajaja", ACK),
     ("perfecto!", ACK),
+    # Spanish "ya" and "y", which normalization reads as the SMS "you" and "why"
+    ("ya entendí", ACK),
+    ("ok, y gracias", THANK),
     ("ah ok, entendido", ACK),
     # ... a formula beside it is that formula
     ("ok thanks", THANK),

@@ -106,7 +106,7 @@ _KINDS: List[Tuple[str, str]] = [
     (ACK, "|".join([
         r"ok+|okay|okey|oki|okis|kk|k|got it|gotcha|cool|alright|all right|sounds good|perfect|understood|noted|i see",
         r"lo+l|lmao+|lmfao|rofl|ha(?:ha)+h?|he(?:he)+|ja(?:ja)+j?|je(?:je)+|xd+",
-        r"perfecto|perfect[oa]|listo|lista|vale|entendido|entendida|de acuerdo|ya entend[ií]|sale|va pues|ah ok|oh ok|ok ok|"
+        r"perfect[oa]|listo|lista|vale|entendido|entendida|de acuerdo|ya entend[ií]|sale|va pues|ah ok|oh ok|ok ok|"
         r"est[aá] bien|muy bien|bueno",
     ])),
     (GREET, "|".join([
@@ -151,8 +151,8 @@ _FINAL = re.compile(r"\b(?:everyone|everybody|all of you|world|forever|for good|
 _PRIORITY = (BOT, GOODBYE, THANK, GREET, ACK)
 
 
-def _clean(text: str) -> str:
-    text = normalize(text)
+def _clean(text: str, normalized: bool = True) -> str:
+    text = normalize(text) if normalized else text.lower()
     text = re.sub(r"[^\w\s'.]", " ", text)  # punctuation and emoji out; apostrophes kept ("what's up")
     text = re.sub(r"(?<!\w)\.|\.(?!\w)", " ", text)  # sentence dots out, "a.i." kept
     return re.sub(r"\s+", " ", text).strip()
@@ -164,7 +164,17 @@ def social(text: str) -> Optional[str]:
     acknowledgement or a laugh); None otherwise."""
     if not isinstance(text, str) or len(text) > 200:
         return None
-    rest = _clean(text)
+    # Read as normalized (SMS spellings and contractions: "thx", "u", "whats up") and as written: normalization
+    # reads the Spanish "ya" and "y" as the SMS "you" and "why" ("ya entendí", "y gracias").
+    for rest in dict.fromkeys((_clean(text), _clean(text, normalized=False))):
+        kind = _read(rest)
+        if kind:
+            return kind
+    return None
+
+
+def _read(rest: str) -> Optional[str]:
+    """The small-talk kind of a cleaned message made only of social formulas; None otherwise."""
     if not rest or _FINAL.search(rest):
         return None
     found = set()
