@@ -681,6 +681,8 @@ def test_everyday_words_that_share_a_lemma_with_danger_words_are_not_danger(scre
     ("estoy con metadona, la tengo que dejar antes de la cita?", True),
     ("la ketamina le va a servir a mi abuela con dolor de huesos?", True),
     ("a mi tio lo aceptarian para la ketamina con problemas de rinon?", True),
+    ("con la diabetes, eso me impide hacerme el tratamiento?", True),  # a condition that might rule one out
+    ("la ketamina impide la depresión o nomás la baja?", False),  # a question about the drug, not about oneself
     ("mi aseguranza es de la compania azul, la aceptan?", False),  # accepting insurance is no eligibility verdict
     ("y baja el uso de morfina en general?", False),  # "el uso", the noun: nobody's own medicine
     ("no me sirve este chat, quiero hablar con alguien", False),
@@ -983,3 +985,25 @@ def test_chlorine_tablets_put_in_a_pool_are_not_pills_swallowed(screen, text, da
     result = screen.screen(text)
     assert result.danger_evidence is danger
     assert (result.crisis == "urgent") is danger
+
+
+@pytest.mark.parametrize("text, referred", [
+    ("would my heart problems keep me from getting the infusions?", True),
+    ("does having had a stroke disqualify me", True),
+    ("will my liver numbers stop him from receiving ketamine", True),
+    ("my kids keep me from trying new things lol", False),  # nothing about a treatment
+    ("which conditions stop people from getting ketamine?", False),  # the general question: candidacy's answer
+])
+def test_a_condition_that_might_rule_the_person_out_is_an_eligibility_question(screen, text, referred):
+    assert ("eligibility" in screen.screen(text).referral_kinds) is referred
+
+
+@pytest.mark.parametrize("text, danger", [
+    ("suicide squad showtimes tonight near me", False),  # a film
+    ("a que hora pasan escuadron suicida en el cine", False),
+    ("coach made us run suicide sprints till we puked", False),  # a drill
+    ("watching suicide squad tonight, then i will end my life", True),  # the name does not hide what follows
+    ("thinking about suicide tonight", True),
+])
+def test_names_that_carry_the_word_suicide_are_not_danger(screen, text, danger):
+    assert (screen.screen(text).crisis is not None) is danger
