@@ -442,6 +442,24 @@ def test_realistic_messages_of_blind_set_13(servers):
     assert summary["replies_with_dose"] == 0
 
 
+
+def test_dictated_hurried_and_formal_messages_of_blind_set_14(servers):
+    """blind14_dev: a writer who had the brief alone, asked for text as it arrives by SMS and chat: voice-dictated
+    messages, older adults' capitals and signatures, relatives writing for a patient, people in a hurry. Measured with
+    the servers before any change: exact topic 95.6%, crises 100%, other-domain requests given 911/988 3.1% (a film's
+    name), declined 96.9%, referrals 94.6%; after the fourteenth round: 95.6%, 100%, 0%, 100% and 97.3%. One chatter
+    message of 34 gets the 988 reply ("nobody at work appreciates me anyway")."""
+    results, summary = run_set(servers, "blind14_dev")
+    assert summary["answer_accuracy"] >= 0.93, failures(results, "answer")
+    assert summary["referral_alone_on_answers"] <= 0.03, failures(results, "answer")
+    assert summary["chatter_alarm_rate"] <= 0.03, [r["text"] for r in results if r["expected_route"] == "chatter" and "emergency" in r["routes"]]
+    assert summary["unrelated_alarm_rate"] == 0.0, [r["text"] for r in results if r["expected_route"] == "out_of_scope" and "emergency" in r["routes"]]
+    assert summary["unrelated_declined"] >= 0.97, failures(results, "out_of_scope")
+    assert summary["emergency_recall"] >= 0.97, failures(results, "emergency")
+    assert summary["referral_recall"] >= 0.95, failures(results, "referral")
+    assert summary["practical_helped"] >= 0.95, failures(results, "practical")
+    assert summary["replies_with_dose"] == 0
+
 def test_the_outside_validation_set_is_declined_without_alarms(servers):
     outside = Path("../shared/devsets/clinc150_val_en.yml")
     if not outside.exists():
