@@ -194,6 +194,13 @@ async def website_person(load: Load, n: int) -> None:
             await asyncio.gather(*pending, return_exceptions=True)
 
 
+def leave(client: socketio.AsyncClient, leaving: Set[asyncio.Task[None]]) -> None:
+    """Start the goodbye beside what comes next; `leaving` holds it until it is done."""
+    task = asyncio.ensure_future(client.disconnect())
+    leaving.add(task)
+    task.add_done_callback(leaving.discard)
+
+
 async def website_conversations(load: Load, n: int, leaving: Set[asyncio.Task[None]]) -> None:
     rng = random.Random(f"website-{n}")
     conversation = 0
@@ -213,7 +220,7 @@ async def website_conversations(load: Load, n: int, leaving: Set[asyncio.Task[No
         except (asyncio.TimeoutError, socketio.exceptions.SocketIOError, aiohttp.ClientError) as e:
             load.record("website", "connect", started, f"error: could not start a session: {type(e).__name__}")
             if client.connected:
-                leaving.add(asyncio.ensure_future(client.disconnect()))
+                leave(client, leaving)
             await asyncio.sleep(load.think)
             continue
         try:
@@ -240,7 +247,7 @@ async def website_conversations(load: Load, n: int, leaving: Set[asyncio.Task[No
                 load.record("website", kind, started, result)
                 await asyncio.sleep(load.think * rng.uniform(0.5, 1.5))
         finally:
-            leaving.add(asyncio.ensure_future(client.disconnect()))
+            leave(client, leaving)
 
 
 async def sms_person(load: Load, session: aiohttp.ClientSession, n: int) -> None:
