@@ -3,7 +3,7 @@ against everyday talk."""
 
 import pytest
 
-from clinic_faq.core.asking import asks
+from clinic_faq.core.asking import asks, is_long
 
 
 @pytest.mark.parametrize("text", [
@@ -105,3 +105,32 @@ def test_a_change_told_after_a_treatment_or_a_medicine(text, after):
     from clinic_faq.core.asking import after_treatment
 
     assert after_treatment(text) is after
+
+
+# A long message tells a story: its request, complaint and symptom words are part of the story, not a question.
+_STORY = ("Big news from our house this week. My dad has had prostate cancer for years and the pain comes and goes. "
+          "Nobody expected him to organise anything, but he started a domino tournament at his care home. "
+          "Twelve men play every afternoon now and the nurses call him the commissioner. He never stops talking about it.")
+
+
+@pytest.mark.parametrize("text, asked", [
+    (_STORY, False),
+    (_STORY + " Is it normal that he sleeps so much after a good day?", True),
+    (_STORY + " Anyway, I would like to book his first consultation.", True),
+    (_STORY + " Could ketamine help him on the bad days", True),
+    ("Semana de locos. El lunes se descompuso la lavadora y nadie me ayudó con la ropa. El martes fue la cita de mi "
+     "esposo con el oncólogo y todo salió bien, gracias a Dios. El miércoles llegó mi hermana de El Salvador con dulces "
+     "y nos quedamos platicando hasta la madrugada. Hoy nomás quiero dormir temprano.", True),  # "quiero": a request
+    ("Semana de locos. El lunes se descompuso la lavadora y nadie me ayudó con la ropa. El martes fue la cita de mi "
+     "esposo con el oncólogo y todo salió bien, gracias a Dios. El miércoles llegó mi hermana de El Salvador con dulces "
+     "y nos quedamos platicando hasta la madrugada.", False),
+])
+def test_a_long_message_asks_only_with_a_question_or_a_plain_request(text, asked):
+    assert is_long(text)
+    assert asks(text) is asked
+
+
+def test_a_short_message_keeps_every_sign_of_asking():
+    # the same words in a short message still ask: a complaint or a symptom told to the clinic
+    assert not is_long("nobody called me back. my pain is worse")
+    assert asks("nobody called me back. my pain is worse")
