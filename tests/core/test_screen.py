@@ -1007,3 +1007,24 @@ def test_a_condition_that_might_rule_the_person_out_is_an_eligibility_question(s
 ])
 def test_names_that_carry_the_word_suicide_are_not_danger(screen, text, danger):
     assert (screen.screen(text).crisis is not None) is danger
+
+
+@pytest.mark.parametrize("text, urgent", [
+    # told as background in a long message: a trait, a figure, a subject of study
+    ("I'm really needle-phobic. Like, I faint. I've had a port put in for chemo which helps", False),
+    ("I have bad anxiety around procedures, I've fainted at blood draws. My first infusion is Friday", False),
+    ("I have a history of fainting when I stand up too fast, is that a problem with ketamine", False),
+    ("me desmayo con las agujas, me pueden poner algo antes", False),
+    ("during the day it is pins and needles like they fell asleep and never woke up", False),
+    ("I have a presentation on the opioid epidemic and need statistics about overdose deaths by state", False),
+    ("Qué calor hace en Houston, 40 grados y humedad de sauna, y yo con la neuropatía de la quimio", False),
+    # the same words in danger now keep the alarm
+    ("my mom fainted and she won't wake up", True),
+    ("he fainted at dinner and hit his head", True),
+    ("i want to fall asleep and never wake up", True),
+    ("i took an overdose of my oxycodone", True),
+    ("tengo quimio y 39 grados de fiebre", True),
+    ("on chemo, it's 102 degrees outside and I have a fever of 101", True),
+])
+def test_fainting_numbness_overdose_statistics_and_the_weather_told_as_background(screen, text, urgent):
+    assert (screen.screen(text).crisis == "urgent") is urgent

@@ -207,6 +207,12 @@ _CHEMO = re.compile(r"\b(?:chemo\w*|quimio\w*|neutrop[eé]ni\w*)", re.IGNORECASE
 _FEVER = re.compile(r"\b(?:fever|febrile|temp|temperature|thermometer|degrees|fiebre|calentura|temperatura|term[oó]metro|grados)\b|°",
                     re.IGNORECASE)
 _CHILLS = re.compile(r"\b(?:chills|shaking|shivering|rigors|escalofr[ií]os?|temblando|tiritando)\b", re.IGNORECASE)
+# The weather's degrees ("40 grados y humedad de sauna", "it's 102 degrees outside"): not a temperature taken, unless
+# a word of fever or a thermometer is there too.
+_WEATHER = re.compile(r"\b(?:weather|outside|heat ?wave|humid\w*|summer|sunny|forecast|calor|clima|humedad|afuera|verano|"
+                      r"ola de calor|soleado|pron[oó]stico)\b", re.IGNORECASE)
+_TAKEN = re.compile(r"\b(?:fever|febrile|temp|temperature|thermometer|fiebre|calentura|temperatura|term[oó]metro)\b",
+                    re.IGNORECASE)
 _DEGREES = re.compile(r"(?<![\d.,])(\d{2,3}(?:[.,]\d)?)(?![\d.,]*\s*(?:mg|%|lbs?|pounds|kg|years|a[nñ]os|min|hours|horas))")
 # Sudden weakness or numbness of the legs with back pain in someone with cancer: possible spinal cord
 # compression, an emergency (NICE NG234). Either alone is not.
@@ -264,6 +270,7 @@ def urgent_symptom(text: str) -> Optional[str]:
     if _CHEMO.search(text) and (_FEVER.search(text) or _CHILLS.search(text)):
         hot = any(100.4 <= v <= 107.0 or 38.0 <= v <= 42.5 for v in (float(m.group(1).replace(",", "."))
                                                                        for m in _DEGREES.finditer(text)))
+        hot = hot and not (_WEATHER.search(text) and not _TAKEN.search(text))
         if hot or (_FEVER.search(text) and _CHILLS.search(text)):
             return "medical_urgent: fever during chemotherapy"
     if _LEGS_FAIL.search(text) and _BACK.search(text):
