@@ -149,7 +149,7 @@ compare-representations: install  ## Compare the learned screens' text represent
 	$(PY) -m clinic_faq_dev.compare_representations
 
 evaluate-wild: train  ## Evaluate the wild and blind sets (written apart from the training data) and the outside validation set (../shared/devsets, if present)
-	@for set in wild_dev wild_unrelated wild_es blind_en_dev blind_es_dev blind_practical_dev blind2_dev blind3_dev blind4_dev blind5_dev blind6_dev blind_symptoms_dev blind_social_dev blind_courtesy_dev blind7_dev blind_en_test blind_es_test blind_practical_test blind3_test blind4_test blind6_test blind_social_test blind_symptoms_test blind_courtesy_test blind7_test blind8_dev blind8_test blind9_dev blind10_dev blind10_test blind11_dev blind11_test blind12_dev blind12_test blind13_dev blind13_test blind14_dev blind14_test; do \
+	@for set in wild_dev wild_unrelated wild_es blind_en_dev blind_es_dev blind_practical_dev blind2_dev blind3_dev blind4_dev blind5_dev blind6_dev blind_symptoms_dev blind_social_dev blind_courtesy_dev blind7_dev blind_en_test blind_es_test blind_practical_test blind3_test blind4_test blind6_test blind_social_test blind_symptoms_test blind_courtesy_test blind7_test blind8_dev blind8_test blind9_dev blind10_dev blind10_test blind11_dev blind11_test blind12_dev blind12_test blind13_dev blind13_test blind14_dev blind14_test blind15_dev blind15_test; do \
 	  echo "== $$set"; $(PY) -m clinic_faq_dev.evaluate --cases evaluation/sets/$$set.yml --out reports/$$set.jsonl || exit 1; done
 	@if [ -f ../shared/devsets/clinc150_val_en.yml ]; then echo "== clinc150_val_en (outside)"; \
 	  $(PY) -m clinic_faq_dev.evaluate --cases ../shared/devsets/clinc150_val_en.yml --out reports/clinc150_val_en.jsonl; fi

@@ -12,14 +12,16 @@ CACHE = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "keta
 
 def _detectors_key() -> str:
     """What the trained detectors depend on: the NLU and guardrail data and the code that trains and encodes."""
+    import clinic_faq.core.asking as asking
     import clinic_faq.core.detectors as module
     import clinic_faq.core.encoder as encoder
     import clinic_faq.core.normalize as normalize
+    import clinic_faq.core.social as social
 
     digest = hashlib.sha256(module.data_fingerprint().encode())
     for intent, text in training_examples():
         digest.update(f"{intent}\t{text}\n".encode())
-    for source in (module, encoder, normalize):
+    for source in (module, encoder, normalize, asking, social):
         digest.update(Path(str(source.__file__)).read_bytes())
     return digest.hexdigest()[:20]
 

@@ -86,7 +86,7 @@ def test_the_probes_are_not_training_examples():
 
 def test_without_an_encoder_the_detectors_use_ngrams_alone():
     # a third of the examples and no pairs of several parts: the mode is what is tested
-    detectors = Detectors.train(training_examples()[::3], mixed=0)
+    detectors = Detectors.train(training_examples()[::3], mixed=0, long=False)
     assert not detectors.uses_sentence_vectors
     assert detectors.score("set an alarm for six", None)[0] < 0.5
 
@@ -178,8 +178,8 @@ def test_examples_marked_not_for_the_crisis_detector_teach_only_the_gate(intent,
     as "none" would teach it that such words are ordinary. The gate still learns them, on their intent's side."""
     examples = training_examples()[::3] + [(intent, t) for t in told]
     # no pairs of several parts (mixed=0): score() reads the crisis detector of whole messages, which they do not teach
-    with_none = Detectors.train(examples, mixed=0)
-    left_out = Detectors.train(examples, not_for_crisis=told, mixed=0)
+    with_none = Detectors.train(examples, mixed=0, long=False)
+    left_out = Detectors.train(examples, not_for_crisis=told, mixed=0, long=False)
     assert left_out.score(probe, None)[2] > with_none.score(probe, None)[2]  # concern: higher when not taught "none"
     assert (left_out.score(gate_text, None)[0] > 0.5) is the_clinics  # the gate learned them on their intent's side
 
@@ -262,3 +262,49 @@ def test_a_fit_started_from_another_detectors_weights_reaches_the_same_model():
     warm = CrisisDetector(Featurizer()).fit(x, labels, start=first)
     assert not np.allclose(first.model.coef_, cold.model.coef_, atol=1e-2)  # the start is not the answer
     assert np.allclose(warm.model.predict_proba(x), cold.model.predict_proba(x), atol=1e-3)
+
+
+# Long messages: a forum post's worth of words, calm or in danger (written for these tests; see the last assertion).
+LONG_CALM = ("Long post, sorry. We said goodbye to my uncle Ray on Sunday. He had lung cancer for six years and spent "
+             "the last month in hospice, where the nurses let his old beagle sleep on the bed. The funeral was small, "
+             "mostly fishing buddies telling stories about the one that got away. I thought I would fall apart but "
+             "honestly it felt peaceful, like we had all had time to say what we needed. Tonight I'm making his chili "
+             "recipe and watching the game he would have yelled at.")
+LONG_DANGER = ("Long post, sorry. The pain from the tumour in my hip has been unbearable since spring and the patches "
+               "barely touch it now. My kids are grown and my wife is tired of watching me suffer. I have been putting "
+               "aside my night pills for weeks and I counted them this morning, there are enough. I am going to take "
+               "all of them tonight after everyone is asleep. I wanted someone to know it was not their fault.")
+
+
+def test_a_long_message_is_read_by_the_detector_of_long_messages(detectors, encode):
+    from clinic_faq.core.asking import is_long
+
+    assert detectors.crisis_of_long is not None
+    assert is_long(LONG_CALM) and is_long(LONG_DANGER)
+    calm_short_reading = detectors.score(LONG_CALM, encode(LONG_CALM), of_parts=True)
+    calm_long_reading = detectors.score(LONG_CALM, encode(LONG_CALM), long=True)
+    assert calm_long_reading[0] == calm_short_reading[0]  # the gate reads every message alike
+    assert calm_long_reading[1] < calm_short_reading[1]  # calm grief, told at length, is less like danger
+    assert detectors.score(LONG_DANGER, encode(LONG_DANGER), long=True)[1] >= 0.5  # a plan, a means, a time
+    trained = [t for _, t in training_examples()] + [t for ts in load_crisis().values() for t in ts]
+    assert near_duplicates([LONG_CALM, LONG_DANGER], trained, 0.34) == []
+
+
+def test_the_long_examples_leave_the_gate_and_the_short_messages_detector_alone(tmp_path):
+    """long_crisis.yml teaches only the detector of long messages: the gate and the other detector are the same
+    with it and without it (n-grams alone, a third of the examples, to keep the test short)."""
+    import shutil
+
+    from clinic_faq.core.detectors import default_data_dir, load_long_crisis
+
+    assert sum(len(v) for v in load_long_crisis().values()) > 300
+    for path in default_data_dir().glob("*.yml"):
+        if path.name != "long_crisis.yml":
+            shutil.copy(path, tmp_path / path.name)
+    examples = training_examples()[::3]
+    without = Detectors.train(examples, data_dir=tmp_path, mixed=0)
+    with_long = Detectors.train(examples, mixed=0)
+    assert without.crisis_of_long is None and with_long.crisis_of_long is not None
+    assert np.array_equal(without.gate.model.coef_, with_long.gate.model.coef_)
+    assert np.array_equal(without.crisis.model.coef_, with_long.crisis.model.coef_)
+    assert not np.array_equal(with_long.crisis.model.coef_, with_long.crisis_of_long.model.coef_)

@@ -1025,6 +1025,15 @@ def test_names_that_carry_the_word_suicide_are_not_danger(screen, text, danger):
     ("i took an overdose of my oxycodone", True),
     ("tengo quimio y 39 grados de fiebre", True),
     ("on chemo, it's 102 degrees outside and I have a fever of 101", True),
+    ("How much tylenol would it take to damage your liver beyond fixing? I'm asking for myself", True),
+    ("cuanto paracetamol hace falta para dañar el higado sin remedio", True),
+    ("how much alcohol damages your liver permanently", False),  # a health question, not a lethal amount
 ])
 def test_fainting_numbness_overdose_statistics_and_the_weather_told_as_background(screen, text, urgent):
     assert (screen.screen(text).crisis == "urgent") is urgent
+
+
+def test_a_computers_process_killed_is_a_figure_of_speech(screen):
+    assert screen.screen("i need to kill a process on my linux server that keeps hanging").figure_of_speech
+    assert screen.screen("kill -9 the script that eats all the memory").figure_of_speech
+    assert not screen.screen("i need to kill myself, i can't do this").figure_of_speech

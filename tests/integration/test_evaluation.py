@@ -460,6 +460,25 @@ def test_dictated_hurried_and_formal_messages_of_blind_set_14(servers):
     assert summary["practical_helped"] >= 0.95, failures(results, "practical")
     assert summary["replies_with_dose"] == 0
 
+
+def test_long_posts_of_blind_set_15(servers):
+    """blind15_dev: a writer who had the brief alone, asked for LONG messages as people write on patient forums and
+    in long emails. Measured with the servers before any change: exact topic 75.0%, crises 98.2%, chatter given
+    911/988 42.9% and declined 11.4%, other-domain requests given 911/988 11.1% and declined 22.2%. After the
+    fifteenth round (a long message asks only with a question or a plain request; a detector taught on long
+    messages reads them): 83.3%, 98.2%, 22.9%, 25.7%, 5.6% and 22.2%. The floors hold what was reached; long, heavy
+    posts about grief and caring for someone still get the crisis line too often (docs/safety.md)."""
+    results, summary = run_set(servers, "blind15_dev")
+    assert summary["answer_accuracy"] >= 0.8, failures(results, "answer")
+    assert summary["referral_alone_on_answers"] <= 0.06, failures(results, "answer")
+    assert summary["chatter_alarm_rate"] <= 0.25, [r["text"] for r in results if r["expected_route"] == "chatter" and "emergency" in r["routes"]]
+    assert summary["unrelated_alarm_rate"] <= 0.06, [r["text"] for r in results if r["expected_route"] == "out_of_scope" and "emergency" in r["routes"]]
+    assert summary["emergency_recall"] >= 0.98, failures(results, "emergency")
+    assert summary["referral_recall"] >= 0.98, failures(results, "referral")
+    assert summary["practical_helped"] >= 0.95, failures(results, "practical")
+    assert summary["replies_with_dose"] == 0
+
+
 def test_the_outside_validation_set_is_declined_without_alarms(servers):
     outside = Path("../shared/devsets/clinc150_val_en.yml")
     if not outside.exists():

@@ -41,6 +41,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
 from clinic_faq.core import language
+from clinic_faq.core.asking import is_long
 from clinic_faq.core.normalize import normalize
 from clinic_faq.core.social import long_clauses, sentences, strip_social
 from clinic_faq.paths import project_file
@@ -236,6 +237,17 @@ def load_crisis(data_dir: Optional[Path] = None) -> Dict[str, List[str]]:
     return found
 
 
+def load_long_crisis(data_dir: Optional[Path] = None) -> Dict[str, List[str]]:
+    """The long messages' crisis examples (`long_crisis.yml`: the same three lists as crisis.yml), read only by the
+    detector of long messages (`Detectors.crisis_of_long`)."""
+    path = (data_dir or default_data_dir()) / "long_crisis.yml"
+    data: Dict[str, Any] = {}
+    if path.exists():
+        with open(path, encoding="utf-8") as f:
+            data = yaml.safe_load(f) or {}
+    return {key: [str(t) for t in data.get(key) or []] for key in ("urgent", "concern", "not_crisis")}
+
+
 def data_fingerprint(data_dir: Optional[Path] = None) -> str:
     """A hash of the detectors' own training files (Rasa's cache does not see them otherwise)."""
     digest = hashlib.sha256()
@@ -318,16 +330,22 @@ class Detectors:
     # Also trained on pairs of messages of several parts (mixed_pairs): read only on a message of more than one
     # sentence or clause, beside `crisis` (the higher score counts).
     crisis_of_parts: Optional[CrisisDetector] = None
+    # Also trained on long messages (data/guardrails/long_crisis.yml: forum posts, long emails): read instead of the
+    # other two on a long message (clinic_faq.core.asking.is_long). Taught on short messages only, the detector read a
+    # long, heavy post (calm grief, a carer's venting, good news) as danger; the long examples are kept out of the
+    # short messages' detector, whose crises they blurred (docs/nlu-pipeline.md).
+    crisis_of_long: Optional[CrisisDetector] = None
 
     @classmethod
     def train(
         cls, examples: Sequence[Tuple[str, str]], data_dir: Optional[Path] = None, embed: Optional[Embed] = None,
-        not_for_crisis: Collection[str] = (), mixed: int = MIXED_PAIRS,
+        not_for_crisis: Collection[str] = (), mixed: int = MIXED_PAIRS, long: bool = True,
     ) -> Detectors:
         """`examples`: (intent, text) pairs of the NLU training data; `embed`: the sentence encoder (None:
         n-grams alone, as the unit tests of the rules' neighbours use); `not_for_crisis`: texts of examples that
         teach the gate but not the crisis detector (an intent marked `crisis_detector: not_trained` in the NLU
-        data: symptoms told in everyday words would teach it that a low mood after a session is ordinary)."""
+        data: symptoms told in everyday words would teach it that a low mood after a session is ordinary); `long`:
+        also train the detector of long messages (`crisis_of_long`) when long_crisis.yml has examples."""
         skip = set(not_for_crisis)
         out_of_domain = [t for texts in load_out_of_domain(data_dir).values() for t in texts]
         out_of_domain += [t for intent, t in examples if intent == OUT_OF_SCOPE_INTENT]
@@ -366,19 +384,36 @@ class Detectors:
         labels = [rows[t][1] if t in rows else pairs[t] for t in texts]
         crisis_labels = [(i, label) for i, label in enumerate(labels[: len(rows)]) if label is not None]
         detector = CrisisDetector(featurizer).fit(x[[i for i, _ in crisis_labels]], [label for _, label in crisis_labels])
+        single = list(crisis_labels)  # the examples as written, without the pairs
         of_parts = None
         if pairs:
             crisis_labels += [(i, str(labels[i])) for i in range(len(rows), len(texts))]
             of_parts = CrisisDetector(featurizer).fit(x[[i for i, _ in crisis_labels]], [label for _, label in crisis_labels],
                                                       start=detector)
-        return cls(featurizer=featurizer, gate=gate, crisis=detector, crisis_of_parts=of_parts)
+        of_long = None
+        long_examples = load_long_crisis(data_dir) if long else {}
+        long_rows = [(t, label) for label, key in ((URGENT, "urgent"), (CONCERN, "concern"), (NONE, "not_crisis"))
+                     for t in long_examples.get(key, []) if t not in rows]
+        if long_rows:
+            # The long examples are read in the feature space the other models were fitted in (not fitted into it),
+            # so that the gate and the short messages' detectors stay as they are.
+            long_texts = [t for t, _ in long_rows]
+            x_long = featurizer.transform(long_texts, _vectors(long_texts, embed))
+            of_long = CrisisDetector(featurizer).fit(
+                sparse.vstack([x[[i for i, _ in single]], x_long]).tocsr(),
+                [str(label) for _, label in single] + [label for _, label in long_rows],
+                start=detector)
+        return cls(featurizer=featurizer, gate=gate, crisis=detector, crisis_of_parts=of_parts, crisis_of_long=of_long)
 
     def score(self, text: str, dense: Optional[npt.NDArray[Any]] = None,
-              of_parts: bool = False) -> Tuple[float, float, float]:
+              of_parts: bool = False, long: bool = False) -> Tuple[float, float, float]:
         """(P(in domain), P(urgent), P(concern)) for one message and its sentence vector; with `of_parts` (a
-        message of several parts) the higher of `crisis` and `crisis_of_parts`."""
+        message of several parts) the higher of `crisis` and `crisis_of_parts`; with `long` (a long message),
+        `crisis_of_long` alone when there is one."""
         indices, values = self.featurizer.transform_one(text, dense)
         p_in = float(_probabilities(self.gate.model, indices, values)[1])
+        if long and self.crisis_of_long is not None:
+            return (p_in, *_crisis_scores(self.crisis_of_long, indices, values))
         urgent, concern = _crisis_scores(self.crisis, indices, values)
         if of_parts and self.crisis_of_parts is not None:
             parts_urgent, parts_concern = _crisis_scores(self.crisis_of_parts, indices, values)
@@ -403,7 +438,8 @@ class Detectors:
         `embed` encodes the shorter texts when the detectors read sentence vectors; without it the message's own
         scores are kept."""
         split = sentences(text)
-        p_in, urgent, concern = self.score(text, dense, of_parts=several_parts(text, split))
+        long = is_long(text, split) and self.crisis_of_long is not None
+        p_in, urgent, concern = self.score(text, dense, of_parts=several_parts(text, split), long=long)
         parts: List[str] = []
         core = strip_social(text)
         if core != text:
@@ -418,6 +454,7 @@ class Detectors:
         if self.uses_sentence_vectors and embed is not None:
             part_dense = np.asarray(embed(parts), dtype=np.float32)
         for part, vector in zip(parts, part_dense, strict=True):
+            # a part is a short text: the short messages' detectors read it
             _, part_urgent, part_concern = self.score(part, vector)
             urgent, concern = max(urgent, part_urgent), max(concern, part_concern)
         return p_in, urgent, concern
