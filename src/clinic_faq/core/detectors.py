@@ -224,12 +224,13 @@ def load_out_of_domain(data_dir: Optional[Path] = None) -> Dict[str, List[str]]:
     return {str(k): [str(t) for t in v or []] for k, v in domains.items()}
 
 
-def load_crisis(data_dir: Optional[Path] = None) -> Dict[str, List[str]]:
-    """The crisis detector's examples: urgent, concern and not_crisis, from `crisis.yml` and every `crisis_*.yml`
-    beside it (the same three lists; `crisis_outside.yml` holds the ones written apart from the project)."""
-    found: Dict[str, List[str]] = {key: [] for key in ("urgent", "concern", "not_crisis")}
-    folder = data_dir or default_data_dir()
-    for path in [folder / "crisis.yml"] + sorted(folder.glob("crisis_*.yml")):
+_CRISIS_LISTS = ("urgent", "concern", "not_crisis")
+
+
+def _crisis_lists(paths: Sequence[Path]) -> Dict[str, List[str]]:
+    """The three lists of crisis examples (urgent, concern, not_crisis) of the files, in order."""
+    found: Dict[str, List[str]] = {key: [] for key in _CRISIS_LISTS}
+    for path in paths:
         with open(path, encoding="utf-8") as f:
             data = yaml.safe_load(f) or {}
         for key, texts in found.items():
@@ -237,15 +238,18 @@ def load_crisis(data_dir: Optional[Path] = None) -> Dict[str, List[str]]:
     return found
 
 
+def load_crisis(data_dir: Optional[Path] = None) -> Dict[str, List[str]]:
+    """The crisis detector's examples: urgent, concern and not_crisis, from `crisis.yml` and every `crisis_*.yml`
+    beside it (the same three lists; `crisis_outside.yml` holds the ones written apart from the project)."""
+    folder = data_dir or default_data_dir()
+    return _crisis_lists([folder / "crisis.yml"] + sorted(folder.glob("crisis_*.yml")))
+
+
 def load_long_crisis(data_dir: Optional[Path] = None) -> Dict[str, List[str]]:
     """The long messages' crisis examples (`long_crisis.yml`: the same three lists as crisis.yml), read only by the
     detector of long messages (`Detectors.crisis_of_long`)."""
     path = (data_dir or default_data_dir()) / "long_crisis.yml"
-    data: Dict[str, Any] = {}
-    if path.exists():
-        with open(path, encoding="utf-8") as f:
-            data = yaml.safe_load(f) or {}
-    return {key: [str(t) for t in data.get(key) or []] for key in ("urgent", "concern", "not_crisis")}
+    return _crisis_lists([path] if path.exists() else [])
 
 
 def data_fingerprint(data_dir: Optional[Path] = None) -> str:
