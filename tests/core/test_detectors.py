@@ -290,6 +290,39 @@ def test_a_long_message_is_read_by_the_detector_of_long_messages(detectors, enco
     assert near_duplicates([LONG_CALM, LONG_DANGER], trained, 0.34) == []
 
 
+LONG_GRIEF = ("My uncle passed away on Sunday after a long fight with stomach cancer. He was 79. The last week he mostly "
+              "slept and we took turns sitting with him and reading him the sports pages. The hospice nurse was "
+              "wonderful and he was comfortable at the end. Today we picked out the music for the service, mostly old "
+              "country songs he loved. I'm tired and a little numb but mostly grateful we had the time. Thanks for "
+              "listening.")
+LONG_BURIED = ("Work was a mess today, my boss moved the deadline again and the printer jammed twice. I got home late and "
+               "the dog had chewed the couch cushion. My chemo is on Thursday and I'm dreading the nausea. Honestly I "
+               "don't see the point of any of it anymore and I've been thinking everyone would be better off without "
+               "me. Anyway the game is on later.")
+
+
+def test_a_long_message_s_sentences_are_read_alone_only_when_the_whole_shows_a_sign(detectors, encode):
+    """Calm grief told at length: its sentence of tiredness, read alone by the short messages' detector, looks like
+    distress, but the long reading of the whole sees nothing, so the sentence is not read alone. A crisis buried in
+    an ordinary day is still read sentence by sentence."""
+    from clinic_faq.core.detectors import LONG_PARTS_GATE
+    from clinic_faq.core.encoder import get_encoder
+    from clinic_faq.core.screen import get_screen
+
+    evidence, embed = get_screen().has_evidence, get_encoder().encode
+    grief_whole = detectors.score(LONG_GRIEF, encode(LONG_GRIEF), of_parts=True, long=True)
+    assert max(grief_whole[1:]) < LONG_PARTS_GATE
+    tired = "I'm tired and a little numb but mostly grateful we had the time."
+    assert evidence(tired) and detectors.score(tired, encode(tired))[2] > 3 * grief_whole[2]
+    assert detectors.score_message(LONG_GRIEF, encode(LONG_GRIEF), embed, evidence) == grief_whole
+
+    buried_whole = detectors.score(LONG_BURIED, encode(LONG_BURIED), of_parts=True, long=True)
+    assert max(buried_whole[1:]) >= LONG_PARTS_GATE
+    assert detectors.score_message(LONG_BURIED, encode(LONG_BURIED), embed, evidence)[2] > buried_whole[2] + 0.2
+    trained = [t for _, t in training_examples()] + [t for ts in load_crisis().values() for t in ts]
+    assert near_duplicates([LONG_GRIEF, LONG_BURIED], trained, 0.34) == []
+
+
 def test_the_long_examples_leave_the_gate_and_the_short_messages_detector_alone(tmp_path):
     """long_crisis.yml teaches only the detector of long messages: the gate and the other detector are the same
     with it and without it (n-grams alone, a third of the examples, to keep the test short)."""

@@ -65,6 +65,12 @@ Embed = Callable[[Sequence[str]], npt.NDArray[np.float32]]
 # A sentence of fewer words is not scored on its own ("I'm dying here", "im over it"): too short to tell.
 PART_MIN_WORDS = 5
 
+# A long message's sentences are read alone only when the long messages' detector sees at least this much of a crisis
+# in the whole (urgent or concern). Below it, a sentence with a word of death in calm grief ("we buried my grandpa
+# today") or a carer's week made the short messages' detector alarm; every long crisis of the development halves
+# scores 0.11 or more as a whole (docs/nlu-pipeline.md, "A third reading for long messages").
+LONG_PARTS_GATE = 0.1
+
 
 class Featurizer:
     """Character and word n-gram TF-IDF of the normalized text, and the sentence vector beside them.
@@ -439,11 +445,14 @@ class Detectors:
           beside an ordinary question ("prefiero estar muerta que pasar otro año así. ¿cuál es la dirección?":
           concern 0.00 whole) is read as said. A part without such a word is not scored alone: short fragments look
           like anything.
+        A long message's parts are read only when the long reading of the whole reaches `LONG_PARTS_GATE`.
         `embed` encodes the shorter texts when the detectors read sentence vectors; without it the message's own
         scores are kept."""
         split = sentences(text)
         long = is_long(text, split) and self.crisis_of_long is not None
         p_in, urgent, concern = self.score(text, dense, of_parts=several_parts(text, split), long=long)
+        if long and max(urgent, concern) < LONG_PARTS_GATE:
+            return p_in, urgent, concern
         parts: List[str] = []
         core = strip_social(text)
         if core != text:
