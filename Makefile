@@ -12,6 +12,8 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONWARNINGS := ignore::DeprecationWarning
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
+# make test runs the suite on this many workers (pytest-xdist); the tests of PostgreSQL, Redis and nginx share one.
+TEST_WORKERS ?= 2
 CASES ?= evaluation/sets/dev_set.yml
 OUT ?= reports/evaluation.jsonl
 
@@ -81,7 +83,7 @@ services:  ## Start PostgreSQL and Redis on 127.0.0.1 for the tests (install the
 
 test: lint widget-unit train browser nginx services  ## The whole suite: lint, data validation, unit tests, the real servers (one and three replicas), evaluation thresholds
 	$(RASA) data validate --fail-on-warnings --quiet
-	$(PY) -m pytest -q --durations=5
+	$(PY) -m pytest -q -n $(TEST_WORKERS) --dist loadgroup --durations=5
 
 test-production: train nginx services  ## Production mode only: 3 replicas behind nginx on PostgreSQL and Redis, faults under load
 	$(PY) -m pytest -q tests/production tests/integration/test_production_mode.py tests/integration/test_storage_failure.py \

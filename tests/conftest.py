@@ -74,15 +74,22 @@ def assistant(tmp_path_factory) -> Iterator[Any]:
 # their module says so: `make unit` (-m "not integration") starts no server.
 SERVER_DIRECTORIES = ("integration", "production")
 SERVER_FIXTURES = {"assistant", "cluster", "cluster_database"}
+# `make test` runs the suite on two workers (pytest-xdist, --dist loadgroup), a module at a time, so that a module's
+# servers and evaluated sets (module fixtures) are set up once. The tests that use the machine's PostgreSQL, Redis or
+# nginx (`services`: the whole of tests/production/, and the modules marked so), some of which stop and restart those
+# under load, all go to one worker, one after another.
+SERVICE_DIRECTORIES = ("production",)
 
 
 def pytest_collection_modifyitems(config, items):
     tests = Path(__file__).resolve().parent
     for item in items:
         path = Path(str(item.fspath)).resolve()
-        in_server_directory = path.is_relative_to(tests) and path.relative_to(tests).parts[0] in SERVER_DIRECTORIES
-        if in_server_directory or SERVER_FIXTURES & set(getattr(item, "fixturenames", ())):
+        top = path.relative_to(tests).parts[0] if path.is_relative_to(tests) else ""
+        if top in SERVER_DIRECTORIES or SERVER_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.integration)
+        services = top in SERVICE_DIRECTORIES or item.get_closest_marker("services")
+        item.add_marker(pytest.mark.xdist_group("services" if services else item.nodeid.split("::")[0]))
 
 
 def pytest_terminal_summary(terminalreporter):

@@ -66,3 +66,23 @@ def test_what_is_under_rasa_ext_plugs_into_rasa():
             continue
         modules = list(imported_modules(path))
         assert any(m.startswith(("rasa", "sanic", "socketio", "clinic_faq.rasa_ext")) for m in modules), name
+
+
+def test_every_test_of_the_machines_services_runs_in_their_group():
+    """A test module outside tests/production/ that reaches the machine's PostgreSQL or Redis is marked `services`, so
+    that on two workers it never runs beside the tests that stop and restart them (tests/conftest.py)."""
+    tests = Path(__file__).resolve().parent
+    reaches = ("clinic_faq_dev.postgres", "redis.Redis(", "127.0.0.1:5432", "127.0.0.1:6379", "port\": 6379",
+               "Cluster(")
+    unmarked, marked = [], 0
+    for path in tests.rglob("test_*.py"):
+        if path.relative_to(tests).parts[0] == "production" or path == Path(__file__).resolve():
+            continue
+        text = path.read_text(encoding="utf-8")
+        if any(r in text for r in reaches):
+            if "pytest.mark.services" in text:
+                marked += 1
+            else:
+                unmarked.append(str(path.relative_to(tests)))
+    assert unmarked == []
+    assert marked >= 9

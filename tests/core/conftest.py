@@ -4,6 +4,7 @@ import pickle
 from pathlib import Path
 
 import pytest
+from filelock import FileLock
 
 from clinic_faq_dev.content import training_examples
 
@@ -35,18 +36,20 @@ def detectors():
     from clinic_faq.core.encoder import get_encoder
 
     path = CACHE / f"{_detectors_key()}.pkl"
-    if path.exists():
-        with open(path, "rb") as f:
-            return pickle.load(f)
-    trained = Detectors.train(training_examples(), embed=get_encoder().encode)
     CACHE.mkdir(parents=True, exist_ok=True)
-    partial = path.with_suffix(f".{os.getpid()}.tmp")
-    with open(partial, "wb") as f:
-        pickle.dump(trained, f)
-    partial.replace(path)
-    for old in sorted(CACHE.glob("*.pkl"), key=lambda p: p.stat().st_mtime)[:-3]:  # keep the last three
-        old.unlink(missing_ok=True)
-    return trained
+    # One worker trains, the other waits for its file (make test runs two).
+    with FileLock(str(CACHE / "train.lock")):
+        if path.exists():
+            with open(path, "rb") as f:
+                return pickle.load(f)
+        trained = Detectors.train(training_examples(), embed=get_encoder().encode)
+        partial = path.with_suffix(f".{os.getpid()}.tmp")
+        with open(partial, "wb") as f:
+            pickle.dump(trained, f)
+        partial.replace(path)
+        for old in sorted(CACHE.glob("*.pkl"), key=lambda p: p.stat().st_mtime)[:-3]:  # keep the last three
+            old.unlink(missing_ok=True)
+        return trained
 
 
 @pytest.fixture(scope="session")

@@ -14,7 +14,7 @@ from clinic_faq.paths import project_dir
 from clinic_faq_dev.harness import RunningAssistant, contains_phi
 from clinic_faq_dev.postgres import PG, scratch_database, tracker_store
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.services]
 
 TOKEN = "staff-token-" + uuid.uuid4().hex
 PHONE_SENDER = "+15552018841"  # an SMS-like conversation id: a phone number

@@ -9,7 +9,7 @@ import redis
 
 from clinic_faq.rasa_ext.stores.lock import AtomicRedisLockStore
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.services]
 REDIS = {"host": "127.0.0.1", "port": 6379}
 
 

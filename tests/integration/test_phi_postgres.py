@@ -7,7 +7,7 @@ import pytest
 from clinic_faq_dev.harness import RunningAssistant, contains_phi
 from clinic_faq_dev.postgres import connect, scratch_database, tracker_store
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.services]
 
 MESSAGES = {
     "call me at (555) 201-8841 about booking": "(555) 201-8841",

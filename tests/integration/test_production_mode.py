@@ -10,7 +10,7 @@ import requests
 from clinic_faq_dev.harness import RunningAssistant
 from clinic_faq_dev.postgres import PG, connect, scratch_database
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.services]
 
 
 @pytest.fixture

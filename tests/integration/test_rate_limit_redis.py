@@ -12,7 +12,7 @@ import redis
 from clinic_faq.channel_stores.rate_limit import RedisBackend
 from clinic_faq.core.rate_limit import Check, MemoryBackend, RateLimiter, RateLimits, Rule
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.services]
 REDIS = {"host": "127.0.0.1", "port": 6379}
 
 

@@ -9,7 +9,7 @@ from clinic_faq.ops.retention import purge
 from clinic_faq_dev.harness import RunningAssistant
 from clinic_faq_dev.postgres import PG, scratch_database, tracker_store
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.services]
 
 
 def age(engine, sender, days):

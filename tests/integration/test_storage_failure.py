@@ -15,7 +15,7 @@ from clinic_faq_dev.postgres import (
     wait_for_postgres,
 )
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.services]
 
 
 @pytest.fixture

@@ -22,7 +22,7 @@ from clinic_faq_dev.postgres import (
     wait_for_postgres,
 )
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.services]
 TWILIO_TOKEN = "test-twilio-token"  # what RunningAssistant gives the server as TWILIO_AUTH_TOKEN
 NOT_SAVED = "could not be saved"
 

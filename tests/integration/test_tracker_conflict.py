@@ -19,7 +19,7 @@ from clinic_faq.rasa_ext.stores.tracker import (
 from clinic_faq_dev.harness import PROJECT
 from clinic_faq_dev.postgres import PG, scratch_database
 
-pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("rasa_patched")]
+pytestmark = [pytest.mark.integration, pytest.mark.services, pytest.mark.usefixtures("rasa_patched")]
 
 
 def turn(tracker, text, message_id=None):

@@ -7,6 +7,8 @@ from clinic_faq.stores.callbacks import VAULT_SECONDS, CallbackStore
 from clinic_faq.stores.signoffs import SignOffStore
 from clinic_faq_dev.postgres import scratch_database
 
+pytestmark = pytest.mark.services
+
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def store(request, tmp_path):
