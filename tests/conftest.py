@@ -81,6 +81,7 @@ SERVER_FIXTURES = {"assistant", "cluster", "cluster_database"}
 SERVICE_DIRECTORIES = ("production",)
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
 def pytest_collection_modifyitems(config, items):
     tests = Path(__file__).resolve().parent
     for item in items:
