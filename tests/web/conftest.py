@@ -1,4 +1,4 @@
-"""Fixtures for the widget's browser tests: one static server and one browser for the whole run."""
+"""Fixtures for the widget's browser tests: one static server for the whole run, one browser per module."""
 
 from __future__ import annotations
 
@@ -38,7 +38,9 @@ def limited_page_url(tmp_path_factory) -> Iterator[str]:
             yield f"{base}/index.html?socket={urllib.parse.quote(running.url, safe='')}"
 
 
-@pytest.fixture(scope="session")
+# One browser per module, not per session: Playwright's sync API runs an asyncio loop in the thread while it is
+# open, and a test of another module that the same worker runs next (make test runs two) must find no running loop.
+@pytest.fixture(scope="module")
 def browser():
     if not os.access(CHROMIUM, os.X_OK):
         pytest.fail(f"{CHROMIUM} is missing: run `make browser` (Debian's chromium)")
