@@ -134,3 +134,16 @@ def test_a_short_message_keeps_every_sign_of_asking():
     # the same words in a short message still ask: a complaint or a symptom told to the clinic
     assert not is_long("nobody called me back. my pain is worse")
     assert asks("nobody called me back. my pain is worse")
+
+
+def test_what_a_long_message_asks_is_its_questions_and_requests():
+    from clinic_faq.core.asking import request_of_long
+
+    story = ("My sister has been in chemo since June and I drive her every week. The nurses are lovely. The waiting "
+             "room is cold, so we bring a blanket. Also she uses a walker, is there a ramp at the side door? Please "
+             "send me the fax number too. We usually arrive early.")
+    assert request_of_long(story) == "Also she uses a walker, is there a ramp at the side door? Please send me the fax number too"
+    told = ("My sister has been in chemo since June and I drive her every week. The nurses are lovely. The waiting "
+            "room is cold, so we bring a blanket. We usually arrive early and leave after lunch, and it works for us.")
+    assert is_long(told) and request_of_long(told) is None  # a long message that asks nothing
+    assert request_of_long("is there a ramp at the side door? my sister uses a walker") is None  # not long

@@ -316,3 +316,15 @@ def test_the_defaults_are_the_thresholds_config_yml_sets():
     configured = {k: v for k, v in component.items() if k in Thresholds().__dict__}
     assert configured and configured == {k: Thresholds().__dict__[k] for k in configured}
 
+
+
+def test_a_long_storys_request_decides_its_domain_unless_it_is_a_practical_question():
+    """A tax return asked after a story of a father's cancer is declined by the gate; a practical question asked after
+    a story of a first infusion keeps the clinic's field."""
+    story = screen(domain_term=True, story_domain=True, asks=True)
+    unrelated = ranking(("out_of_scope", 0.6), ("ask_costs", 0.2))
+    assert decide(Inputs(story, "out_of_scope", unrelated, Scores(0.1, 0.0, 0.0)), TH).intent == "out_of_scope"
+    assert decide(Inputs(screen(domain_term=True, asks=True), "out_of_scope", unrelated,
+                         Scores(0.1, 0.0, 0.0)), TH).intent != "out_of_scope"  # its field's words in what it asks
+    parking = ranking(("ask_parking", 0.4), ("ask_location", 0.3))
+    assert decide(Inputs(story, "nlu_fallback", parking, Scores(0.1, 0.0, 0.0)), TH).intent != "out_of_scope"

@@ -1037,3 +1037,18 @@ def test_a_computers_process_killed_is_a_figure_of_speech(screen):
     assert screen.screen("i need to kill a process on my linux server that keeps hanging").figure_of_speech
     assert screen.screen("kill -9 the script that eats all the memory").figure_of_speech
     assert not screen.screen("i need to kill myself, i can't do this").figure_of_speech
+
+
+def test_a_long_storys_cancer_words_leave_its_request_to_decide(screen):
+    """The field's words only in the story around what a long message asks: `story_domain`. Asked about a medicine,
+    a symptom or one's own care, the story stays the clinic's."""
+    tax = ("Long story short, my father passed away from pancreatic cancer in the spring and I am his executor. "
+           "The bank wants a copy of the estate papers and the accountant retired. I have a folder of statements and "
+           "no idea where to start. Can you explain how to file a final income tax return for someone who died?")
+    medicine = ("Long story short, my father has pancreatic cancer and I look after his pills. The pharmacy changed "
+                "the brand of his stool softener this month and the box looks different. He also takes a water pill in "
+                "the morning. Can he take his ibuprofen with the new stool softener?")
+    found = screen.screen(tax)
+    assert found.domain_term and found.story_domain
+    assert screen.screen(medicine).domain_term and not screen.screen(medicine).story_domain
+    assert not screen.screen("my dad died of cancer, can you help me with his final tax return?").story_domain

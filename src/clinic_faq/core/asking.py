@@ -80,6 +80,21 @@ def is_long(text: str, split: Optional[List[str]] = None) -> bool:
     return len(text.split()) >= LONG_WORDS and len(sentences(text) if split is None else split) >= LONG_SENTENCES
 
 
+_QUESTION_MARKED = re.compile(r"[^.!?¿\n]*\?")
+
+
+def request_of_long(text: str, split: Optional[List[str]] = None) -> Optional[str]:
+    """What a long message asks: its sentences that end with a question mark, make a plain request or open as a
+    question, joined; None for a message that is not long or asks nothing. The rest is the story around it."""
+    split = sentences(text) if split is None else split
+    if not is_long(text, split):
+        return None
+    asked = [q.strip() for q in _QUESTION_MARKED.findall(text)]
+    asked += [s for s in split if (_PLAIN_REQUEST.search(s) or _OPENS_AS_QUESTION.search(s))
+              and not any(s in q for q in asked)]
+    return " ".join(a for a in asked if a) or None
+
+
 def asks(text: str) -> bool:
     """True when the message asks a question or makes a request (see the module's docstring); a long message only
     with a question mark, a plain request or a sentence that opens as a question."""

@@ -28,7 +28,7 @@ The order is the order of what matters most:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Optional, Sequence, Tuple
 
 from clinic_faq.core.contract import CrisisLevel, Scores
@@ -257,6 +257,12 @@ def _unasked_answer(inputs: Inputs, decision: Decision, th: Thresholds) -> bool:
 
 def _decide_content(inputs: Inputs, crisis: Optional[CrisisLevel], th: Thresholds) -> Decision:
     screen = inputs.screen
+    if screen.story_domain and (not inputs.ranking or inputs.ranking[0][0] not in PRACTICAL):
+        # A long story's cancer words tell of the writer's life, and what it asks holds none: the request decides
+        # whether it is the clinic's ("my dad passed from lung cancer in March ... his final tax return"). Unless
+        # the classifier's best guess is a practical question of the clinic's ("where do we park?" after "my
+        # wife has her first infusion Tuesday").
+        screen = replace(screen, domain_term=False)
     intent = inputs.intent
     reason = ""
     if intent and not _has_evidence(intent, inputs, crisis):

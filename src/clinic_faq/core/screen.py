@@ -27,7 +27,7 @@ from spacy.matcher import Matcher, PhraseMatcher
 from spacy.pipeline import Lemmatizer
 from spacy.tokens import Doc
 
-from clinic_faq.core.asking import after_treatment, asks, reports_symptom
+from clinic_faq.core.asking import after_treatment, asks, reports_symptom, request_of_long
 from clinic_faq.core.contact import complaint, wants_callback
 from clinic_faq.core.dose import DOSE_AMOUNT_RE
 from clinic_faq.core.normalize import WORD_FIXES, normalize
@@ -338,6 +338,9 @@ class ScreenResult:
     # The message names something of the clinic's field: ketamine, cancer, an opioid (DOMAIN_TERMS), or a
     # medicine, condition or test of the lexicons; `medicine`: a medicine of the lexicon in particular.
     domain_term: bool = False
+    # A long message whose terms of the field are all in the story around what it asks ("my dad passed from lung
+    # cancer in March ... can you help with his final tax return?"): the decision lets its request decide.
+    story_domain: bool = False
     medical: bool = False
     medicine: bool = False
     not_a_person: bool = False  # about a pet, a garden or a pool: its doses are not the person's care
@@ -374,6 +377,7 @@ class ScreenResult:
             "distress_stated": self.distress_stated,
             "figure_of_speech": self.figure_of_speech,
             "domain_term": self.domain_term,
+            "story_domain": self.story_domain,
             "medical": self.medical,
             "medicine": self.medicine,
             "not_a_person": self.not_a_person,
@@ -573,6 +577,15 @@ class SafetyScreen:
             plain = idiom.sub(" ", plain)
         return doc if plain == normalized else self.nlp(plain)
 
+    def _of_the_clinics_field(self, asked: str) -> bool:
+        """Whether what a long message asks holds a term of the clinic's field, a medicine, a reason to refer or a
+        symptom told: asked about a medicine or one's own care, the story around it stays the clinic's."""
+        doc = self.nlp(normalize(asked))
+        kinds = {self.nlp.vocab.strings[m] for m, _, _ in self.lexicons(doc)}
+        first_person = any(t.lower_ in self.first_person for t in doc)
+        return (bool(DOMAIN_TERMS.search(asked)) or "medicine" in kinds or bool(self._referral_reasons(doc, asked))
+                or reports_symptom(asked, first_person))
+
     def has_evidence(self, text: str) -> bool:
         """Whether the text holds a word of danger, or of distress said by the writer (evidence.yml), once its
         figures of speech are blanked out: the parts of a message the crisis detector also reads on their own."""
@@ -603,6 +616,8 @@ class SafetyScreen:
                 crisis, crisis_rules = "urgent", crisis_rules + [symptom]
         lexicon_kinds = {self.nlp.vocab.strings[m] for m, _, _ in self.lexicons(doc)}
         domain_term = bool(DOMAIN_TERMS.search(text))
+        asked = request_of_long(text) if domain_term else None
+        story_domain = asked is not None and not self._of_the_clinics_field(asked)
         return ScreenResult(
             crisis=crisis,
             crisis_rules=crisis_rules,
@@ -614,6 +629,7 @@ class SafetyScreen:
             distress_stated=bool(self.evidence["stated"](crisis_doc)) and first_person,
             figure_of_speech=crisis_doc is not doc,
             domain_term=domain_term,
+            story_domain=story_domain,
             medical=domain_term or bool(lexicon_kinds),
             medicine="medicine" in lexicon_kinds,
             not_a_person=animal or any(t.lower_ in THINGS for t in doc),
