@@ -70,6 +70,22 @@ def assistant(tmp_path_factory) -> Iterator[Any]:
         yield running
 
 
+@pytest.fixture(scope="session")
+def web_page_url(assistant) -> Iterator[str]:
+    """The demo clinic page, served by web/serve.py on the port the session's Rasa server accepts as an origin (one
+    static server for the session: the widget's tests in tests/web/ and in tests/integration/ share it)."""
+    import urllib.parse
+
+    from tests.web.browser import static_server
+
+    port = getattr(assistant, "web_port", None)
+    if not port:
+        pytest.fail("RunningAssistant has no `web_port`: the widget's server side (dev/clinic_faq_dev/harness.py, "
+                    "the socket.io channel) is missing")
+    with static_server(port) as base:
+        yield f"{base}/index.html?socket={urllib.parse.quote(assistant.url, safe='')}"
+
+
 # Tests that start the real servers (or nginx, PostgreSQL and Redis restarts) are integration tests, whether or not
 # their module says so: `make unit` (-m "not integration") starts no server.
 SERVER_DIRECTORIES = ("integration", "production")

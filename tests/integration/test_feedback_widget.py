@@ -7,19 +7,12 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-import urllib.parse
 
 import pytest
 
-from tests.web.browser import AXE, CHROMIUM, CHROMIUM_ARGS, REPLY_TIMEOUT_MS, Widget, run_axe, static_server
+from tests.web.browser import AXE, CHROMIUM, CHROMIUM_ARGS, REPLY_TIMEOUT_MS, Widget, run_axe
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture(scope="module")
-def page_url(assistant):
-    with static_server(assistant.web_port) as base:
-        yield f"{base}/index.html?socket={urllib.parse.quote(assistant.url, safe='')}"
 
 
 @pytest.fixture(scope="module")
@@ -36,13 +29,13 @@ def browser():
 
 
 @pytest.fixture
-def widget(browser, page_url):
+def widget(browser, web_page_url):
     context = browser.new_context(viewport={"width": 1024, "height": 768})
     page = context.new_page()
     page.set_default_timeout(REPLY_TIMEOUT_MS)
     errors = []
     page.on("pageerror", lambda error: errors.append(str(error)))
-    page.goto(page_url)
+    page.goto(web_page_url)
     yield Widget(page)
     context.close()
     assert errors == []

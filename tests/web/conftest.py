@@ -11,18 +11,6 @@ import pytest
 
 from tests.web.browser import CHROMIUM, CHROMIUM_ARGS, REPLY_TIMEOUT_MS, Widget, static_server
 
-
-@pytest.fixture(scope="session")
-def web_page_url(assistant) -> Iterator[str]:
-    """The demo clinic page, served by web/serve.py on the port the Rasa server accepts as an origin."""
-    port = getattr(assistant, "web_port", None)
-    if not port:
-        pytest.fail("RunningAssistant has no `web_port`: the widget's server side (dev/clinic_faq_dev/harness.py, "
-                    "the socket.io channel) is missing")
-    with static_server(port) as base:
-        yield f"{base}/index.html?socket={urllib.parse.quote(assistant.url, safe='')}"
-
-
 # A conversation may send 2 messages at once, then one every 6 s; a refused one is told so once per 12 s.
 LIMITED = {"RATE_LIMIT_CONVERSATION": "2/12"}
 
