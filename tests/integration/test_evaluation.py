@@ -466,13 +466,15 @@ def test_long_posts_of_blind_set_15(servers):
     in long emails. Measured with the servers before any change: exact topic 75.0%, crises 98.2%, chatter given
     911/988 42.9% and declined 11.4%, other-domain requests given 911/988 11.1% and declined 22.2%. After the
     fifteenth round (a long message asks only with a question or a plain request; a detector taught on long
-    messages reads them): 83.3%, 98.2%, 22.9%, 25.7%, 5.6% and 22.2%. The floors hold what was reached; long, heavy
-    posts about grief and caring for someone still get the crisis line too often (docs/safety.md)."""
+    messages reads them): 83.3%, 98.2%, 22.9%, 25.7%, 5.6% and 22.2%. After the sixteenth (a long story's request
+    decides its domain): exact topic 88.9%, other-domain requests declined 55.6%. The floors hold what was reached;
+    long, heavy posts about grief and caring for someone still get the crisis line too often (docs/safety.md)."""
     results, summary = run_set(servers, "blind15_dev")
     assert summary["answer_accuracy"] >= 0.8, failures(results, "answer")
     assert summary["referral_alone_on_answers"] <= 0.06, failures(results, "answer")
     assert summary["chatter_alarm_rate"] <= 0.25, [r["text"] for r in results if r["expected_route"] == "chatter" and "emergency" in r["routes"]]
     assert summary["unrelated_alarm_rate"] <= 0.06, [r["text"] for r in results if r["expected_route"] == "out_of_scope" and "emergency" in r["routes"]]
+    assert summary["unrelated_declined"] >= 0.5, failures(results, "out_of_scope")
     assert summary["emergency_recall"] >= 0.98, failures(results, "emergency")
     assert summary["referral_recall"] >= 0.98, failures(results, "referral")
     assert summary["practical_helped"] >= 0.95, failures(results, "practical")
