@@ -257,7 +257,8 @@ def _unasked_answer(inputs: Inputs, decision: Decision, th: Thresholds) -> bool:
 
 def _decide_content(inputs: Inputs, crisis: Optional[CrisisLevel], th: Thresholds) -> Decision:
     screen = inputs.screen
-    if screen.story_domain and (not inputs.ranking or inputs.ranking[0][0] not in PRACTICAL):
+    best_guess = next((name for name, _ in inputs.ranking if name != FALLBACK), None)  # Rasa ranks its fallback first
+    if screen.story_domain and best_guess not in PRACTICAL:
         # A long story's cancer words tell of the writer's life, and what it asks holds none: the request decides
         # whether it is the clinic's ("my dad passed from lung cancer in March ... his final tax return"). Unless
         # the classifier's best guess is a practical question of the clinic's ("where do we park?" after "my
