@@ -93,9 +93,12 @@ EVALUATION_SETS = sorted(p.stem for p in Path("evaluation/sets").glob("*.yml"))
 
 def detector_examples():
     """Every text the learned screens train on besides the NLU data (data/guardrails/)."""
-    from clinic_faq.core.detectors import load_crisis, load_long_crisis, load_out_of_domain
+    from clinic_faq.core.detectors import load_crisis, load_in_domain, load_long_crisis, load_out_of_domain
 
     texts = [t for ts in load_out_of_domain().values() for t in ts]
+    gate_only = [t for ts in load_in_domain().values() for t in ts]
+    assert gate_only  # the front desk's terse questions teach the gate
+    texts += gate_only
     long_messages = [t for ts in load_long_crisis().values() for t in ts]
     assert long_messages  # the long messages' detector trains on them too
     return texts + [t for ts in load_crisis().values() for t in ts] + long_messages

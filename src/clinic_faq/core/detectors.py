@@ -230,6 +230,18 @@ def load_out_of_domain(data_dir: Optional[Path] = None) -> Dict[str, List[str]]:
     return {str(k): [str(t) for t in v or []] for k, v in domains.items()}
 
 
+def load_in_domain(data_dir: Optional[Path] = None) -> Dict[str, List[str]]:
+    """The clinic's questions taught to the domain gate only (`in_domain.yml`, by intent): an empty mapping when
+    the file is absent."""
+    path = (data_dir or default_data_dir()) / "in_domain.yml"
+    if not path.exists():
+        return {}
+    with open(path, encoding="utf-8") as f:
+        data = yaml.safe_load(f) or {}
+    intents = data.get("intents") or {}
+    return {str(k): [str(t) for t in v or []] for k, v in intents.items()}
+
+
 _CRISIS_LISTS = ("urgent", "concern", "not_crisis")
 
 
@@ -360,10 +372,14 @@ class Detectors:
         out_of_domain = [t for texts in load_out_of_domain(data_dir).values() for t in texts]
         out_of_domain += [t for intent, t in examples if intent == OUT_OF_SCOPE_INTENT]
         crisis = load_crisis(data_dir)
-        in_domain = [t for intent, t in examples if intent != OUT_OF_SCOPE_INTENT]
+        # The front desk's terse questions (data/guardrails/in_domain.yml) teach the gate, and the crisis detector
+        # that they are no crisis, but not the intent classifier: taught them, it read everyday talk of traffic and
+        # buses as practical questions (docs/nlu-pipeline.md).
+        gate_only = [t for texts in load_in_domain(data_dir).values() for t in texts]
+        in_domain = [t for intent, t in examples if intent != OUT_OF_SCOPE_INTENT] + gate_only
         urgent = crisis["urgent"] + [t for intent, t in examples if intent in URGENT_INTENTS]
         concern = crisis["concern"] + [t for intent, t in examples if intent in CONCERN_INTENTS]
-        not_crisis = crisis["not_crisis"] + [
+        not_crisis = crisis["not_crisis"] + gate_only + [
             t for intent, t in examples if intent not in URGENT_INTENTS + CONCERN_INTENTS and t not in skip
         ]
 
