@@ -341,3 +341,25 @@ def test_the_long_examples_leave_the_gate_and_the_short_messages_detector_alone(
     assert np.array_equal(without.gate.model.coef_, with_long.gate.model.coef_)
     assert np.array_equal(without.crisis.model.coef_, with_long.crisis.model.coef_)
     assert not np.array_equal(with_long.crisis.model.coef_, with_long.crisis_of_long.model.coef_)
+
+
+def test_the_front_desks_terse_questions_teach_the_gate_and_not_the_intent_classifier(tmp_path):
+    """in_domain.yml raises P(in domain) of the terse practical questions it holds (n-grams alone, a third of the
+    examples, to keep the test short); the intent classifier's examples do not include them."""
+    import shutil
+
+    from clinic_faq.core.detectors import default_data_dir, load_in_domain
+
+    gate_only = [t for texts in load_in_domain().values() for t in texts]
+    assert len(gate_only) > 300
+    assert not set(gate_only) & {t for _, t in training_examples()}
+    for path in default_data_dir().glob("*.yml"):
+        if path.name != "in_domain.yml":
+            shutil.copy(path, tmp_path / path.name)
+    examples = training_examples()[::3]
+    without = Detectors.train(examples, data_dir=tmp_path, mixed=0, long=False)
+    with_them = Detectors.train(examples, mixed=0, long=False)
+    probes = gate_only[::20]
+    lifted = [with_them.score(t, None)[0] - without.score(t, None)[0] for t in probes]
+    assert np.mean(lifted) > 0.1, lifted
+    assert load_in_domain(tmp_path) == {}
