@@ -193,6 +193,17 @@ def test_the_detector_reads_every_crisis_file_of_its_folder(tmp_path):
     assert load_crisis(tmp_path) == {"urgent": ["a", "d"], "concern": ["b"], "not_crisis": ["c", "e", "f"]}
 
 
+def test_the_long_detector_reads_every_long_crisis_file_of_its_folder(tmp_path):
+    from clinic_faq.core.detectors import load_crisis, load_long_crisis
+
+    assert load_long_crisis(tmp_path) == {"urgent": [], "concern": [], "not_crisis": []}
+    (tmp_path / "crisis.yml").write_text('urgent: ["a"]\n')
+    (tmp_path / "long_crisis.yml").write_text('urgent: ["b"]\nnot_crisis: ["c"]\n')
+    (tmp_path / "long_crisis_more.yml").write_text('concern: ["d"]\nnot_crisis: ["e"]\n')
+    assert load_long_crisis(tmp_path) == {"urgent": ["b"], "concern": ["d"], "not_crisis": ["c", "e"]}
+    assert load_crisis(tmp_path)["urgent"] == ["a"]  # the short messages' detector does not read them
+
+
 def test_mixed_pairs_differ_only_by_the_danger():
     from clinic_faq.core.detectors import CONCERN, NONE, URGENT, mixed_pairs
 
@@ -262,6 +273,26 @@ def test_a_fit_started_from_another_detectors_weights_reaches_the_same_model():
     warm = CrisisDetector(Featurizer()).fit(x, labels, start=first)
     assert not np.allclose(first.model.coef_, cold.model.coef_, atol=1e-2)  # the start is not the answer
     assert np.allclose(warm.model.predict_proba(x), cold.model.predict_proba(x), atol=1e-3)
+
+
+def test_an_example_weighted_k_counts_as_k_copies_of_it():
+    """The long messages' detector weighs its long examples above the short ones (LONG_WEIGHT): a weight of 3 must
+    move the model about as three copies of the example would (not exactly: the balanced class weights count the
+    copies), far from where a weight of 1 leaves it."""
+    from scipy import sparse
+
+    from clinic_faq.core.detectors import CrisisDetector
+
+    rng = np.random.default_rng(5)
+    x = sparse.csr_matrix(rng.normal(size=(300, 20)).astype(np.float32))
+    labels = np.array(["none", "urgent", "concern"])[np.argmax(x @ rng.normal(size=(20, 3)) + rng.normal(size=(300, 3)), 1)]
+    weighted = CrisisDetector(Featurizer()).fit(x, labels, weights=[3.0] * 100 + [1.0] * 200)
+    copies = CrisisDetector(Featurizer()).fit(sparse.vstack([x[:100], x[:100], x]).tocsr(), np.concatenate([labels[:100], labels[:100], labels]))
+    plain = CrisisDetector(Featurizer()).fit(x, labels)
+    def gap(a, b):
+        return np.abs(a.model.predict_proba(x) - b.model.predict_proba(x)).max()
+
+    assert gap(weighted, copies) < 0.25 * gap(plain, copies), (gap(weighted, copies), gap(plain, copies))
 
 
 # Long messages: a forum post's worth of words, calm or in danger (written for these tests; see the last assertion).
