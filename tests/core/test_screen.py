@@ -388,6 +388,9 @@ def test_poison_questions_pills_with_alcohol_and_a_drooping_face_are_urgent(scre
     ("i just want everything to stop, the pain, the scans, all of it", True),
     ("my life feels like a room with no door out", True),
     ("mis nietos merecen algo mejor, yo ya me voy yendo", True),
+    # "number" may take "numb" as its dictionary form: numbness is read as written
+    ("i feel numb all the time", True),
+    ("it keeps asking me for the last 4 digits of their phone number and i don't have it", False),
 ])
 def test_distress_evidence_in_words_set_apart(screen, text, distress):
     assert screen.screen(text).distress_evidence is distress
@@ -514,6 +517,8 @@ def test_rules_written_as_one_phrase_each(screen, text, urgent):
     "im dead tired after the double shift",
     "need something that kills mold in the shower",
     "my insulin dose kept going up all year and now i feel dizzy",
+    "the dog chewed my slipper and then looked me dead in the eye",
+    "this commute is taking years off my life",
 ])
 def test_more_figures_of_speech_carry_no_danger_evidence(screen, text):
     result = screen.screen(text)
@@ -1052,3 +1057,17 @@ def test_a_long_storys_cancer_words_leave_its_request_to_decide(screen):
     assert found.domain_term and found.story_domain
     assert screen.screen(medicine).domain_term and not screen.screen(medicine).story_domain
     assert not screen.screen("my dad died of cancer, can you help me with his final tax return?").story_domain
+
+
+@pytest.mark.parametrize("text, danger, distress", [
+    ("i bought a few helium tanks online last week, they're in my closet", True, False),
+    ("ordered a bag of nitrogen", True, False),
+    ("got helium balloons for my daughter's party", False, False),
+    ("i've been looking into other ways out, like actually out", False, True),
+    ("i keep thinking about the easy way out", False, True),
+    ("is there another way out of the parking garage", False, False),
+])
+def test_an_inert_gas_is_a_means_and_a_way_out_is_distress(screen, text, danger, distress):
+    """Evidence only: the learned detector still decides whether such a message is a crisis."""
+    result = screen.screen(text)
+    assert (result.danger_evidence, result.distress_evidence) == (danger, distress)
