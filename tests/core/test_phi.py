@@ -90,3 +90,22 @@ def test_spanish_ways_of_giving_personal_details_are_redacted(text, secret, kind
 @pytest.mark.parametrize("text", ["soy diabetica, puedo hacerme la infusion", "soy la hija de un paciente"])
 def test_spanish_sentences_about_oneself_are_not_names(text):
     assert redact(text).found == ()
+
+
+@pytest.mark.parametrize("text", [
+    "GOT A NEW PUPPY!!! his name is waffles",
+    "we adopted a kitten, her name is Luna",
+    "mi gato se llama Michi",
+])
+def test_a_pets_name_is_no_identifier(text):
+    assert redact(text).found == ()
+
+
+@pytest.mark.parametrize("text, secret", [
+    ("my dog died! his name is Max and my name is Tom Lee", "Tom Lee"),
+    ("the cat is fine. his name is John Perez, my husband", "John Perez"),
+    ("his name is John Perez and he has our dog today", "John Perez"),
+])
+def test_a_persons_name_beside_a_pet_is_still_redacted(text, secret):
+    result = redact(text)
+    assert secret not in result.text and "NAME" in result.found

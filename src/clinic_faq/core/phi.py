@@ -156,8 +156,20 @@ class Redaction:
         return bool(self.found)
 
 
-def _sub(pattern: re.Pattern[str], kind: str, text: str, found: Set[str]) -> str:
+# A pet's name ("got a new puppy!! his name is waffles", "mi gato se llama Michi") is no one's identifier.
+_PET_NAME = re.compile(
+    r"\b(?:puppy|puppies|pup|dog|doggo|kitten|kitty|cat|bird|parrot|hamster|bunny|rabbit|horse|pony|fish|turtle|"
+    r"perr[oa]|perrit[oa]|cachorr[oa]|gat[oa]|gatit[oa]|mascota|loro|perico|conejo|tortuga)s?\b"
+    r"[^.?\n]{0,50}?\b(?P<name>(?:his|her|its|their|the) name(?:'s| is)|names? (?:is|are)|se llama|su nombre es)\s+",
+    re.IGNORECASE,
+)
+
+
+def _sub(pattern: re.Pattern[str], kind: str, text: str, found: Set[str],
+         spared: Tuple[Tuple[int, int], ...] = ()) -> str:
     def repl(match: re.Match[str]) -> str:
+        if any(start <= match.start() < end for start, end in spared):
+            return match.group(0)
         found.add(kind)
         keep = match.group("keep") if "keep" in pattern.groupindex else ""
         return f"{keep}[{kind}]"
@@ -185,7 +197,8 @@ def redact(text: str) -> Redaction:
         return Redaction(text or "", ())
     found: Set[str] = set()
     for kind, pattern in _PATTERNS:
-        text = _sub(pattern, kind, text, found)
+        spared = tuple((m.start("name"), m.end()) for m in _PET_NAME.finditer(text)) if kind == "NAME" else ()
+        text = _sub(pattern, kind, text, found, spared)
     for pattern in (_CAPITALISED_NAME, _RELATIVE_NAME, _FIELD_NAME, _NAME_BEFORE_ID):
         text = _sub(pattern, "NAME", text, found)
     if any(ch.isdigit() for ch in text):
