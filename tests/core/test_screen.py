@@ -390,6 +390,10 @@ def test_poison_questions_pills_with_alcohol_and_a_drooping_face_are_urgent(scre
     ("mis nietos merecen algo mejor, yo ya me voy yendo", True),
     # "number" may take "numb" as its dictionary form: numbness is read as written
     ("i feel numb all the time", True),
+    ("quick question and then i'll leave you alone", False),
+    ("i've been here an hour and they're still on number 112", False),
+    ("i hate being alive some days", True),
+    ("i feel so alone since the diagnosis", True),
     ("it keeps asking me for the last 4 digits of their phone number and i don't have it", False),
 ])
 def test_distress_evidence_in_words_set_apart(screen, text, distress):
@@ -519,6 +523,7 @@ def test_rules_written_as_one_phrase_each(screen, text, urgent):
     "my insulin dose kept going up all year and now i feel dizzy",
     "the dog chewed my slipper and then looked me dead in the eye",
     "this commute is taking years off my life",
+    "my python script keeps hanging, what's the command to find it and kill it",
 ])
 def test_more_figures_of_speech_carry_no_danger_evidence(screen, text):
     result = screen.screen(text)
