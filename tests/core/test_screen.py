@@ -394,6 +394,8 @@ def test_poison_questions_pills_with_alcohol_and_a_drooping_face_are_urgent(scre
     ("i've been here an hour and they're still on number 112", False),
     ("i hate being alive some days", True),
     ("i feel so alone since the diagnosis", True),
+    ("i'm all alone with this", True),
+    ("i am so lonely tonight", True),
     ("it keeps asking me for the last 4 digits of their phone number and i don't have it", False),
 ])
 def test_distress_evidence_in_words_set_apart(screen, text, distress):
