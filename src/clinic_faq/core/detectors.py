@@ -224,24 +224,23 @@ class CrisisDetector:
 
 
 # ---------------------------------------------------------------------------------------------- data
+def _lists_by_name(path: Path, key: str) -> Dict[str, List[str]]:
+    """The mapping of names to lists of texts under `key` in a YAML file."""
+    with open(path, encoding="utf-8") as f:
+        data = yaml.safe_load(f) or {}
+    return {str(k): [str(t) for t in v or []] for k, v in (data.get(key) or {}).items()}
+
+
 def load_out_of_domain(data_dir: Optional[Path] = None) -> Dict[str, List[str]]:
     """The out-of-domain examples by domain."""
-    with open((data_dir or default_data_dir()) / "out_of_domain.yml", encoding="utf-8") as f:
-        data = yaml.safe_load(f) or {}
-    domains = data.get("domains") or {}
-    return {str(k): [str(t) for t in v or []] for k, v in domains.items()}
+    return _lists_by_name((data_dir or default_data_dir()) / "out_of_domain.yml", "domains")
 
 
 def load_in_domain(data_dir: Optional[Path] = None) -> Dict[str, List[str]]:
     """The clinic's questions taught to the domain gate only (`in_domain.yml`, by intent): an empty mapping when
     the file is absent."""
     path = (data_dir or default_data_dir()) / "in_domain.yml"
-    if not path.exists():
-        return {}
-    with open(path, encoding="utf-8") as f:
-        data = yaml.safe_load(f) or {}
-    intents = data.get("intents") or {}
-    return {str(k): [str(t) for t in v or []] for k, v in intents.items()}
+    return _lists_by_name(path, "intents") if path.exists() else {}
 
 
 _CRISIS_LISTS = ("urgent", "concern", "not_crisis")
