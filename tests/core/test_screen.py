@@ -180,6 +180,9 @@ def test_spanish_not_responding_is_about_a_person_not_a_pain(screen, text, urgen
         ("after the appointment im jumping off the top of the hospital garage", "suicidal:"),
         ("i will jump from the overpass when it gets dark", "suicidal:"),
         ("been hoarding my oxycodone since summer", "suicidal:"),
+        # a handful of one's own opioid or sedative, taken
+        ("also i took a bunch of extra morphine an hour ago, is that ok", "overdose:"),
+        ("me tomé un puñado de mi oxicodona hace rato", "overdose:"),
     ],
 )
 def test_dangers_the_word_rules_cannot_see_in_one_span_are_urgent(screen, text, rule):
@@ -526,6 +529,7 @@ def test_rules_written_as_one_phrase_each(screen, text, urgent):
     "the dog chewed my slipper and then looked me dead in the eye",
     "this commute is taking years off my life",
     "my python script keeps hanging, what's the command to find it and kill it",
+    "if i have to sit through one more zoom call i will literally die",
 ])
 def test_more_figures_of_speech_carry_no_danger_evidence(screen, text):
     result = screen.screen(text)
@@ -1078,3 +1082,25 @@ def test_an_inert_gas_is_a_means_and_a_way_out_is_distress(screen, text, danger,
     """Evidence only: the learned detector still decides whether such a message is a crisis."""
     result = screen.screen(text)
     assert (result.danger_evidence, result.distress_evidence) == (danger, distress)
+
+
+@pytest.mark.parametrize("text, urgent", [
+    ("i literally want to die", True),
+    ("took a bunch of my oxy an hour ago and i feel weird", True),
+    # the whole week's pills sorted, the medicine taken in the morning: no overdose
+    ("ya junte todas las pastillas para la semana en el pastillero", False),
+    ("me tomo toda la medicina en la mañana o la divido?", False),
+    ("i took a bunch of photos at the infusion center", False),
+])
+def test_a_handful_of_ones_own_opioid_is_an_overdose_and_hyperbole_is_not_a_wish(screen, text, urgent):
+    assert (screen.screen(text).crisis == "urgent") is urgent, screen.screen(text).crisis_rules
+
+
+@pytest.mark.parametrize("text, evidence", [
+    ("cleaning out the garage, i won't need half this stuff anymore", False),
+    ("we park in the garage on infusion days", False),
+    ("locked myself in the garage with the engine on", True),
+    ("waiting in the garage with the door shut", True),
+])
+def test_a_garage_is_danger_evidence_only_as_a_closed_room_to_sit_in(screen, text, evidence):
+    assert screen.screen(text).danger_evidence is evidence
