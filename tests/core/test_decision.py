@@ -34,6 +34,14 @@ ROWS = [
     (screen(), Scores(0.99, 0.83, 0.05), ranking(("ask_day_of_infusion", 0.87)), None, False, "topic question, detector unsure"),
     # ... but on what the classifier cannot place, the emergency reply
     (screen(), Scores(0.99, 0.83, 0.05), ranking(("ask_personal_medical", 0.87)), "emergency", False, "detector alone, no topic"),
+    # a question about one's own medicines with a word of danger and the detector unsure: the referral, then the crisis
+    # line (medicine questions are full of pills, blood and breathing) ...
+    (screen(danger_evidence=True, referral_reasons=["personal medicine"], medical=True, medicine=True),
+     Scores(1.0, 0.75, 0.01), ranking(("ask_personal_medical", 0.95)), None, False, "medicine question, danger word"),
+    # ... but emergency guidance first when the danger is decided on or prepared ("the fastest way to go with what
+    # I've got: morphine, lorazepam...")
+    (screen(danger_evidence=True, danger_planned=True, referral_reasons=["personal medicine"], medical=True, medicine=True),
+     Scores(1.0, 0.75, 0.01), ranking(("ask_personal_medical", 0.95)), "emergency", False, "medicine question, planned"),
     # no alarm: the detector alone, without a word of danger, on a message the domain gate reads as unrelated
     (screen(asks=False), Scores(0.5, 0.9, 0.01), ranking(("out_of_scope", 0.6)), "out_of_scope", False, "shape only, unrelated"),
     # no alarm: the detector as sure, on a message whose danger-like words a figure of speech explains

@@ -1104,3 +1104,19 @@ def test_a_handful_of_ones_own_opioid_is_an_overdose_and_hyperbole_is_not_a_wish
 ])
 def test_a_garage_is_danger_evidence_only_as_a_closed_room_to_sit_in(screen, text, evidence):
     assert screen.screen(text).danger_evidence is evidence
+
+
+@pytest.mark.parametrize("text, planned", [
+    ("what's the fastest way to go with what I've got: morphine, lorazepam and amitriptyline", True),
+    ("at the pharmacy now, how many boxes of these sleeping pills do i need to buy to make sure", True),
+    ("ya junté todas las pastillas para el viernes, ya lo decidí", True),
+    ("been saving up my pain pills for months", True),
+    # danger words without a decision or a means put aside
+    ("i took my morphine an hour ago and i feel short of breath", False),
+    ("my gums bleed since the blood thinner", False),
+    ("what's the fastest way to the infusion center from the highway", False),
+])
+def test_danger_decided_on_or_prepared_is_told_apart_from_a_word_of_danger(screen, text, planned):
+    result = screen.screen(text)
+    assert result.danger_planned is planned
+    assert result.danger_evidence or not planned  # planned danger is danger evidence too

@@ -164,9 +164,11 @@ def crisis_level(screen: ScreenResult, scores: Optional[Scores], th: Thresholds)
         if learned == "urgent" and scores.urgent >= th.crisis_override_informational:
             return "urgent", "crisis detector: danger"
         return "informational", "crisis rules"
-    if learned == "urgent" and screen.referral and scores.urgent < th.crisis_override_informational:
+    if (learned == "urgent" and screen.referral and scores.urgent < th.crisis_override_informational
+            and not screen.danger_planned):
         # The detector alone, unsure, on what the rules read as a question about one's own medicines or
-        # condition: the care team's referral, with the crisis line added gently.
+        # condition: the care team's referral, with the crisis line added gently. Not when the danger is decided on
+        # or prepared ("I'm at the pharmacy counter, how many boxes of these sleeping pills do I need to make sure").
         return ("concern", "distress stated") if stated else (
             "informational", "crisis detector: unsure, on a personal medical question")
     if learned == "urgent":

@@ -332,6 +332,9 @@ class ScreenResult:
     # Distress stated so plainly that it calls for the concern reply whatever the detector says ("I want to give
     # up on life", "who would even notice if I disappeared"): patterns/evidence.yml `stated`, said of oneself.
     distress_stated: bool = False
+    # Danger decided on or prepared (a decision, a date, a means put aside, the way asked for): patterns/evidence.yml
+    # `planned`. Implies danger_evidence.
+    danger_planned: bool = False
     # A figure of speech of crisis.yml's `idioms` was found ("buried alive in boxes", "estoy muerta"): the crisis
     # rules and the evidence read the message without it, and the detector alone raises no alarm on it.
     figure_of_speech: bool = False
@@ -375,6 +378,7 @@ class ScreenResult:
             "danger_evidence": self.danger_evidence,
             "distress_evidence": self.distress_evidence,
             "distress_stated": self.distress_stated,
+            "danger_planned": self.danger_planned,
             "figure_of_speech": self.figure_of_speech,
             "domain_term": self.domain_term,
             "story_domain": self.story_domain,
@@ -509,7 +513,7 @@ class SafetyScreen:
             self._add(self.informational, compiler, "informational", rule)
         evidence = _load_yaml("evidence.yml")
         self.evidence: Dict[str, Matcher] = {}
-        for kind in ("danger", "distress", "stated"):
+        for kind in ("danger", "distress", "stated", "planned"):
             self.evidence[kind] = Matcher(self.nlp.vocab)
             for rule in evidence.get(kind) or []:
                 self._add(self.evidence[kind], compiler, f"evidence {kind}", rule)
@@ -590,7 +594,7 @@ class SafetyScreen:
         """Whether the text holds a word of danger, or of distress said by the writer (evidence.yml), once its
         figures of speech are blanked out: the parts of a message the crisis detector also reads on their own."""
         doc, crisis_doc, first_person = self._read(text)
-        if self.evidence["danger"](crisis_doc):
+        if self.evidence["danger"](crisis_doc) or self.evidence["planned"](crisis_doc):
             return True
         return bool(self.evidence["distress"](crisis_doc)) and first_person
 
@@ -618,13 +622,15 @@ class SafetyScreen:
         domain_term = bool(DOMAIN_TERMS.search(text))
         asked = request_of_long(text) if domain_term else None
         story_domain = asked is not None and not self._of_the_clinics_field(asked)
+        planned = bool(self.evidence["planned"](crisis_doc))
         return ScreenResult(
             crisis=crisis,
             crisis_rules=crisis_rules,
             referral_reasons=self._referral_reasons(doc, text),
             phi=list(placeholders_in(text)),
             unclear=self._unclear(doc),
-            danger_evidence=bool(self.evidence["danger"](crisis_doc)),
+            danger_evidence=bool(self.evidence["danger"](crisis_doc)) or planned,
+            danger_planned=planned,
             distress_evidence=bool(self.evidence["distress"](crisis_doc)) and first_person,
             distress_stated=bool(self.evidence["stated"](crisis_doc)) and first_person,
             figure_of_speech=crisis_doc is not doc,

@@ -218,7 +218,7 @@ class SafetyScreenComponent(GraphComponent):  # type: ignore[misc]  # rasa ships
             classifier=ClassifierGuess(intent, round(float(classified.get(PREDICTED_CONFIDENCE_KEY) or 0.0), 4)),
             refer_after=decision.refer_after,
             evidence=[kind for kind, found in (("danger", result.danger_evidence), ("distress", result.distress_evidence),
-                                                ("stated", result.distress_stated),
+                                                ("stated", result.distress_stated), ("planned", result.danger_planned),
                                                 ("figure of speech", result.figure_of_speech)) if found],
         )
         if decision.intent and decision.intent != intent:
