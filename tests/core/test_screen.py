@@ -257,8 +257,13 @@ def test_questions_about_the_treatment_are_not_dose_or_interaction_questions(scr
     ("me tome todas las pastillas que tenia", True),
     ("me trague un monton de pastillas", True),
     ("se tomo las pastillas de golpe", True),
+    # a garage likewise: only as a closed room one sits, waits or is locked in
+    ("cleaning out the garage, i won't need half this stuff anymore", False),
+    ("we park in the garage on infusion days", False),
+    ("locked myself in the garage with the engine on", True),
+    ("waiting in the garage with the door shut", True),
 ])
-def test_spanish_pills_are_danger_evidence_only_when_many_or_all_were_taken(screen, text, danger):
+def test_pills_and_a_garage_are_danger_evidence_only_when_taken_or_shut_in(screen, text, danger):
     assert screen.screen(text).danger_evidence is danger
 
 
@@ -1094,16 +1099,6 @@ def test_an_inert_gas_is_a_means_and_a_way_out_is_distress(screen, text, danger,
 ])
 def test_a_handful_of_ones_own_opioid_is_an_overdose_and_hyperbole_is_not_a_wish(screen, text, urgent):
     assert (screen.screen(text).crisis == "urgent") is urgent, screen.screen(text).crisis_rules
-
-
-@pytest.mark.parametrize("text, evidence", [
-    ("cleaning out the garage, i won't need half this stuff anymore", False),
-    ("we park in the garage on infusion days", False),
-    ("locked myself in the garage with the engine on", True),
-    ("waiting in the garage with the door shut", True),
-])
-def test_a_garage_is_danger_evidence_only_as_a_closed_room_to_sit_in(screen, text, evidence):
-    assert screen.screen(text).danger_evidence is evidence
 
 
 @pytest.mark.parametrize("text, planned", [
