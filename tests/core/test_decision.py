@@ -229,6 +229,12 @@ ROWS = [
      CALM, ranking(("ask_personal_medical", 0.9)), None, False, "a pet and an opioid"),
     # asking to be called back, with the number in the message: the callback request, not the privacy warning
     (screen(phi=["PHONE"], wants_callback=True), CALM, ranking(("share_personal_info", 0.6)), "request_callback", False, "call me at"),
+    # the classifier's "personal" on a change told after a treatment, which the gate doubts a little ("very little
+    # appetite since his third session"): kept, for the care team; without the treatment named, the rephrase prompt
+    (screen(asks=False, after_treatment=True), Scores(0.9, 0.05, 0.0), ranking(("ask_personal_medical", 0.96)), None,
+     False, "personal, a change after a treatment"),
+    (screen(asks=False), Scores(0.9, 0.05, 0.0), ranking(("ask_personal_medical", 0.96), ("out_of_scope", 0.03)),
+     "nlu_fallback", False, "personal, nothing medical named"),
     # an answer: nothing to change
     (screen(), CALM, ranking(("ask_side_effects", 0.9)), None, False, "plain answer"),
 ]

@@ -191,7 +191,7 @@ def _has_evidence(intent: str, inputs: Inputs, crisis: Optional[CrisisLevel]) ->
         return bool(screen.phi)
     if intent == REFERRAL:
         in_domain = inputs.scores.in_domain if inputs.scores else 1.0
-        return screen.referral or screen.medical or in_domain >= SURELY_IN_DOMAIN
+        return screen.referral or screen.medical or screen.after_treatment or in_domain >= SURELY_IN_DOMAIN
     return True
 
 
