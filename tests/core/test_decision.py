@@ -42,6 +42,13 @@ ROWS = [
     # I've got: morphine, lorazepam...")
     (screen(danger_evidence=True, danger_planned=True, referral_reasons=["personal medicine"], medical=True, medicine=True),
      Scores(1.0, 0.75, 0.01), ranking(("ask_personal_medical", 0.95)), "emergency", False, "medicine question, planned"),
+    # danger decided on or prepared, which the detector reads as calm ("I bought sleeping pills at three pharmacies
+    # today and I know exactly what they're for"): emergency guidance from a low P(urgent); a bare word of danger
+    # at the same score raises nothing
+    (screen(danger_evidence=True, danger_planned=True), Scores(0.9, 0.12, 0.01), ranking(("out_of_scope", 0.6)),
+     "emergency", False, "planned, the detector calm"),
+    (screen(danger_evidence=True), Scores(0.9, 0.12, 0.01), ranking(("out_of_scope", 0.6)), None, False,
+     "a word of danger, the detector calm"),
     # no alarm: the detector alone, without a word of danger, on a message the domain gate reads as unrelated
     (screen(asks=False), Scores(0.5, 0.9, 0.01), ranking(("out_of_scope", 0.6)), "out_of_scope", False, "shape only, unrelated"),
     # no alarm: the detector as sure, on a message whose danger-like words a figure of speech explains

@@ -1110,6 +1110,13 @@ def test_a_handful_of_ones_own_opioid_is_an_overdose_and_hyperbole_is_not_a_wish
     ("i took my morphine an hour ago and i feel short of breath", False),
     ("my gums bleed since the blood thinner", False),
     ("what's the fastest way to the infusion center from the highway", False),
+    # the way found, the last message: said of the act, not of a fridge, a phone or a job
+    ("i figured out how i'm going to do it", True),
+    ("figured out how to end it all", True),
+    ("this is my last goodbye", True),
+    ("my dog figured out how to open the fridge, send help", False),
+    ("finally figured out how to text on this new phone", False),
+    ("this is my last week at the bakery, nursing school starts in August", False),
 ])
 def test_danger_decided_on_or_prepared_is_told_apart_from_a_word_of_danger(screen, text, planned):
     result = screen.screen(text)

@@ -105,6 +105,10 @@ class Thresholds:
     # the message the care team's ("how are my cannabis stocks doing", "how do i patch a hole in drywall"): on the
     # dev halves no personal question ever reached this branch under 0.2.
     medicine_unrelated: float = 0.05
+    # Danger decided on or prepared (evidence.yml `planned`: a date picked, a means gathered "and I know exactly what
+    # they're for") calls for emergency guidance from this P(urgent), below `crisis_urgent`: the detector reads such a
+    # message's calm shape as an ordinary one.
+    crisis_planned: float = 0.1
 
 
 @dataclass(frozen=True)
@@ -147,6 +151,8 @@ def crisis_level(screen: ScreenResult, scores: Optional[Scores], th: Thresholds)
     # that look like danger ("moving next week, going to be buried alive in boxes").
     alone = not screen.figure_of_speech
     if scores.urgent >= th.crisis_urgent and screen.danger_evidence:
+        learned = "urgent"
+    elif screen.danger_planned and scores.urgent >= th.crisis_planned:
         learned = "urgent"
     elif (alone and not screen.danger_evidence and scores.urgent >= th.crisis_urgent_unsupported
           and scores.in_domain >= th.domain):
