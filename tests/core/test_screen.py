@@ -1122,3 +1122,11 @@ def test_danger_decided_on_or_prepared_is_told_apart_from_a_word_of_danger(scree
     result = screen.screen(text)
     assert result.danger_planned is planned
     assert result.danger_evidence or not planned  # planned danger is danger evidence too
+
+
+def test_a_story_is_told_apart_from_a_message(screen):
+    story = ("It's been a year today since my dad passed. I thought today would wreck me but it's been quiet. "
+             "I made his pancakes this morning, burned the first one like he always did, and my kids laughed. "
+             "We'll go to the lake this afternoon.")
+    assert screen.screen(story).long
+    assert not screen.screen("it's been a year today since my dad passed, do you have a grief group?").long

@@ -101,6 +101,9 @@ class Thresholds:
     # The same for the care-team referral the classifier alone chose (no rule found the person's own care in
     # it): a statement gets it only this sure ("sat with my aunt at hospice today, it was lovely": 0.43).
     statement_referral_confidence: float = 0.7
+    # The same for a long story that asks nothing (a forum post: grief, a birthday at a bedside, a graduation): it
+    # tells of a life, and the classifier's "personal" reads the life's illness words.
+    statement_referral_confidence_long: float = 0.95
     # Below this P(in domain), when the classifier also ranks "out of scope" first, a medicine word does not make
     # the message the care team's ("how are my cannabis stocks doing", "how do i patch a hole in drywall"): on the
     # dev halves no personal question ever reached this branch under 0.2.
@@ -258,7 +261,8 @@ def _unasked_answer(inputs: Inputs, decision: Decision, th: Thresholds) -> bool:
     if screen.asks or decision.refer_after or screen.referral or screen.phi:
         return False
     if intent == REFERRAL:
-        return _confidence(inputs, intent) < th.statement_referral_confidence
+        bar = th.statement_referral_confidence_long if screen.long else th.statement_referral_confidence
+        return _confidence(inputs, intent) < bar
     answering = is_topic(intent) and intent not in PRACTICAL
     return answering and _confidence(inputs, intent) < th.statement_confidence
 

@@ -27,7 +27,7 @@ from spacy.matcher import Matcher, PhraseMatcher
 from spacy.pipeline import Lemmatizer
 from spacy.tokens import Doc
 
-from clinic_faq.core.asking import after_treatment, asks, reports_symptom, request_of_long
+from clinic_faq.core.asking import after_treatment, asks, is_long, reports_symptom, request_of_long
 from clinic_faq.core.contact import complaint, wants_callback
 from clinic_faq.core.dose import DOSE_AMOUNT_RE
 from clinic_faq.core.normalize import WORD_FIXES, normalize
@@ -353,6 +353,7 @@ class ScreenResult:
     symptom_report: bool = False  # the writer's own or a relative's symptom, told, not asked about (asking.reports_symptom)
     after_treatment: bool = False  # a change told as following a treatment or a medicine (asking.after_treatment)
     social: Optional[str] = None  # the whole message is a greeting, thanks, goodbye or "are you a bot" (core.social)
+    long: bool = False  # a story rather than a message (asking.is_long: 40 words or more, in 3 sentences or more)
 
     @property
     def referral(self) -> bool:
@@ -645,6 +646,7 @@ class SafetyScreen:
             symptom_report=reports_symptom(text, first_person),
             after_treatment=after_treatment(text),
             social=social(text),
+            long=is_long(text),
         )
 
 
