@@ -79,7 +79,9 @@ class OfflinePipeline:
             guess = language.detect(text)
             spanish = "es" in (guess.language, guess.best, language.hint(text) if guess.language is None else None)
             found = screen.screen(text)
-            decision = decide(Inputs(found, intent, ranking, Scores(*self.detectors.score_message(text, vector, self.embed, screen.has_evidence)),
+            scores = Scores(*self.detectors.score_message(text, vector, self.embed, screen.has_evidence),
+                            practical=self.detectors.practical(text, vector))
+            decision = decide(Inputs(found, intent, ranking, scores,
                                      language.is_only_a_language_request(text), spanish), self.thresholds)
             final = decision.intent or intent
             out.append(Outcome(final, routes_of(final, decision.refer_after or found.referral, decision.crisis), decision.crisis))

@@ -213,6 +213,13 @@ ROWS = [
     # a practical question the classifier is sure of, in words any office is asked in, is kept from a lower gate
     (screen(), Scores(0.44, 0.0, 0.0), ranking(("ask_hours", 0.81)), None, False, "office hours"),
     (screen(), Scores(0.15, 0.0, 0.0), ranking(("ask_hours", 0.81)), "out_of_scope", False, "bank hours"),
+    # ... when the model of the practical boundary finds it the clinic's; not another office's or a general
+    # assistant's ("what timezone is hanoi in": hours 0.77, gate 0.28, the boundary 0.27)
+    (screen(), Scores(0.44, 0.0, 0.0, practical=0.85), ranking(("ask_hours", 0.81)), None, False, "open on sundays?"),
+    (screen(), Scores(0.28, 0.0, 0.0, practical=0.27), ranking(("ask_hours", 0.77)), "out_of_scope", False,
+     "a time zone"),
+    # ... and it is asked only where the gate doubts: a practical question the gate is sure of keeps its answer
+    (screen(), Scores(0.9, 0.0, 0.0, practical=0.1), ranking(("ask_hours", 0.81)), None, False, "gate sure"),
     # small talk the classifier is sure of is answered even when the gate doubts it
     (screen(), UNRELATED, ranking(("thank", 0.9)), None, False, "thx"),
     # ... and so is a follow-up with no content of its own ("cuénteme más" scored 0.53 by the gate)

@@ -26,6 +26,10 @@ URGENT = [
     "mi esposa se tomó todas sus pastillas para dormir y no reacciona", "he is clutching his chest, sweating and says his jaw and left arm hurt",
 ]
 ORDINARY = ["this traffic jam is killing me", "my phone is about to die, text you later", "ugh that exam destroyed me lol"]
+# Practical questions: the clinic's front desk's, and other offices' or a general assistant's in the same words
+FRONT_DESK = ["open on sundays?", "you guys open before 8?", "is there a discount for paying up front", "abren los domingos?"]
+OTHER_OFFICES = ["what timezone is lisbon in", "what day of the week is new year's day", "is the library open on veterans day",
+                 "cancel my table for two tonight"]
 
 
 def test_fast_single_message_features_equal_scikit_learns(detectors, encode):
@@ -79,9 +83,29 @@ def test_figures_of_speech_raise_no_alarm(detectors, encode, text):
 
 
 def test_the_probes_are_not_training_examples():
+    from clinic_faq.core.detectors import load_in_domain
+
     trained = [t for _, t in training_examples()] + [t for ts in load_out_of_domain().values() for t in ts]
-    trained += [t for ts in load_crisis().values() for t in ts]
-    assert near_duplicates(UNRELATED + CLINIC + URGENT + ORDINARY, trained, 0.6) == []
+    trained += [t for ts in load_crisis().values() for t in ts] + [t for ts in load_in_domain().values() for t in ts]
+    probes = UNRELATED + CLINIC + URGENT + ORDINARY + FRONT_DESK + OTHER_OFFICES
+    assert near_duplicates(probes, trained, 0.6) == []
+    assert not set(FRONT_DESK + OTHER_OFFICES) & set(trained)  # word for word: short lines escape the overlap measure
+
+
+def test_the_practical_boundary_tells_the_front_desk_from_other_offices(detectors, encode):
+    """Detectors.clinic_practical: whether a practical question is the clinic's. "open on sundays?" is one the gate
+    doubts (below 0.6); the other offices' questions are placed on the clinic's hours or cancellations by the intent
+    classifier."""
+    assert min(detectors.practical(t, encode(t)) for t in FRONT_DESK) >= 0.6
+    assert max(detectors.practical(t, encode(t)) for t in OTHER_OFFICES) < 0.3
+    assert detectors.score("open on sundays?", encode("open on sundays?"))[0] < 0.6
+
+
+def test_a_model_trained_before_the_practical_boundary_reads_as_without_it(detectors, encode):
+    import dataclasses
+
+    older = dataclasses.replace(detectors, clinic_practical=None)
+    assert older.practical("open on sundays?", encode("open on sundays?")) is None
 
 
 def test_without_an_encoder_the_detectors_use_ngrams_alone():

@@ -110,8 +110,12 @@ class FixedScores:
 
     uses_sentence_vectors = False
 
-    def __init__(self, in_domain, urgent=0.0, concern=0.0):
+    def __init__(self, in_domain, urgent=0.0, concern=0.0, practical=None):
         self.values = (in_domain, urgent, concern)
+        self.practical_value = practical
+
+    def practical(self, text, dense=None):
+        return self.practical_value
 
     def score(self, text, dense=None):
         return self.values
@@ -166,6 +170,17 @@ def test_a_personal_question_with_a_likely_topic_gets_the_answer_then_the_referr
                   [("ask_personal_medical", 0.75), ("ask_long_term_effects", 0.2)], FixedScores(0.95))
     assert out["intent"]["name"] == "ask_long_term_effects"
     assert out["safety"]["refer_after"] is True and out["safety"]["referral"] is True
+
+
+def test_the_practical_boundary_reaches_the_decision_and_is_recorded():
+    clinic = decided("open on sundays?", "ask_hours", [("ask_hours", 0.95)], FixedScores(0.45, practical=0.85))
+    assert clinic["intent"]["name"] == "ask_hours"
+    assert clinic["safety"]["scores"] == {"in_domain": 0.45, "urgent": 0.0, "concern": 0.0, "practical": 0.85}
+    other = decided("what timezone is lisbon in", "ask_hours", [("ask_hours", 0.95)], FixedScores(0.45, practical=0.1))
+    assert other["intent"]["name"] == "out_of_scope"
+    # a model trained before the boundary existed: the practical question the classifier is sure of keeps its answer
+    older = decided("open on sundays?", "ask_hours", [("ask_hours", 0.95)], FixedScores(0.45))
+    assert older["intent"]["name"] == "ask_hours" and "practical" not in older["safety"]["scores"]
 
 
 def test_a_medicine_question_is_never_declined():

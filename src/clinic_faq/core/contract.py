@@ -37,6 +37,16 @@ class Route(str, Enum):
 ROUTES: Tuple[str, ...] = tuple(route.value for route in Route)
 
 
+# The clinic's practical questions and reaching a person (clinic.yml's details, the callback request): the intents
+# whose answers any office gives, in words any office is asked in.
+PRACTICAL_INTENTS = frozenset({
+    "ask_hours", "ask_location", "ask_parking", "ask_transport", "ask_email", "ask_portal", "ask_languages",
+    "ask_telehealth", "ask_what_to_bring", "ask_what_to_wear", "ask_companion", "ask_reschedule", "ask_cancel",
+    "ask_running_late", "ask_records", "ask_billing", "talk_to_human", "request_callback", "contact_clinic",
+    "book_consultation", "ask_cost_insurance",
+})
+
+
 @dataclass(frozen=True)
 class Scores:
     """The learned detectors' probabilities for one message."""
@@ -44,6 +54,9 @@ class Scores:
     in_domain: float
     urgent: float
     concern: float
+    # P(a practical question is the clinic's rather than another office's or a general assistant's): the detectors'
+    # `clinic_practical` model; None from a model trained without it.
+    practical: Optional[float] = None
 
 
 @dataclass(frozen=True)
@@ -98,6 +111,7 @@ class SafetyVerdict:
             "unclear": self.unclear,
             "scores": None if self.scores is None else {
                 "in_domain": self.scores.in_domain, "urgent": self.scores.urgent, "concern": self.scores.concern,
+                **({} if self.scores.practical is None else {"practical": self.scores.practical}),
             },
             "classifier": {"intent": self.classifier.intent, "confidence": self.classifier.confidence},
             **({"override": {"intent": self.override.intent, "reason": self.override.reason}} if self.override else {}),
@@ -121,6 +135,7 @@ class SafetyVerdict:
             unclear=bool(data.get("unclear")),
             scores=None if not scores else Scores(
                 float(scores.get("in_domain", 0.0)), float(scores.get("urgent", 0.0)), float(scores.get("concern", 0.0)),
+                None if scores.get("practical") is None else float(scores["practical"]),
             ),
             classifier=ClassifierGuess(classifier.get("intent"), float(classifier.get("confidence") or 0.0)),
             override=None if not override else Override(str(override.get("intent")), str(override.get("reason"))),

@@ -31,7 +31,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Optional, Sequence, Tuple
 
-from clinic_faq.core.contract import CrisisLevel, Scores
+from clinic_faq.core.contract import PRACTICAL_INTENTS, CrisisLevel, Scores
 from clinic_faq.core.screen import ScreenResult
 
 EMERGENCY = "emergency"
@@ -58,12 +58,7 @@ REFER_ALONE = frozenset({"dose", "eligibility", "medicine_change", "interaction"
 LESS_OPIOID = "ask_opioid_reduction"
 TOPIC_PREFIX = "ask_"
 # The clinic's practical questions and reaching a person (clinic.yml's details, the callback request).
-PRACTICAL = frozenset({
-    "ask_hours", "ask_location", "ask_parking", "ask_transport", "ask_email", "ask_portal", "ask_languages",
-    "ask_telehealth", "ask_what_to_bring", "ask_what_to_wear", "ask_companion", "ask_reschedule", "ask_cancel",
-    "ask_running_late", "ask_records", "ask_billing", "talk_to_human", "request_callback", "contact_clinic",
-    "book_consultation", "ask_cost_insurance",
-})
+PRACTICAL = PRACTICAL_INTENTS
 # The domain gate this sure is evidence enough that a personal question is medical (the lexicons are short).
 SURELY_IN_DOMAIN = 0.95
 
@@ -86,7 +81,10 @@ class Thresholds:
     topic_for_referral: float = 0.1  # a personal question whose topic is this likely gets the answer before the referral
     personal_sure: float = 0.7  # the classifier this sure of "personal" adds the referral after such an answer
     domain_practical: float = 0.2  # a practical question the classifier is sure of is kept from this P(in domain) ...
-    practical_confidence: float = 0.7  # ... when the classifier is this sure
+    practical_confidence: float = 0.7  # ... when the classifier is this sure ...
+    # ... and the model of the practical boundary (Scores.practical) finds it the clinic's this likely, not another
+    # office's or a general assistant's ("what timezone is hanoi in": hours 0.77, gate 0.28, practical 0.27)
+    practical_clinic: float = 0.3
     domain_topic: float = 0.3  # a question on a topic the classifier is sure of is kept from this P(in domain) ...
     topic_confidence: float = 0.9  # ... when the classifier is this sure
     # the detector alone, with no word of danger, gives a question on a topic this likely its answer and the crisis line
@@ -321,7 +319,9 @@ def _decide_content(inputs: Inputs, crisis: Optional[CrisisLevel], th: Threshold
             and _confidence(inputs, intent) >= th.smalltalk_confidence):
         unrelated = False
     if (unrelated and intent in PRACTICAL and in_domain is not None and in_domain >= th.domain_practical
-            and _confidence(inputs, intent) >= th.practical_confidence):
+            and _confidence(inputs, intent) >= th.practical_confidence
+            and (inputs.scores is None or inputs.scores.practical is None
+                 or inputs.scores.practical >= th.practical_clinic)):
         # "what are your office hours": a clinic's practical question the classifier is sure of, in words any
         # office is asked in; the gate may doubt it more than a medical one.
         unrelated = False

@@ -42,6 +42,7 @@ from sklearn.linear_model import LogisticRegression
 
 from clinic_faq.core import language
 from clinic_faq.core.asking import is_long
+from clinic_faq.core.contract import PRACTICAL_INTENTS
 from clinic_faq.core.normalize import normalize
 from clinic_faq.core.social import long_clauses, sentences, strip_social
 from clinic_faq.paths import project_file
@@ -364,6 +365,12 @@ class Detectors:
     # long, heavy post (calm grief, a carer's venting, good news) as danger; the long examples are kept out of the
     # short messages' detector, whose crises they blurred (docs/nlu-pipeline.md).
     crisis_of_long: Optional[CrisisDetector] = None
+    # Is a practical question the clinic's, or another office's or a general assistant's ("what time do you open on
+    # saturdays" against "what timezone is hanoi in", "book a nail appointment")? The gate learns the clinic's whole
+    # field against everything else, and its in-domain side is mostly medical: on the front desk's terse questions it
+    # is unsure either way (0.2-0.6). This model learns only that boundary: the practical intents' examples and the
+    # front desk's questions (in_domain.yml) against the out-of-domain examples, in the same feature space.
+    clinic_practical: Optional[DomainGate] = None
 
     @classmethod
     def train(
@@ -436,7 +443,12 @@ class Detectors:
                 sparse.vstack([x[[i for i, _ in single]], x_long]).tocsr(),
                 [str(label) for _, label in single] + [label for _, label in long_rows],
                 start=detector, weights=[1.0] * len(single) + [LONG_WEIGHT] * len(long_rows))
-        return cls(featurizer=featurizer, gate=gate, crisis=detector, crisis_of_parts=of_parts, crisis_of_long=of_long)
+        practical = set(gate_only) | {t for intent, t in examples if intent in PRACTICAL_INTENTS}
+        boundary = [i for i, t in enumerate(texts) if t in rows and (t in practical or rows[t][0] == 0)]
+        clinic_practical = DomainGate(featurizer).fit(
+            x[boundary], np.array([int(texts[i] in practical) for i in boundary]))
+        return cls(featurizer=featurizer, gate=gate, crisis=detector, crisis_of_parts=of_parts, crisis_of_long=of_long,
+                   clinic_practical=clinic_practical)
 
     def score(self, text: str, dense: Optional[npt.NDArray[Any]] = None,
               of_parts: bool = False, long: bool = False) -> Tuple[float, float, float]:
@@ -452,6 +464,13 @@ class Detectors:
             parts_urgent, parts_concern = _crisis_scores(self.crisis_of_parts, indices, values)
             urgent, concern = max(urgent, parts_urgent), max(concern, parts_concern)
         return p_in, urgent, concern
+
+    def practical(self, text: str, dense: Optional[npt.NDArray[Any]] = None) -> Optional[float]:
+        """P(a practical question is the clinic's: `clinic_practical`); None from a model trained without it."""
+        if self.clinic_practical is None:
+            return None
+        indices, values = self.featurizer.transform_one(text, dense)
+        return float(_probabilities(self.clinic_practical.model, indices, values)[1])
 
     def score_message(
         self,

@@ -181,7 +181,11 @@ class SafetyScreenComponent(GraphComponent):  # type: ignore[misc]  # rasa ships
         p_in, p_urgent, p_concern = self.detectors.score_message(
             text, dense, get_encoder().encode if vectors else None, self.screen.has_evidence
         )
-        return Scores(round(p_in, 4), round(p_urgent, 4), round(p_concern, 4))
+        # Whether a practical question is the clinic's (Detectors.clinic_practical): read by the decision when the
+        # gate doubts one.
+        practical = self.detectors.practical(text, dense)
+        return Scores(round(p_in, 4), round(p_urgent, 4), round(p_concern, 4),
+                      None if practical is None else round(practical, 4))
 
     def _process(self, message: Message) -> None:
         text = message.get(TEXT)
