@@ -146,11 +146,14 @@ def large_amount_taken(text: str) -> bool:
 _QUANTITY_EN = r"(?:how\s+(?:much|many)|what\s+(?:amount|dose|dosage|number|quantity)|at\s+what\s+(?:dose|amount|point))"
 _DEATH_EN = (r"(?:lethal|fatal|deadly|kills?|killed|die|dies|dying|od|overdose|(?:not|never)\s+wake(?:\s+up)?|point\s+of\s+no\s+return|"
              r"stops?\s+(?:\w+\s+)?(?:heart|breathing)|"
+             # "how much insulin is too much to survive", "how many of these could a person survive"
+             r"too\s+(?:much|many)\s+to\s+survive|(?:can|could|would|will)\s+(?:a\s+person|someone|somebody|anyone|you|one|a\s+body)\s+survive|"
              # "how much tylenol would it take to damage your liver beyond fixing": harm that cannot be undone
              r"(?:liver|kidneys?|heart|brain)\s+(?:\w+\s+){0,2}?beyond\s+(?:fixing|repair|saving))")
 _QUANTITY_ES = r"(?:cu[aá]nt[oa]s?|(?:qu[eé]|q)\s+(?:cantidad|dosis)|cu[aá]l\s+es\s+la\s+(?:dosis|cantidad))"
 _DEATH_ES = (r"(?:letal(?:es)?|mortal(?:es)?|fatal(?:es)?|morir(?:se|me|nos)?|muer[ae]n?|mat(?:a|an|ar|arme|arse|ar[ií]a)|"
              r"no\s+despertar(?:me|se)?|dormid[oa]s?\s+para\s+siempre|sobredosis|quitar(?:me|se|le)\s+la\s+vida|"
+             r"demasiad[oa]s?\s+para\s+sobrevivir|(?:puede|podr[ií]a)\s+(?:una\s+persona|alguien|uno)\s+sobrevivir|"
              r"pa(?:ra)?\s+(?:q|que)\s+sea\s+la\s+[uú]ltima(?:\s+vez)?(?=\s*(?:[.?!,]|$))|"
              r"(?:h[ií]gado|ri[nñ]ones|ri[nñ][oó]n|coraz[oó]n|cerebro)\s+(?:\w+\s+){0,2}?(?:sin\s+remedio|sin\s+vuelta\s+atr[aá]s))")
 LETHAL_QUESTION = re.compile(
