@@ -168,6 +168,7 @@ def test_spanish_not_responding_is_about_a_person_not_a_pain(screen, text, urgen
         ("how much insulin is too much to survive", "lethal:"),
         ("how many of his oxycodone could a person survive", "lethal:"),
         ("cuánta insulina es demasiada para sobrevivir", "lethal:"),
+        ("cuántas de sus pastillas para dormir serían demasiadas para ya no volver", "lethal:"),
         ("ya tengo guardadas mis pastillitas para cuando me decida", "suicidal:"),
         # a count of pills or of a named medicine taken at once
         ("she swallowed about 25 of her pills an hour ago", "overdose: a large amount"),
@@ -218,6 +219,7 @@ def test_dangers_the_word_rules_cannot_see_in_one_span_are_urgent(screen, text, 
         "how much chocolate is lethal for a dog",
         "how much longer will my dad survive with stage 4",
         "how many people survive pancreatic cancer",
+        "cuántas sesiones hacen falta para no volver a sentir el dolor",
         "we jumped off the cliff into the lake all afternoon",
         "can i stockpile my meds before the hurricane",
         "finished my thesis, im done done",
@@ -250,7 +252,21 @@ def test_questions_about_taking_ones_own_medicines_are_referred(screen, text, ki
     assert kind in screen.screen(text).referral_kinds
 
 
+@pytest.mark.parametrize("text", ["how much tylenol is safe in a day", "at what point does ibuprofen become toxic",
+                                  "what is a toxic level of lithium",
+                                  "a partir de cuántas pastillas de paracetamol es tóxico"])
+def test_a_safe_or_harmful_amount_of_a_medicine_is_a_dose_question(screen, text):
+    assert screen.screen(text).dose_question, text
+
+
+@pytest.mark.parametrize("text", ["how much screen time is safe for kids", "how many sessions is too many",
+                                  "how much is too much to spend on a wedding", "is ketamine safe"])
+def test_a_safe_amount_of_anything_else_is_not(screen, text):
+    assert not screen.screen(text).dose_question, text
+
+
 @pytest.mark.parametrize("text", ["cuantas sesiones necesito normalmente", "cuanto cuesta una sesion sin seguro",
+                                  "cuántas sesiones son demasiadas",
                                   "should i come to the infusion on an empty stomach"])
 def test_questions_about_the_treatment_are_not_dose_or_interaction_questions(screen, text):
     assert not screen.screen(text).referral_kinds & {"dose", "interaction"}

@@ -154,6 +154,9 @@ _QUANTITY_ES = r"(?:cu[aá]nt[oa]s?|(?:qu[eé]|q)\s+(?:cantidad|dosis)|cu[aá]l\
 _DEATH_ES = (r"(?:letal(?:es)?|mortal(?:es)?|fatal(?:es)?|morir(?:se|me|nos)?|muer[ae]n?|mat(?:a|an|ar|arme|arse|ar[ií]a)|"
              r"no\s+despertar(?:me|se)?|dormid[oa]s?\s+para\s+siempre|sobredosis|quitar(?:me|se|le)\s+la\s+vida|"
              r"demasiad[oa]s?\s+para\s+sobrevivir|(?:puede|podr[ií]a)\s+(?:una\s+persona|alguien|uno)\s+sobrevivir|"
+             # "cuántas serían demasiadas como para ya no volver" (not "para no volver a sentir dolor": never again; the
+             # normalized text reads "ya" as the SMS "you")
+             r"(?:para|pa)\s+(?:(?:ya|you)\s+)?no\s+(?:volver|regresar)(?!\s+a\b)|"
              r"pa(?:ra)?\s+(?:q|que)\s+sea\s+la\s+[uú]ltima(?:\s+vez)?(?=\s*(?:[.?!,]|$))|"
              r"(?:h[ií]gado|ri[nñ]ones|ri[nñ][oó]n|coraz[oó]n|cerebro)\s+(?:\w+\s+){0,2}?(?:sin\s+remedio|sin\s+vuelta\s+atr[aá]s))")
 LETHAL_QUESTION = re.compile(
@@ -198,6 +201,19 @@ LETHAL_NOT = re.compile(
     r"fleas|mold|virus|time|tiempo|mood|buzz)\b|"
     r"\b(?:battery|phone|laptop|plant|plants|bater[ií]a|celular|planta|plantas)\b|\bcar\b(?![^.?!]*\b(?:exhaust|fumes|garage)\b)|"
     r"\bcu[aá]nto\s+tiempo\s+(?:me|le|les|nos)\s+queda",
+    re.IGNORECASE,
+)
+
+
+# How much of a medicine is safe, too much or harmful, asked without the word "dose" ("how much tylenol is safe in a day",
+# "at what point does ibuprofen become toxic", "a partir de cuántas pastillas es tóxico"): the maximum amount, which
+# only the care team or a pharmacist answers. Counts only with a medicine of the lexicons in the message ("how much
+# screen time is safe for kids" is not); a lethal amount is urgent (lethal_question).
+HARMFUL_AMOUNT = re.compile(
+    r"\b(?:at\s+what\s+point|how\s+(?:much|many)|a\s+partir\s+de\s+(?:cu[aá]nt[oa]s?|qu[eé])|cu[aá]nt[oa]s?)\b[^.?!]{0,60}?"
+    r"\b(?:toxic|poisonous|harmful|safe|too\s+(?:much|many)|t[oó]xic[oa]s?|segur[oa]s?|demasiad[oa]s?|da[nñ]in[oa]s?)\b|"
+    r"\b(?:toxic|harmful|poisonous)\s+(?:level|amount|dose|dosage)s?\b|"
+    r"\b(?:nivel|cantidad|dosis)\s+(?:t[oó]xic[oa]|peligros[oa]|da[nñ]in[oa])\b",
     re.IGNORECASE,
 )
 
@@ -565,8 +581,10 @@ class SafetyScreen:
         reasons = [h.rule_id for h in self._hits(self.referral, doc)]
         if DOSE_AMOUNT_RE.search(text):
             reasons.append("dose: a dose amount in the question")
+        kinds = sorted({self.nlp.vocab.strings[m] for m, _, _ in self.lexicons(doc)})
+        if "medicine" in kinds and HARMFUL_AMOUNT.search(text) and not any(r.startswith("dose") for r in reasons):
+            reasons.append("dose: a safe, too large or harmful amount of a medicine")
         if any(t.lower_ in self.personal for t in doc):
-            kinds = sorted({self.nlp.vocab.strings[m] for m, _, _ in self.lexicons(doc)})
             reasons.extend(f"personal {kind}" for kind in kinds)
         return reasons
 
