@@ -145,7 +145,11 @@ def large_amount_taken(text: str) -> bool:
 # category holds the short forms). Run on the message with its figures of speech blanked out.
 _QUANTITY_EN = r"(?:how\s+(?:much|many)|what\s+(?:amount|dose|dosage|number|quantity)|at\s+what\s+(?:dose|amount|point))"
 _DEATH_EN = (r"(?:lethal|fatal|deadly|kills?|killed|die|dies|dying|od|overdose|(?:not|never)\s+wake(?:\s+up)?|point\s+of\s+no\s+return|"
-             r"stops?\s+(?:\w+\s+)?(?:heart|breathing)|"
+             r"stops?\s+(?:\w+(?:'s)?\s+)?(?:heart|breathing)|"
+             # "to just go to sleep and not come back"; "to shut their liver down", "before the liver fails for good"
+             r"(?:sleep|go)\s+and\s+(?:not|never)\s+(?:come\s+back|wake)|"
+             r"shut\s+(?:\w+\s+){0,2}?(?:liver|kidneys?)\s+down|shut\s+down\s+(?:\w+\s+)?(?:liver|kidneys?)|"
+             r"(?:liver|kidneys?)\s+(?:fails?|failure|shuts?\s+down)|"
              # "how much insulin is too much to survive", "how many of these could a person survive"
              r"too\s+(?:much|many)\s+to\s+survive|(?:can|could|would|will)\s+(?:a\s+person|someone|somebody|anyone|you|one|a\s+body)\s+survive|"
              # "how much tylenol would it take to damage your liver beyond fixing": harm that cannot be undone
@@ -154,6 +158,8 @@ _QUANTITY_ES = r"(?:cu[aá]nt[oa]s?|(?:qu[eé]|q)\s+(?:cantidad|dosis)|cu[aá]l\
 _DEATH_ES = (r"(?:letal(?:es)?|mortal(?:es)?|fatal(?:es)?|morir(?:se|me|nos)?|muer[ae]n?|mat(?:a|an|ar|arme|arse|ar[ií]a)|"
              r"no\s+despertar(?:me|se)?|dormid[oa]s?\s+para\s+siempre|sobredosis|quitar(?:me|se|le)\s+la\s+vida|"
              r"demasiad[oa]s?\s+para\s+sobrevivir|(?:puede|podr[ií]a)\s+(?:una\s+persona|alguien|uno)\s+sobrevivir|"
+             # "para que se pare el corazón", "para que alguien ya no despierte"
+             r"(?:se\s+)?(?:pare|par[ae]r[ií]a|detenga|detendr[ií]a)\s+el\s+coraz[oó]n|no\s+despiert[ea]n?\b|"
              # "cuántas serían demasiadas como para ya no volver" (not "para no volver a sentir dolor": never again; the
              # normalized text reads "ya" as the SMS "you")
              r"(?:para|pa)\s+(?:(?:ya|you)\s+)?no\s+(?:volver|regresar)(?!\s+a\b)|"
@@ -170,6 +176,12 @@ LETHAL_QUESTION = re.compile(
     r"\b(?:took|take|takes|taking|swallowed|swallow)\b[^.?!]{0,60}?\b(?:at\s+once|all\s+of\s+(?:them|it)|the\s+whole)\b[^.?!]{0,40}?"
     r"\b(?:would|will|is)\s+(?:it|that|this)\s+be\s+enough\b|"
     r"\b(?:which|what)\s+(?:\w+\s+){0,5}?(?:pills?|medicines?|meds|drugs?|tablets?)\s+(?:do|does|would|could|cause|causes)\s+(?:the\s+)?most\s+damage\b|"
+    r"\b(?:which|what)\s+(?:\w+\s+){0,5}?(?:pills?|medicines?|meds|drugs?|tablets?)\s+(?:would|will|could|can|do|does)\s+"
+    r"(?:\w+\s+)?(?:shut\s+down|destroy|kill|fry)\s+(?:\w+\s+)?(?:liver|kidneys?|heart)\b|"
+    # "can a person survive 60 of the 50mg tramadol", "could you survive a whole bottle of tylenol"
+    r"\b(?:can|could|would|will)\s+(?:a\s+person|someone|somebody|anyone|you|one|a\s+body)\s+survive\s+"
+    r"(?:\d+\s+(?:of\b|(?:\w+\s+)?" + _PILL_WORDS + r"\b)|(?:a\s+(?:whole\s+)?bottle|all|the\s+whole|an?\s+entire)\s+(?:\w+\s+){0,2}?"
+    + _PILL_WORDS + r"\b)|"
     # "would 30 of my lexapro do it": a count of pills asked about as enough
     r"\b(?:would|will|could|is|are)\s+(?:\d{2,4}|all|a\s+(?:whole\s+)?bottle|the\s+(?:whole\s+)?bottle)\s+(?:of\s+)?(?:my|his|her|the|these|those|mis|sus)?\s*"
     r"(?:\w+\s+)?" + _PILL_WORDS + r"\s+(?:do\s+it|kill\s+me|be\s+lethal)\b|"
