@@ -1,6 +1,6 @@
 """Learned screens over the whole message: the domain gate, the crisis detector and the intent model.
 
-All three are linear models (logistic regression) over one representation of the message:
+All are linear models (logistic regression) over one representation of the message:
 
 - the pre-trained multilingual sentence vector (clinic_faq.core.encoder: Universal Sentence Encoder v3),
   which carries what the project's few thousand examples cannot: how people say things it never saw,
@@ -16,6 +16,10 @@ The sentence vector is computed once per message (in the Rasa server by the pipe
   assistant handles (all intents but `out_of_scope`) against the out-of-domain set in
   `data/guardrails/out_of_domain.yml` (42 unrelated domains) plus the `out_of_scope` examples. Its
   decision does not rest on the intent classifier's softmax, which always picks one of its intents.
+- `Detectors.clinic_practical` (a `DomainGate` of its own): is a practical question the clinic's front desk's, or
+  another office's or a general assistant's? Trained on the practical intents' examples and the front desk's
+  questions (`data/guardrails/in_domain.yml`) against the out-of-domain ones; asked where the gate doubts a practical
+  question (clinic_faq.core.decision, `practical_clinic`).
 - `CrisisDetector`: urgent danger, concern, or none, trained on `data/guardrails/crisis.yml` and
   `crisis_outside.yml` (written apart from the project) plus the `emergency` examples (urgent) and every
   other example (none). It is OR-ed with the phrase rules of
