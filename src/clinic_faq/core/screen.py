@@ -598,15 +598,20 @@ class SafetyScreen:
             return "informational"
         return "urgent"
 
-    def _referral_reasons(self, doc: Doc, text: str) -> List[str]:
+    def _lexicon_kinds(self, doc: Doc) -> Set[str]:
+        """The kinds of the referral lexicons' words in the message ("medicine", "condition", ...)."""
+        return {self.nlp.vocab.strings[m] for m, _, _ in self.lexicons(doc)}
+
+    def _referral_reasons(self, doc: Doc, text: str, kinds: Optional[Set[str]] = None) -> List[str]:
+        """`kinds`: the message's lexicon kinds when the caller has them already."""
         reasons = [h.rule_id for h in self._hits(self.referral, doc)]
         if DOSE_AMOUNT_RE.search(text):
             reasons.append("dose: a dose amount in the question")
-        kinds = sorted({self.nlp.vocab.strings[m] for m, _, _ in self.lexicons(doc)})
+        kinds = self._lexicon_kinds(doc) if kinds is None else kinds
         if "medicine" in kinds and HARMFUL_AMOUNT.search(text) and not any(r.startswith("dose") for r in reasons):
             reasons.append("dose: a safe, too large or harmful amount of a medicine")
         if any(t.lower_ in self.personal for t in doc):
-            reasons.extend(f"personal {kind}" for kind in kinds)
+            reasons.extend(f"personal {kind}" for kind in sorted(kinds))
         return reasons
 
     def _unclear(self, doc: Doc) -> bool:
@@ -628,9 +633,9 @@ class SafetyScreen:
         """Whether what a long message asks holds a term of the clinic's field, a medicine, a reason to refer or a
         symptom told: asked about a medicine or one's own care, the story around it stays the clinic's."""
         doc = self.nlp(normalize(asked))
-        kinds = {self.nlp.vocab.strings[m] for m, _, _ in self.lexicons(doc)}
+        kinds = self._lexicon_kinds(doc)
         first_person = any(t.lower_ in self.first_person for t in doc)
-        return (bool(DOMAIN_TERMS.search(asked)) or "medicine" in kinds or bool(self._referral_reasons(doc, asked))
+        return (bool(DOMAIN_TERMS.search(asked)) or "medicine" in kinds or bool(self._referral_reasons(doc, asked, kinds))
                 or reports_symptom(asked, first_person))
 
     def has_evidence(self, text: str) -> bool:
@@ -661,7 +666,7 @@ class SafetyScreen:
                 crisis, crisis_rules = "urgent", crisis_rules + ["lethal: a question about a lethal amount or way"]
             elif symptom := urgent_symptom(crisis_doc.text):
                 crisis, crisis_rules = "urgent", crisis_rules + [symptom]
-        lexicon_kinds = {self.nlp.vocab.strings[m] for m, _, _ in self.lexicons(doc)}
+        lexicon_kinds = self._lexicon_kinds(doc)
         domain_term = bool(DOMAIN_TERMS.search(text))
         asked = request_of_long(text) if domain_term else None
         story_domain = asked is not None and not self._of_the_clinics_field(asked)
@@ -669,7 +674,7 @@ class SafetyScreen:
         return ScreenResult(
             crisis=crisis,
             crisis_rules=crisis_rules,
-            referral_reasons=self._referral_reasons(doc, text),
+            referral_reasons=self._referral_reasons(doc, text, lexicon_kinds),
             phi=list(placeholders_in(text)),
             unclear=self._unclear(doc),
             danger_evidence=bool(self.evidence["danger"](crisis_doc)) or planned,
