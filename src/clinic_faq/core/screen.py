@@ -143,6 +143,11 @@ def large_amount_taken(text: str) -> bool:
 # however far apart its words are ("how many ambien would actually be lethal", "q cantidad de clonazepam con
 # alcohol es letal", "how long does it take to die from car exhaust"): always urgent (the rules' `lethal`
 # category holds the short forms). Run on the message with its figures of speech blanked out.
+# "could a person survive", "can you survive": asked of anyone
+_SOMEONE_SURVIVE = r"(?:can|could|would|will)\s+(?:a\s+person|someone|somebody|anyone|you|one|a\s+body)\s+survive"
+# a height asked about, and a fall, in Spanish ("a q altura", "desde qué piso"; "la caída", "tirarse")
+_HEIGHT_ES = r"(?:(?:a\s+)?(?:qu[eé]|q)\s+altura|(?:desde|de)\s+(?:qu[eé]|q|cu[aá]l)\s+piso)"
+_FALL_ES = r"(?:ca[ií]da|caer(?:se|me|le)?|tirar(?:se|me)|aventar(?:se|me)|saltar|brincar)"
 _QUANTITY_EN = r"(?:how\s+(?:much|many)|what\s+(?:amount|dose|dosage|number|quantity)|at\s+what\s+(?:dose|amount|point))"
 _DEATH_EN = (r"(?:lethal|fatal|deadly|kills?|killed|die|dies|dying|od|overdose|(?:not|never)\s+wake(?:\s+up)?|point\s+of\s+no\s+return|"
              r"stops?\s+(?:\w+(?:'s)?\s+)?(?:heart|breathing)|"
@@ -151,7 +156,7 @@ _DEATH_EN = (r"(?:lethal|fatal|deadly|kills?|killed|die|dies|dying|od|overdose|(
              r"shut\s+(?:\w+\s+){0,2}?(?:liver|kidneys?)\s+down|shut\s+down\s+(?:\w+\s+)?(?:liver|kidneys?)|"
              r"(?:liver|kidneys?)\s+(?:fails?|failure|shuts?\s+down)|"
              # "how much insulin is too much to survive", "how many of these could a person survive"
-             r"too\s+(?:much|many)\s+to\s+survive|(?:can|could|would|will)\s+(?:a\s+person|someone|somebody|anyone|you|one|a\s+body)\s+survive|"
+             rf"too\s+(?:much|many)\s+to\s+survive|{_SOMEONE_SURVIVE}|"
              # "how much tylenol would it take to damage your liver beyond fixing": harm that cannot be undone
              r"(?:liver|kidneys?|heart|brain)\s+(?:\w+\s+){0,2}?beyond\s+(?:fixing|repair|saving))")
 _QUANTITY_ES = r"(?:cu[aá]nt[oa]s?|(?:qu[eé]|q)\s+(?:cantidad|dosis)|cu[aá]l\s+es\s+la\s+(?:dosis|cantidad))"
@@ -183,12 +188,10 @@ LETHAL_QUESTION = re.compile(
     r"\b(?:how\s+high|what\s+(?:height|floor|story|storey)|which\s+(?:floor|story|storey))\b[^.?!]{0,60}?"
     r"\b(?:fall|falls|falling|jump|jumping|drop)\b[^.?!]{0,40}?\b(?:fatal|lethal|deadly|kill|kills|die|dies|not\s+survive|"
     r"survive|for\s+sure|guaranteed|certain)\b|"
-    r"\b(?:(?:a\s+)?(?:qu[eé]|q)\s+altura|(?:desde|de)\s+(?:qu[eé]|q|cu[aá]l)\s+piso)\b[^.?!]{0,60}?"
-    r"\b(?:ca[ií]da|caer(?:se|me|le)?|tirar(?:se|me)|aventar(?:se|me)|saltar|brincar)\b[^.?!]{0,40}?"
+    rf"\b{_HEIGHT_ES}\b[^.?!]{{0,60}}?\b{_FALL_ES}\b[^.?!]{{0,40}}?"
     r"\b(?:segur[oa]|mortal|fatal|letal|morir(?:se|me)?|muer[ae]n?|matar(?:se|me)?|sobrevivir|sobrevive)\b|"
-    r"\b(?:(?:a\s+)?(?:qu[eé]|q)\s+altura|(?:desde|de)\s+(?:qu[eé]|q|cu[aá]l)\s+piso)\b[^.?!]{0,40}?"
-    r"\b(?:ca[ií]da|caer(?:se|me|le)?|tirar(?:se|me)|aventar(?:se|me)|saltar|brincar)?\b[^.?!]{0,20}?\b(?:es|ser[ií]a|sea)\s+(?:mortal|fatal|letal)\b|"
-    r"\b(?:can|could|would|will)\s+(?:a\s+person|someone|somebody|anyone|you|one|a\s+body)\s+survive\s+"
+    rf"\b{_HEIGHT_ES}\b[^.?!]{{0,70}}?\b(?:es|ser[ií]a|sea)\s+(?:mortal|fatal|letal)\b|"
+    rf"\b{_SOMEONE_SURVIVE}\s+"
     r"(?:\d+\s+(?:of\b|(?:\w+\s+)?" + _PILL_WORDS + r"\b)|(?:a\s+(?:whole\s+)?bottle|all|the\s+whole|an?\s+entire)\s+(?:\w+\s+){0,2}?"
     + _PILL_WORDS + r"\b)|"
     # "would 30 of my lexapro do it": a count of pills asked about as enough
