@@ -44,7 +44,7 @@ from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
-from clinic_faq.core import language
+from clinic_faq.core import language, linear
 from clinic_faq.core.asking import is_long
 from clinic_faq.core.contract import PRACTICAL_INTENTS
 from clinic_faq.core.normalize import normalize
@@ -126,6 +126,12 @@ class Featurizer:
     def sparse_width(self) -> int:
         return len(self.chars.vocabulary_) + len(self.words.vocabulary_)
 
+    @property
+    def dense_from(self) -> Optional[int]:
+        """The first column of the sentence vector in this featurizer's rows (None: n-grams alone), for
+        clinic_faq.core.linear.fit."""
+        return self.sparse_width if self.dense_weight and self.dense_dims else None
+
     def _fast_parts(self) -> List[_FastPart]:
         if self._fast is None:
             parts: List[_FastPart] = []
@@ -194,7 +200,7 @@ class DomainGate:
         self.model = LogisticRegression(C=c, max_iter=3000, class_weight="balanced")
 
     def fit(self, x: sparse.csr_matrix, in_domain: npt.NDArray[Any]) -> DomainGate:
-        self.model.fit(x, in_domain.astype(int))
+        linear.fit(self.model, x, in_domain.astype(int), dense_from=self.featurizer.dense_from)
         return self
 
     def probability(self, texts: Sequence[str], dense: Optional[npt.NDArray[Any]] = None) -> FloatArray:
@@ -217,7 +223,8 @@ class CrisisDetector:
             self.model.set_params(warm_start=True)
             self.model.coef_ = start.model.coef_.copy()
             self.model.intercept_ = start.model.intercept_.copy()
-        self.model.fit(x, np.asarray(labels), sample_weight=None if weights is None else np.asarray(weights, dtype=float))
+        linear.fit(self.model, x, np.asarray(labels), dense_from=self.featurizer.dense_from,
+                   sample_weight=None if weights is None else np.asarray(weights, dtype=float))
         return self
 
     def probabilities(
@@ -541,7 +548,8 @@ class IntentModel:
         texts = [t for _, t in examples]
         if embed is None:
             self.featurizer.dense_weight = 0.0
-        self.model.fit(self.featurizer.fit_transform(texts, _vectors(texts, embed)), [i for i, _ in examples])
+        x = self.featurizer.fit_transform(texts, _vectors(texts, embed))
+        linear.fit(self.model, x, [i for i, _ in examples], dense_from=self.featurizer.dense_from)
         return self
 
     @property
