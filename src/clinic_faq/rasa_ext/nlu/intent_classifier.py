@@ -26,6 +26,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from clinic_faq.core.detectors import IntentModel
 from clinic_faq.core.encoder import get_encoder
+from clinic_faq.rasa_ext.fingerprint import code_fingerprint
 from clinic_faq.rasa_ext.nlu.sentence_encoder import sentence_vector
 
 logger = logging.getLogger(__name__)
@@ -64,6 +65,11 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):  # type: ignore[
         self._model_storage = model_storage
         self._resource = resource
         self.model = model
+
+    @classmethod
+    def fingerprint_addon(cls, config: Dict[str, Any]) -> Optional[str]:
+        """The package's code, so that a change to it retrains the component (clinic_faq.rasa_ext.fingerprint)."""
+        return code_fingerprint()
 
     @classmethod
     def create(

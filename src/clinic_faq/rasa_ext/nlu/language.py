@@ -15,7 +15,7 @@ A message that only asks for a language ("en español por favor") becomes the `s
 
 from __future__ import annotations
 
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Optional
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -26,6 +26,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from clinic_faq.core.language import detect, hint, is_only_a_language_request
+from clinic_faq.rasa_ext.fingerprint import code_fingerprint
 
 LANGUAGE_ENTITY = "language"
 HINT_ENTITY = "language_hint"  # the likelier language of an undecided message (`language_hint` slot)
@@ -39,6 +40,11 @@ class LanguageDetector(GraphComponent):  # type: ignore[misc]  # rasa ships no t
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
         return {}
+
+    @classmethod
+    def fingerprint_addon(cls, config: Dict[str, Any]) -> Optional[str]:
+        """The package's code, so that a change to it retrains the component (clinic_faq.rasa_ext.fingerprint)."""
+        return code_fingerprint()
 
     @classmethod
     def create(

@@ -40,6 +40,7 @@ from clinic_faq.core.decision import Inputs, Thresholds, decide
 from clinic_faq.core.detectors import MIXED_PAIRS, Detectors, data_fingerprint
 from clinic_faq.core.encoder import get_encoder
 from clinic_faq.core.screen import SafetyScreen, get_screen
+from clinic_faq.rasa_ext.fingerprint import code_fingerprint
 from clinic_faq.rasa_ext.nlu.intent_classifier import message_vector
 
 logger = logging.getLogger(__name__)
@@ -93,8 +94,9 @@ class SafetyScreenComponent(GraphComponent):  # type: ignore[misc]  # rasa ships
 
     @classmethod
     def fingerprint_addon(cls, config: Dict[str, Any]) -> Optional[str]:
-        """The detectors' own training files (data/guardrails/) are not part of Rasa's training data."""
-        return data_fingerprint()
+        """The detectors' own training files (data/guardrails/) are not part of Rasa's training data; nor is the code
+        that trains them (clinic_faq.rasa_ext.fingerprint)."""
+        return data_fingerprint() + code_fingerprint()
 
     @classmethod
     def create(

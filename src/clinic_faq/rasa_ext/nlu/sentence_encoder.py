@@ -25,6 +25,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from clinic_faq.core.encoder import SentenceEncoder, get_encoder
+from clinic_faq.rasa_ext.fingerprint import code_fingerprint
 
 NAME = "sentence_encoder"
 
@@ -53,6 +54,11 @@ class SentenceEncoderFeaturizer(DenseFeaturizer, GraphComponent):  # type: ignor
     @classmethod
     def validate_config(cls, config: Dict[str, Any]) -> None:
         pass
+
+    @classmethod
+    def fingerprint_addon(cls, config: Dict[str, Any]) -> Optional[str]:
+        """The package's code, so that a change to it retrains the component (clinic_faq.rasa_ext.fingerprint)."""
+        return code_fingerprint()
 
     @classmethod
     def create(
