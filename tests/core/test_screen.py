@@ -729,9 +729,17 @@ def test_a_question_put_with_does_is_read_like_one_put_with_do(screen, text, kin
 @pytest.mark.parametrize("text", [
     "my son dyed his hair blue for the game",  # "dyed"/"dying" were both read as "dye"
     "the appeal letters are done, what does the billing office need next",  # "done" is not "does"
+    "mi nieta dice que no se deben mezclar, ¿tengo que dejar el benadryl?",  # Spanish "dice" (says) was read as "die"
+    "el doctor dice que ya casi terminamos las quimios",
+    "we played dice with the grandkids all afternoon",
 ])
 def test_everyday_words_that_share_a_lemma_with_danger_words_are_not_danger(screen, text):
     assert not screen.screen(text).danger_evidence
+
+
+def test_what_someone_says_of_dying_is_still_danger_evidence(screen):
+    # "dice" (says) no longer counts as "die"; "morir" and the pills gathered still do
+    assert screen.screen("mi hermano dice que se quiere morir y tiene las pastillas juntas").danger_evidence
 
 
 @pytest.mark.parametrize("text, referred", [

@@ -54,7 +54,9 @@ EXPERIENCE_WORDS = {
 ALWAYS_URGENT = {"lethal"}
 # The lookup table's mistakes on words the rules need: "does" is read as the animal ("doe"), so a rule's "do i
 # stop" missed "does she stop"; "dying" is read as "dye", so "die" missed "dying".
-LEMMA_FIXES = {"does": "do", "dying": "die"}
+# The lookup lemmatizer is English's: it reads the Spanish "dice" (says) as the plural of "die", a word of danger
+# (140 times in the evaluation sets' Spanish), and English "dice" is the game's, never dying.
+LEMMA_FIXES = {"does": "do", "dying": "die", "dice": "dice"}
 # Words that put a message inside the clinic's domain whatever the domain gate says: a message that names
 # ketamine, cancer or an opioid is for this assistant (the classifier then places it). An infusion of herbs, tea or
 # fruit ("infusión de manzanilla", "herbal infusion") is a drink, not the treatment.
