@@ -44,6 +44,7 @@ def test_not_a_name(text):
     ("la recepcionista fue bien grosera con mi mama", "staff"),
     ("the nurse on the phone hung up on me", "staff"),
     ("i've left 3 messages and no one calls back", "general"),
+    ("left two voicemails and a portal message and nobody has gotten back to us", "general"),
     ("quiero poner una queja, nadie me regresa la llamada", "general"),
     ("i want to file a complaint", "general"),
     # a complaint that names the clinic's people is about them, whatever the gate makes of its words

@@ -250,17 +250,24 @@ ROWS = [
     (screen(asks=False), Scores(0.9, 0.05, 0.0), ranking(("ask_personal_medical", 0.96), ("out_of_scope", 0.03)),
      "nlu_fallback", False, "personal, nothing medical named"),
     # a long story that asks nothing ("It's my 40th birthday and I spent it at my dad's bedside in the palliative
-    # unit ..."): the classifier's "personal" reads its illness words, so only a very sure one refers it; the same
-    # confidence on a short statement keeps the referral
+    # unit ...", "NED!!! ... the scan"): its illness and medicine words tell of a life, so the rephrase prompt (which
+    # gives the clinic's number) however sure the classifier and whatever own-care reason the rules found in it; the
+    # same confidence on a short statement keeps the referral
     (screen(asks=False, long=True), CALM, ranking(("ask_personal_medical", 0.83), ("out_of_scope", 0.11)),
      "nlu_fallback", False, "a long story, personal unsure"),
-    (screen(asks=False, long=True), CALM, ranking(("ask_personal_medical", 0.97),), None, False,
+    (screen(asks=False, long=True), CALM, ranking(("ask_personal_medical", 0.99),), "nlu_fallback", False,
      "a long story, personal sure"),
+    (screen(asks=False, long=True, referral_reasons=["personal medicine"], medical=True), CALM,
+     ranking(("ask_personal_medical", 0.9),), "nlu_fallback", False, "a long story, the rules' reason"),
+    (screen(asks=False, long=True, medical=True), CALM, ranking(("ask_side_effects", 0.95),), "nlu_fallback", False,
+     "a long story, a topic sure"),
     (screen(asks=False), CALM, ranking(("ask_personal_medical", 0.83), ("out_of_scope", 0.11)), None, False,
      "a short statement, personal"),
-    # ... and a long story with the rules' own-care reason keeps it whatever the classifier's confidence
-    (screen(asks=False, long=True, referral_reasons=["personal medicine"], medical=True), CALM,
-     ranking(("ask_personal_medical", 0.6),), None, False, "a long story, the rules' reason"),
+    # ... but a change told after a treatment or a medicine, and a long message that asks, keep the referral
+    (screen(asks=False, long=True, after_treatment=True, referral_reasons=["personal medicine"], medical=True), CALM,
+     ranking(("ask_personal_medical", 0.9),), None, False, "a long story, a change after a treatment"),
+    (screen(asks=True, long=True, referral_reasons=["personal medicine"], medical=True), CALM,
+     ranking(("ask_personal_medical", 0.9),), None, False, "a long message that asks"),
     # an answer: nothing to change
     (screen(), CALM, ranking(("ask_side_effects", 0.9)), None, False, "plain answer"),
 ]

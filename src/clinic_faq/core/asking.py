@@ -69,7 +69,7 @@ _SYMPTOM_WORD = re.compile(rf"\b{_SYMPTOM}\b", re.IGNORECASE)
 LONG_WORDS = 40
 LONG_SENTENCES = 3
 _PLAIN_REQUEST = re.compile(
-    r"\?|¿|\b(?:i need|i want|i'd like|id like|i would like|please|pls|plz|can you|could you|can someone|help me|"
+    r"\?|¿|\b(?:i need|need to know|need to find out|i want|i'd like|id like|i would like|please|pls|plz|can you|could you|can someone|help me|"
     r"wondering|curious|quiero|necesito|quisiera|me gustar[ií]a|por favor|porfa|ay[uú]d(?:ame|enme)|me ayudas?|me ayudan|me puede\w*|me podr[ií]a\w*)\b",
     re.IGNORECASE)
 _OPENS_AS_QUESTION = re.compile(rf"^\s*(?:{_WH}|{_AUX}|{_SPANISH_ASKING})\b", re.IGNORECASE)

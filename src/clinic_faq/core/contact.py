@@ -50,7 +50,8 @@ _NAMES_CLINIC_SIDE = re.compile(rf"\b{_CLINIC_SIDE}\b", re.IGNORECASE)
 # Complaints that do not name the clinic's side: a complaint only when the message is the clinic's (the domain gate).
 _GENERAL_COMPLAINT = re.compile(
     r"\b(?:file|make|lodge|submit)\s+(?:a\s+)?(?:formal\s+)?complaint\b|\bponer\s+una\s+queja\b|\bquiero\s+(?:poner\s+)?una\s+queja\b"
-    r"|\b(?:no\s+one|nobody|noone)\s+(?:ever\s+)?(?:calls?|called|calling|gets?|got)\s+(?:me\s+|us\s+)?back\b"
+    r"|\b(?:no\s+one|nobody|noone)\s+(?:has\s+|have\s+|had\s+)?(?:ever\s+)?(?:calls?|called|calling|gets?|got|gotten)\s+"
+    r"(?:me\s+|us\s+)?back\b"
     r"|\b(?:left|sent)\s+(?:\w+\s+)?(?:messages|voicemails)\b[^.?!]{0,40}?\b(?:no\s+(?:one|answer|reply|response)|nobody|never)\b"
     r"|\bnadie\s+(?:me\s+|nos\s+)?(?:regresa|devuelve|contesta|responde)\b",
     re.IGNORECASE,

@@ -99,8 +99,10 @@ class Thresholds:
     # The same for the care-team referral the classifier alone chose (no rule found the person's own care in
     # it): a statement gets it only this sure ("sat with my aunt at hospice today, it was lovely": 0.43).
     statement_referral_confidence: float = 0.7
-    # The same for a long story that asks nothing (a forum post: grief, a birthday at a bedside, a graduation): it
-    # tells of a life, and the classifier's "personal" reads the life's illness words.
+    # The same for a long story that asks nothing and tells of a change after a treatment or a medicine (a forum
+    # post: "the cold makes my chemo neuropathy unbearable"): it tells of a life, and the classifier's "personal"
+    # reads the life's illness words. (A long story without such a change gets the rephrase prompt whatever the
+    # classifier says.)
     statement_referral_confidence_long: float = 0.95
     # Below this P(in domain), when the classifier also ranks "out of scope" first, a medicine word does not make
     # the message the care team's ("how are my cannabis stocks doing", "how do i patch a hole in drywall"): on the
@@ -256,12 +258,20 @@ def _unasked_answer(inputs: Inputs, decision: Decision, th: Thresholds) -> bool:
     the clinic's detail."""
     screen = inputs.screen
     intent = decision.intent or inputs.intent
+    answering = is_topic(intent) and intent not in PRACTICAL
+    if (screen.long and not screen.asks and not screen.phi and not screen.after_treatment and not screen.complaint
+            and (intent == REFERRAL or answering)):
+        # A long story that asks nothing (a forum post: a good scan, a trip, a pharmacy queue, a caregiver's week):
+        # its medicine and illness words tell of a life, and the referral rules' "my mother's pills" is part of the
+        # story, not a question for the care team. The rephrase prompt, which gives the clinic's number. Not a change
+        # told after a treatment or a medicine ("since the infusion on tuesday ..."), which only a classifier very sure of
+        # it refers (below); nor a complaint ("left two voicemails and nobody has gotten back to us").
+        return True
     if screen.asks or decision.refer_after or screen.referral or screen.phi:
         return False
     if intent == REFERRAL:
         bar = th.statement_referral_confidence_long if screen.long else th.statement_referral_confidence
         return _confidence(inputs, intent) < bar
-    answering = is_topic(intent) and intent not in PRACTICAL
     return answering and _confidence(inputs, intent) < th.statement_confidence
 
 
