@@ -80,7 +80,8 @@ class OfflinePipeline:
             spanish = "es" in (guess.language, guess.best, language.hint(text) if guess.language is None else None)
             found = screen.screen(text)
             scores = Scores(*self.detectors.score_message(text, vector, self.embed, screen.has_evidence),
-                            practical=self.detectors.practical(text, vector))
+                            practical=self.detectors.practical(text, vector),
+                            asked_in_domain=self.detectors.asked_in_domain(text, self.embed))
             decision = decide(Inputs(found, intent, ranking, scores,
                                      language.is_only_a_language_request(text), spanish), self.thresholds)
             final = decision.intent or intent

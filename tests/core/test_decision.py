@@ -268,6 +268,21 @@ ROWS = [
      ranking(("ask_personal_medical", 0.9),), None, False, "a long story, a change after a treatment"),
     (screen(asks=True, long=True, referral_reasons=["personal medicine"], medical=True), CALM,
      ranking(("ask_personal_medical", 0.9),), None, False, "a long message that asks"),
+    # a long story whose request, read apart, is another domain's ("... my husband's chemo ... how do I send money to
+    # Guatemala without the big fees?"): declined, whatever the gate made of the whole story; not when what it asks is
+    # about a medicine or the person's own care, nor a request to be called back
+    (screen(long=True, domain_term=True, medical=True, referral_reasons=["personal medicine"]),
+     Scores(0.97, 0.01, 0.01, asked_in_domain=0.05), ranking(("ask_personal_medical", 0.8),), "out_of_scope", False,
+     "a long story, the request unrelated"),
+    (screen(long=True, domain_term=True, medical=True, referral_reasons=["personal medicine"], asked_care=True),
+     Scores(0.97, 0.01, 0.01, asked_in_domain=0.05), ranking(("ask_personal_medical", 0.8),), None, False,
+     "a long story, the request about one's own care"),
+    (screen(long=True, wants_callback=True), Scores(0.97, 0.01, 0.01, asked_in_domain=0.05),
+     ranking(("request_callback", 0.8),), None, False, "a long story, a callback asked"),
+    (screen(long=True, domain_term=True, medical=True), Scores(0.97, 0.01, 0.01, asked_in_domain=0.4),
+     ranking(("ask_cost_insurance", 0.8),), None, False, "a long story, the request the gate doubts a little"),
+    (screen(long=True, danger_evidence=True), Scores(0.97, 0.9, 0.01, asked_in_domain=0.05),
+     ranking(("out_of_scope", 0.8),), "emergency", False, "a long story, danger before an unrelated request"),
     # an answer: nothing to change
     (screen(), CALM, ranking(("ask_side_effects", 0.9)), None, False, "plain answer"),
 ]

@@ -418,3 +418,29 @@ def test_the_front_desks_terse_questions_teach_the_gate_and_not_the_intent_class
     lifted = [with_them.score(t, None)[0] - without.score(t, None)[0] for t in probes]
     assert np.mean(lifted) > 0.1, lifted
     assert load_in_domain(tmp_path) == {}
+
+
+LONG_OTHER_DOMAIN = ("My wife was diagnosed with ovarian cancer in the spring and since then I handle everything at home. "
+                     "She used to do all the gardening and now the roses are a mess and full of black spots. She comes "
+                     "home from the hospital next month. How and when should I prune climbing roses so "
+                     "they bloom again next summer?")
+LONG_CLINIC_ASK = ("My wife was diagnosed with ovarian cancer in the spring and her pain has been hard to control ever since. "
+                   "Her oncologist mentioned a ketamine infusion as an option. We have read a little online but it is "
+                   "confusing. How long does one of those infusion sessions usually take?")
+
+
+def test_what_a_long_story_asks_is_read_by_the_gate_without_the_story(detectors, encode):
+    """Detectors.asked_in_domain: the gate reads the whole story as the clinic's (its cancer words), and the request
+    apart tells a gardener's question from the clinic's; a message that is not long or asks nothing has none."""
+    from clinic_faq.core.encoder import get_encoder
+
+    embed = get_encoder().encode
+    whole = detectors.score(LONG_OTHER_DOMAIN, encode(LONG_OTHER_DOMAIN))[0]
+    asked = detectors.asked_in_domain(LONG_OTHER_DOMAIN, embed)
+    assert asked is not None and asked < 0.3 < whole
+    assert detectors.asked_in_domain(LONG_CLINIC_ASK, embed) >= 0.6
+    assert detectors.asked_in_domain("how do i prune climbing roses?", embed) is None
+    assert detectors.asked_in_domain(LONG_GRIEF, embed) is None  # it asks nothing
+    assert detectors.asked_in_domain(LONG_OTHER_DOMAIN, None) is None  # sentence vectors needed, none given
+    trained = [t for _, t in training_examples()] + [t for ts in load_crisis().values() for t in ts]
+    assert near_duplicates([LONG_OTHER_DOMAIN, LONG_CLINIC_ASK], trained, 0.34) == []

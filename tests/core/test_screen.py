@@ -1118,6 +1118,10 @@ def test_a_long_storys_cancer_words_leave_its_request_to_decide(screen):
     assert found.domain_term and found.story_domain
     assert screen.screen(medicine).domain_term and not screen.screen(medicine).story_domain
     assert not screen.screen("my dad died of cancer, can you help me with his final tax return?").story_domain
+    # what a long message asks, about a medicine or one's own care: `asked_care`, which keeps the decision from
+    # declining it on what the gate makes of the request alone
+    assert screen.screen(medicine).asked_care and not found.asked_care
+    assert not screen.screen("can he take his ibuprofen with the new stool softener?").asked_care  # not long
 
 
 @pytest.mark.parametrize("text, danger, distress", [

@@ -110,12 +110,16 @@ class FixedScores:
 
     uses_sentence_vectors = False
 
-    def __init__(self, in_domain, urgent=0.0, concern=0.0, practical=None):
+    def __init__(self, in_domain, urgent=0.0, concern=0.0, practical=None, asked=None):
         self.values = (in_domain, urgent, concern)
         self.practical_value = practical
+        self.asked = asked
 
     def practical(self, text, dense=None):
         return self.practical_value
+
+    def asked_in_domain(self, text, embed=None):
+        return self.asked
 
     def score(self, text, dense=None):
         return self.values
@@ -181,6 +185,19 @@ def test_the_practical_boundary_reaches_the_decision_and_is_recorded():
     # a model trained before the boundary existed: the practical question the classifier is sure of keeps its answer
     older = decided("open on sundays?", "ask_hours", [("ask_hours", 0.95)], FixedScores(0.45))
     assert older["intent"]["name"] == "ask_hours" and "practical" not in older["safety"]["scores"]
+
+
+LONG_STORY = ("My husband has been on chemo since March and I handle the money at home now. Every month I send some "
+              "to my mother in Guatemala, who looks after our two older kids. The shop on the corner charges a big fee. "
+              "What is the cheapest way to send money to Guatemala?")
+
+
+def test_the_gate_on_what_a_long_story_asks_reaches_the_decision_and_is_recorded():
+    out = decided(LONG_STORY, "ask_cost_insurance", [("ask_cost_insurance", 0.8)], FixedScores(0.97, asked=0.04))
+    assert out["intent"]["name"] == "out_of_scope"
+    assert out["safety"]["scores"]["asked_in_domain"] == 0.04
+    kept = decided(LONG_STORY, "ask_cost_insurance", [("ask_cost_insurance", 0.8)], FixedScores(0.97, asked=0.7))
+    assert kept["intent"]["name"] == "ask_cost_insurance"
 
 
 def test_a_medicine_question_is_never_declined():

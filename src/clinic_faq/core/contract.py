@@ -57,6 +57,9 @@ class Scores:
     # P(a practical question is the clinic's rather than another office's or a general assistant's): the detectors'
     # `clinic_practical` model; None from a model trained without it.
     practical: Optional[float] = None
+    # P(in domain) of what a long message asks, read apart from the story around it (asking.request_of_long): None
+    # for a message that is not long, asks nothing, or a model trained without the gate.
+    asked_in_domain: Optional[float] = None
 
 
 @dataclass(frozen=True)
@@ -112,6 +115,7 @@ class SafetyVerdict:
             "scores": None if self.scores is None else {
                 "in_domain": self.scores.in_domain, "urgent": self.scores.urgent, "concern": self.scores.concern,
                 **({} if self.scores.practical is None else {"practical": self.scores.practical}),
+                **({} if self.scores.asked_in_domain is None else {"asked_in_domain": self.scores.asked_in_domain}),
             },
             "classifier": {"intent": self.classifier.intent, "confidence": self.classifier.confidence},
             **({"override": {"intent": self.override.intent, "reason": self.override.reason}} if self.override else {}),
@@ -136,6 +140,7 @@ class SafetyVerdict:
             scores=None if not scores else Scores(
                 float(scores.get("in_domain", 0.0)), float(scores.get("urgent", 0.0)), float(scores.get("concern", 0.0)),
                 None if scores.get("practical") is None else float(scores["practical"]),
+                None if scores.get("asked_in_domain") is None else float(scores["asked_in_domain"]),
             ),
             classifier=ClassifierGuess(classifier.get("intent"), float(classifier.get("confidence") or 0.0)),
             override=None if not override else Override(str(override.get("intent")), str(override.get("reason"))),

@@ -61,6 +61,9 @@ TOPIC_PREFIX = "ask_"
 PRACTICAL = PRACTICAL_INTENTS
 # The domain gate this sure is evidence enough that a personal question is medical (the lexicons are short).
 SURELY_IN_DOMAIN = 0.95
+# Why a message that asks nothing gets the rephrase prompt (_unasked_answer).
+UNASKED = "a statement, not a question, and the classifier unsure"
+LONG_STORY = "a long story that asks nothing"
 
 
 @dataclass(frozen=True)
@@ -108,6 +111,11 @@ class Thresholds:
     # the message the care team's ("how are my cannabis stocks doing", "how do i patch a hole in drywall"): on the
     # dev halves no personal question ever reached this branch under 0.2.
     medicine_unrelated: float = 0.05
+    # Below this P(in domain) of what a long message asks, read without the story around it, the request is another
+    # domain's ("... my husband passed after his pancreatic cancer ... how do I activate the bank's new debit card?"),
+    # unless what it asks is about a medicine or the person's own care. Chosen on the development halves
+    # (docs/safety.md).
+    asked_domain: float = 0.3
     # Danger decided on or prepared (evidence.yml `planned`: a date picked, a means gathered "and I know exactly what
     # they're for") calls for emergency guidance from this P(urgent), below `crisis_urgent`: the detector reads such a
     # message's calm shape as an ordinary one.
@@ -246,16 +254,17 @@ def decide(inputs: Inputs, th: Thresholds = Thresholds()) -> Decision:
     if crisis == "concern":
         return Decision(CONCERN, why, crisis)
     decision = _decide_content(inputs, crisis, th)
-    if crisis is None and _unasked_answer(inputs, decision, th):
-        return Decision(FALLBACK, "a statement, not a question, and the classifier unsure")
+    unasked = _unasked_answer(inputs, decision, th) if crisis is None else None
+    if unasked:
+        return Decision(FALLBACK, unasked)
     return Decision(decision.intent, decision.reason, None if decision.clears_crisis else crisis, decision.refer_after)
 
 
-def _unasked_answer(inputs: Inputs, decision: Decision, th: Thresholds) -> bool:
-    """Everyday talk that the classifier answered with little confidence: no question, no request in it. The
-    topics' answers and the referral the classifier alone chose; not the practical answers: a practical message
-    is often a statement of the situation ("stuck in traffic, be there in 15", "in the lobby now") that needs
-    the clinic's detail."""
+def _unasked_answer(inputs: Inputs, decision: Decision, th: Thresholds) -> Optional[str]:
+    """Why a message gets the rephrase prompt instead of an answer or the referral (None: it does not). Everyday talk
+    that the classifier answered with little confidence: no question, no request in it. The topics' answers and the
+    referral the classifier alone chose; not the practical answers: a practical message is often a statement of the
+    situation ("stuck in traffic, be there in 15", "in the lobby now") that needs the clinic's detail."""
     screen = inputs.screen
     intent = decision.intent or inputs.intent
     answering = is_topic(intent) and intent not in PRACTICAL
@@ -266,13 +275,13 @@ def _unasked_answer(inputs: Inputs, decision: Decision, th: Thresholds) -> bool:
         # story, not a question for the care team. The rephrase prompt, which gives the clinic's number. Not a change
         # told after a treatment or a medicine ("since the infusion on tuesday ..."), which only a classifier very sure of
         # it refers (below); nor a complaint ("left two voicemails and nobody has gotten back to us").
-        return True
+        return LONG_STORY
     if screen.asks or decision.refer_after or screen.referral or screen.phi:
-        return False
+        return None
     if intent == REFERRAL:
         bar = th.statement_referral_confidence_long if screen.long else th.statement_referral_confidence
-        return _confidence(inputs, intent) < bar
-    return answering and _confidence(inputs, intent) < th.statement_confidence
+        return UNASKED if _confidence(inputs, intent) < bar else None
+    return UNASKED if answering and _confidence(inputs, intent) < th.statement_confidence else None
 
 
 def _decide_content(inputs: Inputs, crisis: Optional[CrisisLevel], th: Thresholds) -> Decision:
@@ -322,6 +331,13 @@ def _decide_content(inputs: Inputs, crisis: Optional[CrisisLevel], th: Threshold
         # medicine?": a vet's or a garden shop's question, not the person's care, and its overdose is the animal's
         # (a ketamine, opioid or cancer word keeps it with the care team; a danger to a person is urgent, not here).
         return Decision(OUT_OF_SCOPE, "a pet's, a garden's or a pool's question", clears_crisis=True)
+    asked_domain = inputs.scores.asked_in_domain if inputs.scores else None
+    if (asked_domain is not None and asked_domain < th.asked_domain and not screen.asked_care
+            and crisis in (None, "informational") and not screen.wants_callback and not screen.complaint):
+        # A long story whose request is another domain's: its illness words tell of the writer's life.
+        if screen.phi:
+            return Decision(PHI, "personal details in a long story asking something unrelated", clears_crisis=True)
+        return Decision(OUT_OF_SCOPE, "domain gate: what a long story asks is unrelated", clears_crisis=True)
     in_domain = inputs.scores.in_domain if inputs.scores else None
     unrelated = (in_domain is not None and in_domain < th.domain and not screen.domain_term and not screen.medicine
                  and not screen.symptom_report)

@@ -45,7 +45,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
 from clinic_faq.core import language, linear
-from clinic_faq.core.asking import is_long
+from clinic_faq.core.asking import is_long, request_of_long
 from clinic_faq.core.contract import PRACTICAL_INTENTS
 from clinic_faq.core.normalize import normalize
 from clinic_faq.core.social import long_clauses, sentences, strip_social
@@ -524,6 +524,18 @@ class Detectors:
             _, part_urgent, part_concern = self.score(part, vector)
             urgent, concern = max(urgent, part_urgent), max(concern, part_concern)
         return p_in, urgent, concern
+
+    def asked_in_domain(self, text: str, embed: Optional[Embed] = None) -> Optional[float]:
+        """P(in domain) of what a long message asks (asking.request_of_long), read without the story around it: "My wife
+        was diagnosed with ovarian cancer in the spring ... How and when should I prune climbing roses?" scored 0.49
+        whole and 0.01 asked. None for a message that is not long or asks nothing, and when the gate reads sentence
+        vectors and `embed` is missing."""
+        asked = request_of_long(text)
+        if asked is None or (self.uses_sentence_vectors and embed is None):
+            return None
+        dense = np.asarray(embed([asked]), dtype=np.float32)[0] if self.uses_sentence_vectors and embed else None
+        indices, values = self.featurizer.transform_one(asked, dense)
+        return float(_probabilities(self.gate.model, indices, values)[1])
 
     @property
     def uses_sentence_vectors(self) -> bool:

@@ -389,6 +389,9 @@ class ScreenResult:
     # A long message whose terms of the field are all in the story around what it asks ("my dad passed from lung
     # cancer in March ... can you help with his final tax return?"): the decision lets its request decide.
     story_domain: bool = False
+    # What a long message asks names a medicine, holds a reason of the referral rules or tells a symptom
+    # (`_of_the_persons_care`): the person's own care, whatever the domain gate makes of it.
+    asked_care: bool = False
     medical: bool = False
     medicine: bool = False
     not_a_person: bool = False  # about a pet, a garden or a pool: its doses are not the person's care
@@ -428,6 +431,7 @@ class ScreenResult:
             "figure_of_speech": self.figure_of_speech,
             "domain_term": self.domain_term,
             "story_domain": self.story_domain,
+            "asked_care": self.asked_care,
             "medical": self.medical,
             "medicine": self.medicine,
             "not_a_person": self.not_a_person,
@@ -634,14 +638,12 @@ class SafetyScreen:
             plain = idiom.sub(" ", plain)
         return doc if plain == normalized else self.nlp(plain)
 
-    def _of_the_clinics_field(self, asked: str) -> bool:
-        """Whether what a long message asks holds a term of the clinic's field, a medicine, a reason to refer or a
-        symptom told: asked about a medicine or one's own care, the story around it stays the clinic's."""
+    def _of_the_persons_care(self, asked: str) -> bool:
+        """Whether what a long message asks names a medicine, holds a reason to refer or tells a symptom."""
         doc = self.nlp(normalize(asked))
         kinds = self._lexicon_kinds(doc)
         first_person = any(t.lower_ in self.first_person for t in doc)
-        return (bool(DOMAIN_TERMS.search(asked)) or "medicine" in kinds or bool(self._referral_reasons(doc, asked, kinds))
-                or reports_symptom(asked, first_person))
+        return "medicine" in kinds or bool(self._referral_reasons(doc, asked, kinds)) or reports_symptom(asked, first_person)
 
     def has_evidence(self, text: str) -> bool:
         """Whether the text holds a word of danger, or of distress said by the writer (evidence.yml), once its
@@ -673,8 +675,10 @@ class SafetyScreen:
                 crisis, crisis_rules = "urgent", crisis_rules + [symptom]
         lexicon_kinds = self._lexicon_kinds(doc)
         domain_term = bool(DOMAIN_TERMS.search(text))
-        asked = request_of_long(text) if domain_term else None
-        story_domain = asked is not None and not self._of_the_clinics_field(asked)
+        asked = request_of_long(text)
+        asked_care = asked is not None and self._of_the_persons_care(asked)
+        # asked about a medicine or one's own care, or naming the clinic's field, the story around it stays the clinic's
+        story_domain = domain_term and asked is not None and not asked_care and not DOMAIN_TERMS.search(asked)
         planned = bool(self.evidence["planned"](crisis_doc))
         return ScreenResult(
             crisis=crisis,
@@ -689,6 +693,7 @@ class SafetyScreen:
             figure_of_speech=crisis_doc is not doc,
             domain_term=domain_term,
             story_domain=story_domain,
+            asked_care=asked_care,
             medical=domain_term or bool(lexicon_kinds),
             medicine="medicine" in lexicon_kinds,
             not_a_person=animal or any(t.lower_ in THINGS for t in doc),

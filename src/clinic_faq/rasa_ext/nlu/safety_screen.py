@@ -186,8 +186,10 @@ class SafetyScreenComponent(GraphComponent):  # type: ignore[misc]  # rasa ships
         # Whether a practical question is the clinic's (Detectors.clinic_practical): read by the decision when the
         # gate doubts one.
         practical = self.detectors.practical(text, dense)
+        # The gate on what a long message asks, without the story around it (Detectors.asked_in_domain).
+        asked = self.detectors.asked_in_domain(text, get_encoder().encode if vectors else None)
         return Scores(round(p_in, 4), round(p_urgent, 4), round(p_concern, 4),
-                      None if practical is None else round(practical, 4))
+                      None if practical is None else round(practical, 4), None if asked is None else round(asked, 4))
 
     def _process(self, message: Message) -> None:
         text = message.get(TEXT)

@@ -385,6 +385,12 @@ REASONS = {
     "mostly unknown words": "most of its words are unknown",
     "personal details in an unrelated message": "it holds personal details and is otherwise unrelated to the clinic",
     "domain gate": "the domain gate found it unrelated to the clinic",
+    "a long story that asks nothing": "it is a long story that asks nothing (a post about the writer's life): its "
+    "illness and medicine words are part of the story, so it gets the rephrase prompt, which gives the clinic's number",
+    "domain gate: what a long story asks is unrelated": "it is a long story, and what it asks, read without the story "
+    "around it, the domain gate found unrelated to the clinic (the illness in the story is the writer's life)",
+    "personal details in a long story asking something unrelated": "it is a long story that holds personal details, "
+    "and what it asks is unrelated to the clinic",
     "domain gate: surely unrelated, a medicine word aside": "the domain gate was sure it is unrelated to the clinic "
     "and the classifier agreed, so a medicine word in it did not make it the care team's",
     "a question about a medicine": "it asks about a medicine: a person answers those",
