@@ -38,6 +38,14 @@ ROWS = [
     # line (medicine questions are full of pills, blood and breathing) ...
     (screen(danger_evidence=True, referral_reasons=["personal medicine"], medical=True, medicine=True),
      Scores(1.0, 0.75, 0.01), ranking(("ask_personal_medical", 0.95)), None, False, "medicine question, danger word"),
+    # ... and in a long message that asks nothing, there is no question to refer: emergency guidance first ("Things
+    # are sorted now ... I have my pills, all of them ... I've written him a note")
+    (screen(danger_evidence=True, referral_reasons=["personal medicine"], medical=True, medicine=True, long=True,
+            asks=False), Scores(1.0, 0.75, 0.01), ranking(("ask_personal_medical", 0.8)), "emergency", False,
+     "a long story with a word of danger, nothing asked"),
+    # a pet named beside the detector's danger ("gave my cat to my sister ... my pills"): no pet's question
+    (screen(danger_evidence=True, referral_reasons=["personal medicine"], medical=True, not_a_person=True),
+     Scores(1.0, 0.75, 0.01), ranking(("ask_personal_medical", 0.95)), None, False, "a pet beside the detector's danger"),
     # ... but emergency guidance first when the danger is decided on or prepared ("the fastest way to go with what
     # I've got: morphine, lorazepam...")
     (screen(danger_evidence=True, danger_planned=True, referral_reasons=["personal medicine"], medical=True, medicine=True),

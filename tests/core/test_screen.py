@@ -737,6 +737,20 @@ def test_everyday_words_that_share_a_lemma_with_danger_words_are_not_danger(scre
     assert not screen.screen(text).danger_evidence
 
 
+@pytest.mark.parametrize("text", [
+    "I have my pills, all of them, and I've written him a note",
+    "left her a letter on the kitchen table",
+])
+def test_a_note_written_and_every_pill_kept_are_danger_evidence(screen, text):
+    assert screen.screen(text).danger_evidence
+
+
+def test_an_organ_given_out_asked_for_is_a_lethal_question(screen):
+    asked = "¿cuánto paracetamol de 500 tendría que tomarse una persona para que el hígado ya no aguante?"
+    assert screen.screen(asked).crisis == "urgent"
+    assert screen.screen("¿el paracetamol le hace daño al hígado?").crisis != "urgent"
+
+
 def test_what_someone_says_of_dying_is_still_danger_evidence(screen):
     # "dice" (says) no longer counts as "die"; "morir" and the pills gathered still do
     assert screen.screen("mi hermano dice que se quiere morir y tiene las pastillas juntas").danger_evidence

@@ -181,11 +181,13 @@ def crisis_level(screen: ScreenResult, scores: Optional[Scores], th: Thresholds)
         if learned == "urgent" and scores.urgent >= th.crisis_override_informational:
             return "urgent", "crisis detector: danger"
         return "informational", "crisis rules"
-    if (learned == "urgent" and screen.referral and scores.urgent < th.crisis_override_informational
-            and not screen.danger_planned):
+    if (learned == "urgent" and screen.referral and (screen.asks or not screen.long)
+            and scores.urgent < th.crisis_override_informational and not screen.danger_planned):
         # The detector alone, unsure, on what the rules read as a question about one's own medicines or
         # condition: the care team's referral, with the crisis line added gently. Not when the danger is decided on
-        # or prepared ("I'm at the pharmacy counter, how many boxes of these sleeping pills do I need to make sure").
+        # or prepared ("I'm at the pharmacy counter, how many boxes of these sleeping pills do I need to make sure"), nor
+        # when a long message asks nothing ("Things are sorted now ... I have my pills, all of them ... I've written him a
+        # note"): no question to refer.
         return ("concern", "distress stated") if stated else (
             "informational", "crisis detector: unsure, on a personal medical question")
     if learned == "urgent":
@@ -325,11 +327,13 @@ def _decide_content(inputs: Inputs, crisis: Optional[CrisisLevel], th: Threshold
     if screen.dose_question and not screen.not_a_person and crisis is None:
         # The assistant never gives a dose: a dose question goes to the care team wherever it comes from.
         return _dose_question(inputs, th)
-    if (screen.not_a_person and crisis in (None, "informational") and not screen.domain_term
-            and (screen.referral or intent == REFERRAL or crisis == "informational")):
+    if (screen.not_a_person and (crisis is None or (crisis == "informational" and screen.crisis == "informational"))
+            and not screen.domain_term and (screen.referral or intent == REFERRAL or crisis == "informational")):
         # "dosis de desparasitante para mi perro", "fertilizer dose for tomatoes", "can you overdose a cat on flea
         # medicine?": a vet's or a garden shop's question, not the person's care, and its overdose is the animal's
-        # (a ketamine, opioid or cancer word keeps it with the care team; a danger to a person is urgent, not here).
+        # (a ketamine, opioid or cancer word keeps it with the care team; a danger to a person is urgent, not here). Not
+        # when the crisis line comes from the detector's reading of danger: a cat given away with one's pills counted
+        # out is no pet's question.
         return Decision(OUT_OF_SCOPE, "a pet's, a garden's or a pool's question", clears_crisis=True)
     asked_domain = inputs.scores.asked_in_domain if inputs.scores else None
     if (asked_domain is not None and asked_domain < th.asked_domain and not screen.asked_care

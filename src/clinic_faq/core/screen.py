@@ -171,7 +171,10 @@ _DEATH_ES = (r"(?:letal(?:es)?|mortal(?:es)?|fatal(?:es)?|morir(?:se|me|nos)?|mu
              # normalized text reads "ya" as the SMS "you")
              r"(?:para|pa)\s+(?:(?:ya|you)\s+)?no\s+(?:volver|regresar)(?!\s+a\b)|"
              r"pa(?:ra)?\s+(?:q|que)\s+sea\s+la\s+[uú]ltima(?:\s+vez)?(?=\s*(?:[.?!,]|$))|"
-             r"(?:h[ií]gado|ri[nñ]ones|ri[nñ][oó]n|coraz[oó]n|cerebro)\s+(?:\w+\s+){0,2}?(?:sin\s+remedio|sin\s+vuelta\s+atr[aá]s))")
+             r"(?:h[ií]gado|ri[nñ]ones|ri[nñ][oó]n|coraz[oó]n|cerebro)\s+(?:\w+\s+){0,2}?(?:sin\s+remedio|sin\s+vuelta\s+atr[aá]s)|"
+             # "cuánto paracetamol tendría que tomarse una persona para que el hígado ya no aguante": an organ given out
+             r"(?:para|pa)\s+(?:q|que)\s+(?:el\s+|los\s+|le\s+)?(?:h[ií]gado|ri[nñ]ones|ri[nñ][oó]n|coraz[oó]n)\s+(?:(?:ya|you)\s+)?"
+             r"(?:no\s+aguante|falle|fallen|deje\s+de\s+funcionar|dejen\s+de\s+funcionar|truene|revient[ea]))")
 LETHAL_QUESTION = re.compile(
     rf"\b{_QUANTITY_EN}\b[^.?!]{{0,80}}?\b{_DEATH_EN}\b|\b(?:lethal|fatal|deadly)\b[^.?!]{{0,60}}?\b{_QUANTITY_EN}\b|"
     r"\bhow\s+long\s+(?:does|would|will|did|do)\s+(?:it|you|someone|somebody|a\s+person|one)\s+(?:take\s+)?"
