@@ -572,6 +572,7 @@ def test_rules_written_as_one_phrase_each(screen, text, urgent):
     "this commute is taking years off my life",
     "my python script keeps hanging, what's the command to find it and kill it",
     "if i have to sit through one more zoom call i will literally die",
+    "venting, i need to get this off my chest: my sister-in-law reorganized my whole kitchen",
 ])
 def test_more_figures_of_speech_carry_no_danger_evidence(screen, text):
     result = screen.screen(text)
@@ -775,6 +776,7 @@ def test_spanish_personal_questions_without_a_pronoun_are_referred(screen, text,
 
 
 @pytest.mark.parametrize("text", [
+    "i need to get this off my chest: since an hour my chest is tight and i can't breathe",
     "i took his phone and now he says he wants to die",
     "stepped on a lego and then i swallowed all my pills",
     "i could die happy now, the pills are lined up",
