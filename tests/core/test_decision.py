@@ -4,7 +4,7 @@ guessed, and the route the message takes (clinic_faq.core.decision). Every route
 import pytest
 
 from clinic_faq.core.contract import Scores
-from clinic_faq.core.decision import Inputs, Thresholds, crisis_level, decide
+from clinic_faq.core.decision import LONG_STORY, Inputs, Thresholds, crisis_level, decide
 from clinic_faq.core.screen import ScreenResult
 
 TH = Thresholds()
@@ -269,6 +269,8 @@ ROWS = [
      ranking(("ask_personal_medical", 0.9),), "nlu_fallback", False, "a long story, the rules' reason"),
     (screen(asks=False, long=True, medical=True), CALM, ranking(("ask_side_effects", 0.95),), "nlu_fallback", False,
      "a long story, a topic sure"),
+    (screen(asks=False, long=True), CALM, ranking(("out_of_scope", 0.49), ("ask_personal_medical", 0.48)),
+     "nlu_fallback", False, "a long story, the classifier torn"),
     (screen(asks=False), CALM, ranking(("ask_personal_medical", 0.83), ("out_of_scope", 0.11)), None, False,
      "a short statement, personal"),
     # ... but a change told after a treatment or a medicine, and a long message that asks, keep the referral
@@ -301,6 +303,8 @@ def test_the_decision_table(found, scores, ranked, expected, refer_after, why):
     decision = decide(Inputs(found, ranked[0][0], ranked, scores), TH)
     assert decision.intent == expected
     assert decision.refer_after is refer_after
+    if why.startswith("a long story") and expected == "nlu_fallback":
+        assert decision.reason == LONG_STORY  # the long story's own reply (clinic_faq.rasa_ext.nlg)
 
 
 def test_a_pets_overdose_loses_the_crisis_line():

@@ -92,6 +92,19 @@ def test_two_stage_fallback_rephrase_then_care_team(assistant):
     assert "care team" in second and load_clinic_config().phone in second
 
 
+LONG_GOOD_NEWS = ("Update for everyone who asked after my last post. The scan on Tuesday came back clear, no evidence of "
+                  "disease, eighteen months after my diagnosis. My husband cried in the parking lot and then we went "
+                  "out for pancakes at ten in the morning like kids skipping school. My pain is mostly gone and I sleep "
+                  "through the night again. Just wanted to share some good news with people who get it.")
+
+
+def test_a_long_story_that_asks_nothing_is_thanked_not_referred_or_asked_to_rephrase(assistant):
+    sender = new_sender()
+    reply = " ".join(texts(assistant.send(sender, LONG_GOOD_NEWS)))
+    assert reply.startswith("Thank you for sharing this") and load_clinic_config().phone in reply
+    assert "another way" not in reply and "your own health" not in reply
+
+
 def test_out_of_scope_is_politely_declined(assistant):
     sender = new_sender()
     assistant.send(sender, "what's the weather like in boston tomorrow")

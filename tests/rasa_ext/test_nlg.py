@@ -63,3 +63,35 @@ def test_the_language_hint_chooses_spanish_only_while_the_conversation_has_no_la
     assert nlg.generate_from_slots("utter_greet", {"language_hint": "es"}, "rest")["text"] == spanish
     assert nlg.generate_from_slots("utter_greet", {"language": "en", "language_hint": "es"}, "rest")["text"] == english
     assert nlg.generate_from_slots("utter_greet", {"language_hint": "en"}, "rest")["text"] == english
+
+
+def _tracker_after(reason, slots, language=None):
+    from rasa.shared.core.events import SlotSet, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    parse = {"intent": {"name": "nlu_fallback", "confidence": 1.0},
+             "safety": {"override": {"intent": "nlu_fallback", "reason": reason}}}
+    events = [UserUttered("a long post", parse_data=parse)] + ([SlotSet("language", language)] if language else [])
+    return DialogueStateTracker.from_events("someone", events, slots=slots)
+
+
+def test_a_long_story_that_asks_nothing_is_thanked_not_asked_to_rephrase():
+    """The rephrase prompt, for a message the screen read as a long story that asks nothing (decision.LONG_STORY),
+    becomes the long story's reply, in the conversation's language; any other rephrase prompt stays itself."""
+    import asyncio
+
+    from clinic_faq.core.decision import LONG_STORY, UNASKED
+    from clinic_faq.paths import project_file
+    from clinic_faq.rasa_ext.nlg import LONG_STORY_RESPONSE
+
+    domain = Domain.load(str(project_file("domain.yml")))
+    nlg = ClinicNLG(domain=domain)
+    story = asyncio.run(nlg.generate("utter_ask_rephrase", _tracker_after(LONG_STORY, domain.slots), "rest"))
+    rephrase = asyncio.run(nlg.generate("utter_ask_rephrase", _tracker_after(UNASKED, domain.slots), "rest"))
+    spanish = asyncio.run(nlg.generate("utter_ask_rephrase", _tracker_after(LONG_STORY, domain.slots, "es"), "rest"))
+    assert spanish["text"].startswith("Gracias por contarnos esto")
+    assert story["text"].startswith("Thank you for sharing this") and "{clinic_phone}" not in story["text"]
+    assert story["metadata"]["route"] == "fallback"
+    assert rephrase["text"] == nlg.generate_from_slots("utter_ask_rephrase", {}, "rest")["text"]
+    assert rephrase["text"] != story["text"]
+    assert LONG_STORY_RESPONSE in domain.responses

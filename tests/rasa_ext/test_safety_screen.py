@@ -200,6 +200,19 @@ def test_the_gate_on_what_a_long_story_asks_reaches_the_decision_and_is_recorded
     assert kept["intent"]["name"] == "ask_cost_insurance"
 
 
+LONG_NEWS = ("Update for everyone who asked after my last post. The scan on Tuesday came back clear. My husband cried in "
+             "the parking lot and then we went out for pancakes. My pain is mostly gone and I sleep through the night "
+             "again. Just wanted to share some good news with people who get it.")
+
+
+def test_a_long_story_the_classifier_could_not_place_keeps_its_fallback_and_records_why():
+    out = decided(LONG_NEWS, "nlu_fallback", [("nlu_fallback", 0.3), ("out_of_scope", 0.29)], FixedScores(0.84))
+    assert out["intent"]["name"] == "nlu_fallback"
+    assert out["safety"]["override"] == {"intent": "nlu_fallback", "reason": "a long story that asks nothing"}
+    short = decided("blorp zizzle quonk", "nlu_fallback", [("nlu_fallback", 0.3)], FixedScores(0.5))
+    assert "override" not in short["safety"]
+
+
 def test_a_medicine_question_is_never_declined():
     out = decided("can i take ibuprofen with my warfarin", "out_of_scope", [("out_of_scope", 0.6)], FixedScores(0.1))
     assert out["intent"]["name"] == "ask_personal_medical"

@@ -271,10 +271,11 @@ def _unasked_answer(inputs: Inputs, decision: Decision, th: Thresholds) -> Optio
     intent = decision.intent or inputs.intent
     answering = is_topic(intent) and intent not in PRACTICAL
     if (screen.long and not screen.asks and not screen.phi and not screen.after_treatment and not screen.complaint
-            and (intent == REFERRAL or answering)):
+            and (intent in (REFERRAL, FALLBACK, OUT_OF_SCOPE) or answering)):
         # A long story that asks nothing (a forum post: a good scan, a trip, a pharmacy queue, a caregiver's week):
         # its medicine and illness words tell of a life, and the referral rules' "my mother's pills" is part of the
-        # story, not a question for the care team. The rephrase prompt, which gives the clinic's number. Not a change
+        # story, not a question for the care team; nor is it a request from another domain to decline. The long story's
+        # reply (clinic_faq.rasa_ext.nlg: thanks, what the assistant is for, the care team's number). Not a change
         # told after a treatment or a medicine ("since the infusion on tuesday ..."), which only a classifier very sure of
         # it refers (below); nor a complaint ("left two voicemails and nobody has gotten back to us").
         return LONG_STORY

@@ -32,6 +32,8 @@ from rasa.shared.core.domain import Domain
 from rasa.utils.endpoints import EndpointConfig
 
 from clinic_faq.core.clinic_config import DETAILS, load_clinic_config
+from clinic_faq.core.contract import SAFETY_KEY
+from clinic_faq.core.decision import LONG_STORY
 from clinic_faq.core.dose import find_dose
 from clinic_faq.core.log_redaction import install_log_redaction
 from clinic_faq.core.signoff import REFER, Answer, curated_answers
@@ -40,6 +42,9 @@ from clinic_faq.stores.signoffs import LiveRegister, live_register
 logger = logging.getLogger(__name__)
 
 REFERRAL_RESPONSE = "utter_refer_to_care_team"
+# The rephrase prompt, and what a long story that asks nothing gets in its place (decision.LONG_STORY): a forum post
+# about a good scan or a father's funeral is not a message to say again in other words.
+REPHRASE_RESPONSE, LONG_STORY_RESPONSE = "utter_ask_rephrase", "utter_long_story"
 MISSING_DETAIL_RESPONSE = "utter_clinic_detail_missing"
 LANGUAGE_SLOT, HINT_SLOT = "language", "language_hint"
 # A placeholder left in a rendered text: a detail the clinic has not given.
@@ -63,6 +68,11 @@ class ClinicNLG(TemplatedNaturalLanguageGenerator):  # type: ignore[misc]  # ras
         self.register = register or live_register()
         self._warned: Set[Tuple[str, str]] = set()
         install_log_redaction()  # on the log handlers Rasa has set up, however the server was started
+
+    async def generate(self, utter_action: str, tracker: Any, output_channel: str, **kwargs: Any) -> Optional[Dict[str, Any]]:
+        if utter_action == REPHRASE_RESPONSE and _long_story(tracker) and LONG_STORY_RESPONSE in self.responses:
+            utter_action = LONG_STORY_RESPONSE
+        return self.generate_from_slots(utter_action, tracker.current_slot_values(), output_channel, **kwargs)
 
     def generate_from_slots(
         self,
@@ -143,3 +153,10 @@ class ClinicNLG(TemplatedNaturalLanguageGenerator):  # type: ignore[misc]  # ras
             return self._referral(filled_slots, output_channel, values, {"unsigned": served})
         rendered["metadata"] = {**meta, "served": served}
         return rendered
+
+
+def _long_story(tracker: Any) -> bool:
+    """Whether the safety screen gave the latest message the rephrase prompt as a long story that asks nothing."""
+    latest = getattr(tracker, "latest_message", None)
+    safety = ((latest.parse_data if latest is not None else None) or {}).get(SAFETY_KEY) or {}
+    return bool((safety.get("override") or {}).get("reason") == LONG_STORY)

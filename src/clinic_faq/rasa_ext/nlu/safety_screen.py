@@ -36,7 +36,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from clinic_faq.core.contract import SAFETY_KEY, ClassifierGuess, Override, SafetyVerdict, Scores
-from clinic_faq.core.decision import Inputs, Thresholds, decide
+from clinic_faq.core.decision import LONG_STORY, Inputs, Thresholds, decide
 from clinic_faq.core.detectors import MIXED_PAIRS, Detectors, data_fingerprint
 from clinic_faq.core.encoder import get_encoder
 from clinic_faq.core.screen import SafetyScreen, get_screen
@@ -231,5 +231,9 @@ class SafetyScreenComponent(GraphComponent):  # type: ignore[misc]  # rasa ships
         )
         if decision.intent and decision.intent != intent:
             self._override(message, decision.intent, decision.reason)
+            verdict.override = Override(decision.intent, decision.reason)
+        elif decision.intent and decision.reason == LONG_STORY:
+            # The classifier's own fallback kept, and why recorded: the NLG gives a long story that asks nothing its
+            # own reply in place of the rephrase prompt (clinic_faq.rasa_ext.nlg).
             verdict.override = Override(decision.intent, decision.reason)
         message.set(SAFETY_KEY, verdict.to_dict(), add_to_output=True)
