@@ -538,7 +538,11 @@ def explain(view: TurnView, catalogue: Catalogue, th: Optional[Thresholds] = Non
     if verdict.phi:
         decided.append("Personal details were found and replaced before anything was stored: "
                        + ", ".join(verdict.phi) + ".")
-    if override and override.reason != "domain gate":
+    if override and override.reason != "domain gate" and override.intent == verdict.classifier.intent:
+        # the classifier's own guess kept, with why (a long story that asks nothing: the NLG's own reply for it)
+        decided.append(f"The safety screen kept the classifier's guess, {intent_words(override.intent, catalogue)}, and "
+                       f"noted why: {reason_words(override.reason, catalogue)}.")
+    elif override and override.reason != "domain gate":
         decided.append(f"The safety screen changed the classifier's guess to {intent_words(override.intent, catalogue)}: "
                        f"{reason_words(override.reason, catalogue)}.")
     if override is None and turn.crisis not in ("urgent", "concern") and verdict.classifier.intent:
