@@ -864,6 +864,12 @@ def test_spanish_taking_it_is_a_medicine_question_and_taking_them_all_an_overdos
     ("mi abuela tiene 88, ella puede recibir las infusiones?", True),
     ("mi papá tiene marcapasos, ¿él se podría poner la infusión?", True),
     ("¿quién puede recibir ketamina para el dolor?", False),
+    ("mi abuelo tiene un marcapasos, le pueden poner la ketamina?", True),
+    ("a mi me podrian dar la infusion si tengo epilepsia", True),
+    ("¿a qué pacientes les pueden poner ketamina?", False),
+    ("can you give my mom ketamine if she has a pacemaker", True),
+    ("can they give him an infusion with his heart condition", True),
+    ("do they give ketamine to children", False),
 ])
 def test_spanish_questions_on_whether_this_person_can_have_it_are_eligibility(screen, text, eligibility):
     assert ("eligibility" in screen.screen(text).referral_kinds) is eligibility
