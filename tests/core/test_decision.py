@@ -67,6 +67,12 @@ ROWS = [
     # ... but a word of danger left outside the figure of speech still counts
     (screen(figure_of_speech=True, danger_evidence=True), Scores(0.9, 0.95, 0.01), ranking(("ask_side_effects", 0.6)),
      "emergency", False, "figure of speech beside a word of danger"),
+    # ... unless the gate reads the message as unrelated: then the detector must be sure ("como mato las hormigas de mi
+    # cocina sin veneno fuerte": pests, a poison named to be avoided)
+    (screen(figure_of_speech=True, danger_evidence=True), Scores(0.16, 0.51, 0.0), ranking(("out_of_scope", 0.54)),
+     "out_of_scope", False, "figure of speech beside a word of danger, unrelated, the detector unsure"),
+    (screen(figure_of_speech=True, danger_evidence=True), Scores(0.16, 0.9, 0.0), ranking(("out_of_scope", 0.54)),
+     "emergency", False, "figure of speech beside a word of danger, unrelated, the detector sure"),
     # concern: distress in the writer's own words, the warm reply with 988
     (screen(distress_evidence=True), Scores(0.9, 0.2, 0.5), ranking(("ask_mood", 0.5)), "crisis_concern", False, "distress"),
     # concern: distress stated plainly ("I want to give up on life"), even when the detector scores it low

@@ -161,7 +161,10 @@ def crisis_level(screen: ScreenResult, scores: Optional[Scores], th: Thresholds)
     # On the meaning alone the detector may raise an alarm only when no figure of speech explains the words
     # that look like danger ("moving next week, going to be buried alive in boxes").
     alone = not screen.figure_of_speech
-    if scores.urgent >= th.crisis_urgent and screen.danger_evidence:
+    # A figure of speech on a message the domain gate reads as unrelated ("como mato las hormigas de mi cocina sin
+    # veneno fuerte": pests, and poison named only to be avoided) asks the detector to be sure, not just over the line.
+    figure_unrelated = screen.figure_of_speech and scores.in_domain < th.domain
+    if scores.urgent >= (th.crisis_override_informational if figure_unrelated else th.crisis_urgent) and screen.danger_evidence:
         learned = "urgent"
     elif screen.danger_planned and scores.urgent >= th.crisis_planned:
         learned = "urgent"
