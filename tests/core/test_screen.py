@@ -1201,3 +1201,20 @@ def test_a_story_is_told_apart_from_a_message(screen):
              "We'll go to the lake this afternoon.")
     assert screen.screen(story).long
     assert not screen.screen("it's been a year today since my dad passed, do you have a grief group?").long
+
+
+@pytest.mark.parametrize("text, kind, found", [
+    # a rule of several words per alternative is one rule per phrase: "tomar alcohol" once hid every Spanish
+    # "puedo manejar" question
+    ("puedo manejar despues de mi cita de ketamina o tengo q ir con alguien", "own_activity", True),
+    ("¿puedo tomar alcohol después de la infusión?", "own_activity", True),
+    ("soy buen candidato para la ketamina?", "eligibility", True),
+    ("soy una candidata para esto?", "eligibility", True),
+    ("we are trying for a baby while im doing treatment, is ketamine safe for that", "pregnancy", True),
+    ("estamos buscando un bebe, puedo seguir con la ketamina?", "pregnancy", True),
+    ("quiero embarazarme el proximo año, afecta la ketamina?", "pregnancy", True),
+    ("the baby is trying to crawl already", "pregnancy", False),
+    ("we are planning a baby shower for my sister", "pregnancy", False),
+])
+def test_spanish_own_activities_a_good_candidate_and_trying_for_a_baby_are_personal(screen, text, kind, found):
+    assert (kind in screen.screen(text).referral_kinds) is found
