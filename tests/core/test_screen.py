@@ -870,6 +870,9 @@ def test_spanish_taking_it_is_a_medicine_question_and_taking_them_all_an_overdos
     ("can you give my mom ketamine if she has a pacemaker", True),
     ("can they give him an infusion with his heart condition", True),
     ("do they give ketamine to children", False),
+    ("could you give me info on ketamine", False),
+    ("can they give me a list of ketamine side effects", False),
+    ("can you give my mom some information about the infusions", False),
 ])
 def test_spanish_questions_on_whether_this_person_can_have_it_are_eligibility(screen, text, eligibility):
     assert ("eligibility" in screen.screen(text).referral_kinds) is eligibility
